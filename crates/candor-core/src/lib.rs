@@ -1,0 +1,1 @@
+//! The Candor domain: types, rules and arithmetic. No IO, no async.

@@ -1,0 +1,1 @@
+//! Text understanding: language, sentiment, the reply coach and promise detection.
