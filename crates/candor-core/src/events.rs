@@ -1,0 +1,72 @@
+//! The event log's vocabulary: who did what to which subject.
+
+use crate::ids::UserId;
+use serde::{Deserialize, Serialize};
+
+/// Who caused an event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "id", rename_all = "lowercase")]
+pub enum Actor {
+    /// A staff member, signed in or through one of their API tokens.
+    Staff(UserId),
+    /// Candor itself: jobs, rules, imports.
+    System,
+}
+
+impl Actor {
+    /// The actor's type as stored.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Actor::Staff(_) => "staff",
+            Actor::System => "system",
+        }
+    }
+}
+
+/// What an event is about, as stored: a type name and an id.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Subject {
+    /// The subject's type, e.g. "user", "token", "workspace".
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The subject's id.
+    pub id: uuid::Uuid,
+}
+
+impl Subject {
+    /// A subject of the given type and id.
+    pub fn new(kind: &str, id: uuid::Uuid) -> Self {
+        Self {
+            kind: kind.to_string(),
+            id,
+        }
+    }
+}
+
+/// Event kinds written by the foundation. Later capabilities add their own.
+pub mod kind {
+    /// A workspace was created.
+    pub const WORKSPACE_CREATED: &str = "workspace.created";
+    /// A staff account was created.
+    pub const STAFF_CREATED: &str = "staff.created";
+    /// A staff member signed in.
+    pub const STAFF_SIGNED_IN: &str = "staff.signed_in";
+    /// A sign-in attempt failed.
+    pub const STAFF_SIGN_IN_FAILED: &str = "staff.sign_in_failed";
+    /// A staff member signed out.
+    pub const STAFF_SIGNED_OUT: &str = "staff.signed_out";
+    /// A staff member's role changed.
+    pub const STAFF_ROLE_CHANGED: &str = "staff.role_changed";
+    /// A staff account was deactivated.
+    pub const STAFF_DEACTIVATED: &str = "staff.deactivated";
+    /// A staff account was reactivated.
+    pub const STAFF_REACTIVATED: &str = "staff.reactivated";
+    /// Someone was invited to join as staff.
+    pub const STAFF_INVITED: &str = "staff.invited";
+    /// An invitation was accepted.
+    pub const STAFF_JOINED: &str = "staff.joined";
+    /// An API token was created.
+    pub const TOKEN_CREATED: &str = "token.created";
+    /// An API token was revoked.
+    pub const TOKEN_REVOKED: &str = "token.revoked";
+}

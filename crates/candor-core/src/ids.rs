@@ -1,0 +1,98 @@
+//! Typed identifiers. Every id is a time-ordered UUIDv7, shown to users as a string.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+use uuid::Uuid;
+
+/// Declares a typed id around a UUID.
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(Uuid);
+
+        impl $name {
+            /// A new time-ordered id for the given moment.
+            pub fn new_at(at: jiff::Timestamp) -> Self {
+                Self(crate::ids::uuid_v7_at(at))
+            }
+            /// Wraps an existing UUID (as read from storage).
+            pub fn from_uuid(uuid: Uuid) -> Self {
+                Self(uuid)
+            }
+            /// The UUID inside.
+            pub fn as_uuid(&self) -> Uuid {
+                self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = crate::ids::InvalidId;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Uuid::parse_str(s.trim()).map(Self).map_err(|_| crate::ids::InvalidId)
+            }
+        }
+    };
+}
+
+/// A string that is not a well-formed id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("not a valid id")]
+pub struct InvalidId;
+
+/// A UUIDv7 whose time part is `at`, so ids made from a controlled clock sort with it.
+pub fn uuid_v7_at(at: jiff::Timestamp) -> Uuid {
+    let secs = at.as_second().max(0) as u64;
+    let nanos = at.subsec_nanosecond().max(0) as u32;
+    let ts = uuid::Timestamp::from_unix(uuid::NoContext, secs, nanos);
+    Uuid::new_v7(ts)
+}
+
+id_type!(
+    /// A workspace: one company using Candor.
+    WorkspaceId
+);
+id_type!(
+    /// A staff account.
+    UserId
+);
+id_type!(
+    /// An API token.
+    TokenId
+);
+id_type!(
+    /// An entry in the event log.
+    EventId
+);
+id_type!(
+    /// A durable job.
+    JobId
+);
+id_type!(
+    /// An invitation for a new staff member.
+    InviteId
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_round_trip_and_sort_by_time() {
+        let early = jiff::Timestamp::from_second(1_700_000_000).unwrap_or_default();
+        let late = jiff::Timestamp::from_second(1_800_000_000).unwrap_or_default();
+        let a = EventId::new_at(early);
+        let b = EventId::new_at(late);
+        assert!(a < b);
+        assert_eq!(a.to_string().parse::<EventId>(), Ok(a));
+        assert_eq!("nope".parse::<EventId>(), Err(InvalidId));
+    }
+}
