@@ -1,1 +1,18 @@
+//! Candor's storage: one code path over SQLite and PostgreSQL, migrations,
+//! the event log, the job queue, and the accounts that let people in.
 
+pub mod access;
+pub mod db;
+pub mod error;
+pub mod events;
+pub mod idempotency;
+pub mod jobs;
+pub mod migrate;
+pub mod secrets;
+pub mod staff;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
+pub mod throttle;
+
+pub use db::{Backend, Db, Tx};
+pub use error::{Result, StoreError};

@@ -1,0 +1,199 @@
+//! The event log: every change appends one, in the transaction of the change.
+
+use crate::db::{Db, Tx, on_tx, read};
+use crate::error::{Result, StoreError};
+use candor_core::clock::{from_micros, to_micros};
+use candor_core::events::{Actor, Subject};
+use candor_core::{EventId, UserId, WorkspaceId};
+use jiff::Timestamp;
+use serde::Serialize;
+use uuid::Uuid;
+
+/// One stored event.
+#[derive(Clone, Debug, Serialize)]
+pub struct Event {
+    /// Time-ordered id; also the cursor.
+    pub id: EventId,
+    /// The workspace it belongs to.
+    pub workspace_id: WorkspaceId,
+    /// When it happened.
+    pub at: Timestamp,
+    /// Who caused it.
+    pub actor: Actor,
+    /// What happened, e.g. "staff.signed_in".
+    pub kind: String,
+    /// What it happened to.
+    pub subject: Subject,
+    /// Details, as JSON.
+    pub payload: serde_json::Value,
+}
+
+/// An event about to be appended.
+#[derive(Clone, Debug)]
+pub struct NewEvent<'a> {
+    /// The workspace it belongs to.
+    pub workspace_id: WorkspaceId,
+    /// Who caused it.
+    pub actor: Actor,
+    /// What happened.
+    pub kind: &'a str,
+    /// What it happened to.
+    pub subject: Subject,
+    /// Details, as JSON.
+    pub payload: serde_json::Value,
+}
+
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    id: Uuid,
+    workspace_id: Uuid,
+    at: i64,
+    actor_type: String,
+    actor_id: Option<Uuid>,
+    kind: String,
+    subject_type: String,
+    subject_id: Uuid,
+    payload: String,
+}
+
+impl EventRow {
+    fn into_event(self) -> Result<Event> {
+        let actor = match (self.actor_type.as_str(), self.actor_id) {
+            ("staff", Some(id)) => Actor::Staff(UserId::from_uuid(id)),
+            ("system", _) => Actor::System,
+            (other, _) => return Err(StoreError::Corrupt(format!("event actor type {other}"))),
+        };
+        Ok(Event {
+            id: EventId::from_uuid(self.id),
+            workspace_id: WorkspaceId::from_uuid(self.workspace_id),
+            at: from_micros(self.at),
+            actor,
+            kind: self.kind,
+            subject: Subject {
+                kind: self.subject_type,
+                id: self.subject_id,
+            },
+            payload: serde_json::from_str(&self.payload)
+                .map_err(|e| StoreError::Corrupt(format!("event payload: {e}")))?,
+        })
+    }
+}
+
+const EVENT_COLUMNS: &str =
+    "id, workspace_id, at, actor_type, actor_id, kind, subject_type, subject_id, payload";
+
+impl Tx {
+    /// Appends an event at `at`; it commits or rolls back with the transaction.
+    pub async fn append_event(&mut self, at: Timestamp, event: NewEvent<'_>) -> Result<EventId> {
+        let id = EventId::new_at(at);
+        let actor_id = match event.actor {
+            Actor::Staff(u) => Some(u.as_uuid()),
+            Actor::System => None,
+        };
+        let payload = event.payload.to_string();
+        on_tx!(self, c => sqlx::query(
+            "INSERT INTO events (id, workspace_id, at, actor_type, actor_id, kind, subject_type, subject_id, payload) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+            .bind(id.as_uuid())
+            .bind(event.workspace_id.as_uuid())
+            .bind(to_micros(at))
+            .bind(event.actor.kind())
+            .bind(actor_id)
+            .bind(event.kind)
+            .bind(&event.subject.kind)
+            .bind(event.subject.id)
+            .bind(&payload)
+            .execute(&mut **c).await.map(|r| r.rows_affected()))?;
+        Ok(id)
+    }
+}
+
+/// A page of events, newest first, and the cursor for the next page.
+#[derive(Clone, Debug)]
+pub struct EventPage {
+    /// The events on this page.
+    pub items: Vec<Event>,
+    /// Pass as `before` to get the next (older) page.
+    pub next: Option<EventId>,
+}
+
+impl Db {
+    /// Events about one subject, newest first, older than `before` if given.
+    pub async fn events_for_subject(
+        &self,
+        workspace: WorkspaceId,
+        subject: &Subject,
+        before: Option<EventId>,
+        limit: u32,
+    ) -> Result<EventPage> {
+        let limit = limit.clamp(1, 500) as i64;
+        let before = before.map(|b| b.as_uuid());
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM events WHERE workspace_id = $1 AND subject_type = $2 \
+             AND subject_id = $3 AND ($4 IS NULL OR id < $4) ORDER BY id DESC LIMIT $5"
+        );
+        let rows: Vec<EventRow> = read!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(workspace.as_uuid())
+            .bind(&subject.kind)
+            .bind(subject.id)
+            .bind(before)
+            .bind(limit + 1)
+            .fetch_all(p).await)?;
+        page(rows, limit)
+    }
+
+    /// Every event of a workspace, newest first, older than `before` if given.
+    pub async fn events(
+        &self,
+        workspace: WorkspaceId,
+        before: Option<EventId>,
+        limit: u32,
+    ) -> Result<EventPage> {
+        let limit = limit.clamp(1, 500) as i64;
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM events WHERE workspace_id = $1 \
+             AND ($2 IS NULL OR id < $2) ORDER BY id DESC LIMIT $3"
+        );
+        let rows: Vec<EventRow> = read!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(workspace.as_uuid())
+            .bind(before.map(|b| b.as_uuid()))
+            .bind(limit + 1)
+            .fetch_all(p).await)?;
+        page(rows, limit)
+    }
+
+    /// Events of a workspace after `after`, oldest first: for consumers that
+    /// follow the log (reports, webhooks, rebuilds).
+    pub async fn events_after(
+        &self,
+        workspace: WorkspaceId,
+        after: Option<EventId>,
+        limit: u32,
+    ) -> Result<Vec<Event>> {
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM events WHERE workspace_id = $1 \
+             AND ($2 IS NULL OR id > $2) ORDER BY id ASC LIMIT $3"
+        );
+        let rows: Vec<EventRow> = read!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(workspace.as_uuid())
+            .bind(after.map(|b| b.as_uuid()))
+            .bind(limit.clamp(1, 5000) as i64)
+            .fetch_all(p).await)?;
+        rows.into_iter().map(EventRow::into_event).collect()
+    }
+}
+
+fn page(mut rows: Vec<EventRow>, limit: i64) -> Result<EventPage> {
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    let items: Vec<Event> = rows
+        .into_iter()
+        .map(EventRow::into_event)
+        .collect::<Result<_>>()?;
+    let next = if more {
+        items.last().map(|e| e.id)
+    } else {
+        None
+    };
+    Ok(EventPage { items, next })
+}

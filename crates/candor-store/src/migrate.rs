@@ -1,0 +1,67 @@
+//! Embedded migrations, one folder per backend. Never edit an applied
+//! migration; add a new one (and its twin for the other backend).
+
+use crate::db::{Db, Pools};
+use crate::error::Result;
+use sqlx::SqlSafeStr;
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use std::borrow::Cow;
+
+/// (version, description, SQLite text, PostgreSQL text)
+const MIGRATIONS: &[(i64, &str, &str, &str)] = &[(
+    1,
+    "foundation",
+    include_str!("../migrations/sqlite/0001_foundation.sql"),
+    include_str!("../migrations/postgres/0001_foundation.sql"),
+)];
+
+/// The newest migration version this build knows.
+pub fn latest_version() -> i64 {
+    MIGRATIONS.last().map(|m| m.0).unwrap_or(0)
+}
+
+fn migrator(postgres: bool) -> Migrator {
+    let migrations = MIGRATIONS
+        .iter()
+        .map(|(version, description, sqlite, pg)| {
+            let sql = if postgres { *pg } else { *sqlite };
+            Migration::new(
+                *version,
+                Cow::Borrowed(*description),
+                MigrationType::Simple,
+                sql.into_sql_str(),
+                false,
+            )
+        })
+        .collect();
+    Migrator::with_migrations(migrations)
+}
+
+impl Db {
+    /// Applies every pending migration, each in its own transaction. On
+    /// PostgreSQL an advisory lock lets many nodes start at once.
+    pub async fn migrate(&self) -> Result<()> {
+        match &self.pools {
+            Pools::Sqlite { write, .. } => migrator(false).run(write).await?,
+            Pools::Postgres(p) => migrator(true).run(p).await?,
+        }
+        Ok(())
+    }
+
+    /// The newest applied migration, or 0 on an empty database.
+    pub async fn applied_version(&self) -> Result<i64> {
+        let sql = "SELECT MAX(version) FROM _sqlx_migrations WHERE success = TRUE";
+        let version: std::result::Result<Option<i64>, sqlx::Error> =
+            crate::db::read!(self, p => sqlx::query_scalar(sql).fetch_one(p).await);
+        match version {
+            Ok(v) => Ok(v.unwrap_or(0)),
+            Err(sqlx::Error::Database(e)) if e.message().contains("_sqlx_migrations") => Ok(0),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Whether every migration this build knows has been applied.
+    pub async fn is_migrated(&self) -> Result<bool> {
+        Ok(self.applied_version().await? >= latest_version())
+    }
+}
