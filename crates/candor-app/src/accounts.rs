@@ -6,10 +6,8 @@ use crate::context::App;
 use crate::error::{AppError, AppResult};
 use crate::passwords::{hash_password, verify_nothing, verify_password};
 use candor_core::events::{Actor, Subject, kind};
-use candor_core::staff::{
-    FullName, Role, Scope, StaffError, check_new_password, normalize_staff_email,
-};
-use candor_core::workspace::{WorkspaceName, slugify};
+use candor_core::staff::{FullName, Role, Scope, StaffError, check_new_password, normalize_staff_email};
+use candor_core::workspace::{WorkspaceName, check_slug, slugify};
 use candor_core::{TokenId, UserId};
 use candor_store::access::{ApiToken, Invite};
 use candor_store::events::NewEvent;
@@ -61,29 +59,35 @@ pub async fn create_owner(
     name: &str,
     password: &str,
 ) -> AppResult<(Workspace, User)> {
-    let ws_name = WorkspaceName::parse(workspace_name)
-        .map_err(|e| AppError::invalid("workspace", e.to_string()))?;
+    create_owner_with_slug(app, None, workspace_name, email, name, password).await
+}
+
+/// Like [`create_owner`], with a chosen slug, which must be free.
+pub async fn create_owner_with_slug(
+    app: &App,
+    slug: Option<&str>,
+    workspace_name: &str,
+    email: &str,
+    name: &str,
+    password: &str,
+) -> AppResult<(Workspace, User)> {
+    let ws_name = WorkspaceName::parse(workspace_name).map_err(|e| AppError::invalid("workspace", e.to_string()))?;
     let email = normalize_staff_email(email).map_err(staff_error)?;
     let name = FullName::parse(name).map_err(staff_error)?;
     check_new_password(password).map_err(staff_error)?;
     let hash = hash_password(password)?;
-    let base = slugify(ws_name.as_str());
-    for n in 1..=50 {
-        let slug = if n == 1 {
-            base.clone()
-        } else {
-            format!("{base}-{n}")
-        };
+    if let Some(slug) = slug {
+        check_slug(slug).map_err(|e| AppError::invalid("slug", e.to_string()))?;
+    }
+    let base = slug.map(str::to_string).unwrap_or_else(|| slugify(ws_name.as_str()));
+    let attempts = if slug.is_some() { 1 } else { 50 };
+    for n in 1..=attempts {
+        let slug = if n == 1 { base.clone() } else { format!("{base}-{n}") };
         let now = app.now();
         let mut tx = app.db.begin().await?;
-        let ws = match tx
-            .create_workspace(now, &slug, ws_name.as_str(), "UTC")
-            .await
-        {
+        let ws = match tx.create_workspace(now, &slug, ws_name.as_str(), "UTC").await {
             Ok(ws) => ws,
-            Err(StoreError::Conflict {
-                field: "workspace", ..
-            }) => continue,
+            Err(StoreError::Conflict { field: "workspace", .. }) if attempts > 1 => continue,
             Err(e) => return Err(e.into()),
         };
         let user = tx
@@ -131,12 +135,7 @@ pub async fn create_owner(
 /// Checks an email and password; on success opens a session and returns
 /// the user with the session cookie's value. Failures are slowed down per
 /// account and per client address.
-pub async fn sign_in(
-    app: &App,
-    email: &str,
-    password: &str,
-    client: &str,
-) -> AppResult<(User, String)> {
+pub async fn sign_in(app: &App, email: &str, password: &str, client: &str) -> AppResult<(User, String)> {
     let email = email.trim().to_lowercase();
     let email_key = format!("email:{email}");
     let client_key = format!("ip:{client}");
@@ -150,10 +149,7 @@ pub async fn sign_in(
         Err(StoreError::NotFound) => None,
         Err(e) => return Err(e.into()),
     };
-    let ok = match user
-        .as_ref()
-        .and_then(|u| u.password_hash().map(|h| (u, h)))
-    {
+    let ok = match user.as_ref().and_then(|u| u.password_hash().map(|h| (u, h))) {
         Some((u, hash)) => verify_password(password, hash) && u.active,
         None => {
             verify_nothing(password);
@@ -216,12 +212,7 @@ pub async fn sign_out(app: &App, user: &User, cookie: &str) -> AppResult<()> {
 
 /// Invites someone by email to join with `role`; returns the invitation and
 /// the one-time secret for its link.
-pub async fn invite(
-    app: &App,
-    caller: &Caller,
-    email: &str,
-    role: Role,
-) -> AppResult<(Invite, String)> {
+pub async fn invite(app: &App, caller: &Caller, email: &str, role: Role) -> AppResult<(Invite, String)> {
     caller.require(Scope::Admin)?;
     if !caller.user.role.may_manage(role) {
         return Err(AppError::Forbidden(format!(
@@ -260,21 +251,14 @@ pub async fn invite(
 
 /// Accepts an invitation: creates the account with the person's real name
 /// and password, and signs them in.
-pub async fn accept_invite(
-    app: &App,
-    secret: &str,
-    name: &str,
-    password: &str,
-) -> AppResult<(User, String)> {
+pub async fn accept_invite(app: &App, secret: &str, name: &str, password: &str) -> AppResult<(User, String)> {
     let name = FullName::parse(name).map_err(staff_error)?;
     check_new_password(password).map_err(staff_error)?;
     let hash = hash_password(password)?;
     let now = app.now();
     let mut tx = app.db.begin().await?;
     let (workspace, invite) = tx.accept_invite(now, secret).await.map_err(|e| match e {
-        StoreError::NotFound => {
-            AppError::invalid("invite", "this invitation link is unknown, used or expired")
-        }
+        StoreError::NotFound => AppError::invalid("invite", "this invitation link is unknown, used or expired"),
         other => other.into(),
     })?;
     let user = tx
@@ -306,12 +290,7 @@ pub async fn accept_invite(
 
 /// Gives a colleague another role. Only owners touch owners, and the last
 /// active owner keeps the role.
-pub async fn change_role(
-    app: &App,
-    caller: &Caller,
-    target: UserId,
-    role: Role,
-) -> AppResult<User> {
+pub async fn change_role(app: &App, caller: &Caller, target: UserId, role: Role) -> AppResult<User> {
     caller.require(Scope::Admin)?;
     let mut tx = app.db.begin().await?;
     let user = tx.user(caller.workspace(), target).await?;
@@ -325,10 +304,7 @@ pub async fn change_role(
         return Ok(user);
     }
     if user.role == Role::Owner && tx.active_owner_count(caller.workspace()).await? <= 1 {
-        return Err(AppError::invalid(
-            "role",
-            "the workspace needs at least one owner",
-        ));
+        return Err(AppError::invalid("role", "the workspace needs at least one owner"));
     }
     tx.set_user_role(caller.workspace(), target, role).await?;
     event(
@@ -348,12 +324,7 @@ pub async fn change_role(
 
 /// Deactivates or reactivates a colleague's account. Deactivation ends their
 /// sessions; their tokens stop working while it lasts.
-pub async fn set_active(
-    app: &App,
-    caller: &Caller,
-    target: UserId,
-    active: bool,
-) -> AppResult<User> {
+pub async fn set_active(app: &App, caller: &Caller, target: UserId, active: bool) -> AppResult<User> {
     caller.require(Scope::Admin)?;
     let mut tx = app.db.begin().await?;
     let user = tx.user(caller.workspace(), target).await?;
@@ -364,23 +335,18 @@ pub async fn set_active(
         )));
     }
     if user.id == caller.user.id && !active {
-        return Err(AppError::invalid(
-            "user",
-            "you cannot deactivate your own account",
-        ));
+        return Err(AppError::invalid("user", "you cannot deactivate your own account"));
     }
     if user.active == active {
         return Ok(user);
     }
-    if !active && user.role == Role::Owner && tx.active_owner_count(caller.workspace()).await? <= 1
-    {
+    if !active && user.role == Role::Owner && tx.active_owner_count(caller.workspace()).await? <= 1 {
         return Err(AppError::invalid(
             "user",
             "the workspace needs at least one active owner",
         ));
     }
-    tx.set_user_active(caller.workspace(), target, active)
-        .await?;
+    tx.set_user_active(caller.workspace(), target, active).await?;
     let kind = if active {
         kind::STAFF_REACTIVATED
     } else {
@@ -470,10 +436,7 @@ pub async fn create_token_for(
 /// Revokes a token: one's own, or any of the workspace's for admins.
 pub async fn revoke_token(app: &App, caller: &Caller, id: TokenId) -> AppResult<ApiToken> {
     let tokens = app.db.tokens(caller.workspace()).await?;
-    let token = tokens
-        .into_iter()
-        .find(|t| t.id == id)
-        .ok_or(AppError::NotFound)?;
+    let token = tokens.into_iter().find(|t| t.id == id).ok_or(AppError::NotFound)?;
     if token.user_id != caller.user.id {
         caller.require(Scope::Admin)?;
     }
@@ -499,9 +462,6 @@ pub async fn list_tokens(app: &App, caller: &Caller) -> AppResult<Vec<ApiToken>>
     if caller.require(Scope::Admin).is_ok() {
         Ok(all)
     } else {
-        Ok(all
-            .into_iter()
-            .filter(|t| t.user_id == caller.user.id)
-            .collect())
+        Ok(all.into_iter().filter(|t| t.user_id == caller.user.id).collect())
     }
 }

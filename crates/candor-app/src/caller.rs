@@ -24,11 +24,7 @@ impl Caller {
 
     /// An API token: its scopes, within what the role allows today.
     pub fn token(user: User, token_scopes: &[Scope]) -> Self {
-        let scopes = token_scopes
-            .iter()
-            .copied()
-            .filter(|s| user.role.allows(*s))
-            .collect();
+        let scopes = token_scopes.iter().copied().filter(|s| user.role.allows(*s)).collect();
         Self { user, scopes }
     }
 

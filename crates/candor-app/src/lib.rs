@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod caller;
 pub mod context;
+pub mod demo;
 pub mod error;
 pub mod passwords;
 pub mod worker;

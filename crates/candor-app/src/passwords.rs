@@ -16,9 +16,7 @@ pub fn hash_password(password: &str) -> AppResult<String> {
 /// Whether `password` matches the stored hash. A malformed hash never matches.
 pub fn verify_password(password: &str, stored: &str) -> bool {
     match PasswordHash::new(stored) {
-        Ok(parsed) => Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok(),
+        Ok(parsed) => Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok(),
         Err(_) => false,
     }
 }
@@ -27,8 +25,7 @@ pub fn verify_password(password: &str, stored: &str) -> bool {
 /// password take equally long.
 pub fn verify_nothing(password: &str) {
     static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let dummy =
-        DUMMY.get_or_init(|| hash_password("an unguessable placeholder").unwrap_or_default());
+    let dummy = DUMMY.get_or_init(|| hash_password("an unguessable placeholder").unwrap_or_default());
     let _ = verify_password(password, dummy);
 }
 

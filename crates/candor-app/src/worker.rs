@@ -16,8 +16,7 @@ use tokio_util::sync::CancellationToken;
 /// A job handler's verdict on one attempt: `Err` retries with backoff.
 pub type JobResult = Result<(), String>;
 
-type Handler =
-    Arc<dyn Fn(App, ClaimedJob) -> Pin<Box<dyn Future<Output = JobResult> + Send>> + Send + Sync>;
+type Handler = Arc<dyn Fn(App, ClaimedJob) -> Pin<Box<dyn Future<Output = JobResult> + Send>> + Send + Sync>;
 
 /// Runs a job kind every `every`, from whichever node gets to it first.
 #[derive(Clone, Debug)]
@@ -102,11 +101,7 @@ impl Worker {
 
     /// Claims and runs at most one due job: the step tests drive by hand.
     pub async fn step(&self) -> candor_store::Result<Step> {
-        let mut claimed = self
-            .app
-            .db
-            .claim_jobs(self.app.now(), self.lease, 1)
-            .await?;
+        let mut claimed = self.app.db.claim_jobs(self.app.now(), self.lease, 1).await?;
         match claimed.pop() {
             None => Ok(Step::Empty),
             Some(job) => self.execute(job).await,
@@ -177,12 +172,7 @@ impl Worker {
             while in_flight.try_join_next().is_some() {}
             let free = concurrency.saturating_sub(in_flight.len());
             let claimed = if free > 0 {
-                match self
-                    .app
-                    .db
-                    .claim_jobs(self.app.now(), self.lease, free as u32)
-                    .await
-                {
+                match self.app.db.claim_jobs(self.app.now(), self.lease, free as u32).await {
                     Ok(jobs) => jobs,
                     Err(e) => {
                         tracing::warn!(error = %e, "cannot claim jobs");

@@ -28,9 +28,7 @@ pub struct ManualClock {
 impl ManualClock {
     /// A clock stopped at `start`.
     pub fn new(start: Timestamp) -> Self {
-        Self {
-            now: Mutex::new(start),
-        }
+        Self { now: Mutex::new(start) }
     }
 
     /// Moves the clock forward (or back, with a negative duration).
@@ -58,11 +56,7 @@ pub fn to_micros(t: Timestamp) -> i64 {
 
 /// The moment `micros` after the Unix epoch, clamped to the representable range.
 pub fn from_micros(micros: i64) -> Timestamp {
-    Timestamp::from_microsecond(micros).unwrap_or(if micros < 0 {
-        Timestamp::MIN
-    } else {
-        Timestamp::MAX
-    })
+    Timestamp::from_microsecond(micros).unwrap_or(if micros < 0 { Timestamp::MIN } else { Timestamp::MAX })
 }
 
 #[cfg(test)]

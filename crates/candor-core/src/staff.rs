@@ -106,19 +106,12 @@ impl Scope {
 
     /// Scopes as stored: space-separated names.
     pub fn join(scopes: &[Scope]) -> String {
-        scopes
-            .iter()
-            .map(|s| s.as_str())
-            .collect::<Vec<_>>()
-            .join(" ")
+        scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" ")
     }
 
     /// Reads stored scopes; unknown names are ignored so old rows never fail.
     pub fn split(stored: &str) -> Vec<Scope> {
-        stored
-            .split_whitespace()
-            .filter_map(|s| s.parse().ok())
-            .collect()
+        stored.split_whitespace().filter_map(|s| s.parse().ok()).collect()
     }
 }
 
@@ -214,14 +207,9 @@ impl FullName {
             return Err(StaffError::Name("a full name is required".into()));
         }
         if name.chars().count() > 100 {
-            return Err(StaffError::Name(
-                "the name is longer than 100 characters".into(),
-            ));
+            return Err(StaffError::Name("the name is longer than 100 characters".into()));
         }
-        if name
-            .chars()
-            .any(|c| c.is_control() || "<>@{}[]/\\|".contains(c))
-        {
+        if name.chars().any(|c| c.is_control() || "<>@{}[]/\\|".contains(c)) {
             return Err(StaffError::Name(
                 "the name contains characters a person's name does not have".into(),
             ));
@@ -230,9 +218,7 @@ impl FullName {
         let generic = words
             .iter()
             .filter(|w| {
-                GENERIC_NAME_WORDS.contains(
-                    &w.trim_matches(|c: char| !c.is_alphanumeric() && c != '-' && c != '&'),
-                )
+                GENERIC_NAME_WORDS.contains(&w.trim_matches(|c: char| !c.is_alphanumeric() && c != '-' && c != '&'))
             })
             .count();
         if generic * 2 > words.len() {
@@ -240,10 +226,7 @@ impl FullName {
                 "\"{name}\" names a function, not a person: every reply is signed by a person, so use the staff member's real full name"
             )));
         }
-        let name_like = words
-            .iter()
-            .filter(|w| w.chars().any(char::is_alphabetic))
-            .count();
+        let name_like = words.iter().filter(|w| w.chars().any(char::is_alphabetic)).count();
         if name_like < 2 {
             return Err(StaffError::Name(format!(
                 "\"{name}\" is not a full name: give a first and a last name, as customers see it on every reply"
@@ -304,9 +287,7 @@ pub fn check_new_password(password: &str) -> Result<(), StaffError> {
         )));
     }
     if password.len() > 1024 {
-        return Err(StaffError::Password(
-            "the password is longer than 1024 bytes".into(),
-        ));
+        return Err(StaffError::Password("the password is longer than 1024 bytes".into()));
     }
     Ok(())
 }
@@ -362,10 +343,7 @@ mod tests {
         assert!(Role::Viewer.allows(Scope::Read));
         assert!(!Role::Viewer.allows(Scope::Write));
         assert!(Role::Agent.allows(Scope::Write) && !Role::Agent.allows(Scope::Admin));
-        assert_eq!(
-            Role::Admin.scopes(),
-            vec![Scope::Read, Scope::Write, Scope::Admin]
-        );
+        assert_eq!(Role::Admin.scopes(), vec![Scope::Read, Scope::Write, Scope::Admin]);
         assert!(!Role::Admin.may_manage(Role::Owner));
         assert!(Role::Owner.may_manage(Role::Owner));
         assert!(!Role::Agent.may_manage(Role::Viewer));

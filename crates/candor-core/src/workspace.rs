@@ -55,11 +55,7 @@ pub fn slugify(name: &str) -> String {
             slug.push('-');
         }
     }
-    let slug = slug
-        .trim_end_matches('-')
-        .chars()
-        .take(48)
-        .collect::<String>();
+    let slug = slug.trim_end_matches('-').chars().take(48).collect::<String>();
     let slug = slug.trim_end_matches('-').to_string();
     if slug.is_empty() || RESERVED_SLUGS.contains(&slug.as_str()) {
         format!("ws-{slug}").trim_end_matches('-').to_string()

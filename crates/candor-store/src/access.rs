@@ -117,10 +117,7 @@ impl InviteRow {
             Invite {
                 id: InviteId::from_uuid(self.id),
                 email: self.email,
-                role: self
-                    .role
-                    .parse()
-                    .map_err(|e| StoreError::Corrupt(format!("{e}")))?,
+                role: self.role.parse().map_err(|e| StoreError::Corrupt(format!("{e}")))?,
                 invited_by: UserId::from_uuid(self.invited_by),
                 created_at: from_micros(self.created_at),
                 expires_at: from_micros(self.expires_at),
@@ -130,10 +127,8 @@ impl InviteRow {
     }
 }
 
-const TOKEN_COLUMNS: &str =
-    "id, user_id, name, prefix, scopes, created_at, last_used_at, revoked_at";
-const INVITE_COLUMNS: &str =
-    "id, workspace_id, email, role, invited_by, created_at, expires_at, accepted_at";
+const TOKEN_COLUMNS: &str = "id, user_id, name, prefix, scopes, created_at, last_used_at, revoked_at";
+const INVITE_COLUMNS: &str = "id, workspace_id, email, role, invited_by, created_at, expires_at, accepted_at";
 
 /// How long a browser session lasts.
 pub const SESSION_LIFETIME: SignedDuration = SignedDuration::from_hours(24 * 14);
@@ -192,12 +187,7 @@ impl Tx {
     }
 
     /// Revokes a token of the workspace; it stops working at once.
-    pub async fn revoke_token(
-        &mut self,
-        now: Timestamp,
-        workspace: WorkspaceId,
-        id: TokenId,
-    ) -> Result<ApiToken> {
+    pub async fn revoke_token(&mut self, now: Timestamp, workspace: WorkspaceId, id: TokenId) -> Result<ApiToken> {
         let sql = format!(
             "UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, $1) WHERE workspace_id = $2 AND id = $3 RETURNING {TOKEN_COLUMNS}"
         );
@@ -237,11 +227,7 @@ impl Tx {
     }
 
     /// Uses up an invitation: it must exist, be unused and unexpired.
-    pub async fn accept_invite(
-        &mut self,
-        now: Timestamp,
-        secret: &str,
-    ) -> Result<(WorkspaceId, Invite)> {
+    pub async fn accept_invite(&mut self, now: Timestamp, secret: &str) -> Result<(WorkspaceId, Invite)> {
         let sql = format!(
             "UPDATE invites SET accepted_at = $1 WHERE token_hash = $2 AND accepted_at IS NULL AND expires_at > $1 RETURNING {INVITE_COLUMNS}"
         );
@@ -266,10 +252,7 @@ impl Db {
             .bind(hash_secret(cookie)).bind(to_micros(now)).fetch_optional(p).await)?;
         let Some(row) = row else { return Ok(None) };
         let user = match self
-            .user(
-                WorkspaceId::from_uuid(row.workspace_id),
-                UserId::from_uuid(row.user_id),
-            )
+            .user(WorkspaceId::from_uuid(row.workspace_id), UserId::from_uuid(row.user_id))
             .await
         {
             Ok(u) if u.active => u,
@@ -319,9 +302,8 @@ impl Db {
 
     /// Every token of the workspace, newest first.
     pub async fn tokens(&self, workspace: WorkspaceId) -> Result<Vec<ApiToken>> {
-        let sql = format!(
-            "SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE workspace_id = $1 ORDER BY created_at DESC, id DESC"
-        );
+        let sql =
+            format!("SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE workspace_id = $1 ORDER BY created_at DESC, id DESC");
         let rows: Vec<TokenRow> = read!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(workspace.as_uuid()).fetch_all(p).await)?;
         Ok(rows.into_iter().map(Into::into).collect())
@@ -329,22 +311,15 @@ impl Db {
 
     /// Every invitation of the workspace, newest first.
     pub async fn invites(&self, workspace: WorkspaceId) -> Result<Vec<Invite>> {
-        let sql = format!(
-            "SELECT {INVITE_COLUMNS} FROM invites WHERE workspace_id = $1 ORDER BY created_at DESC, id DESC"
-        );
+        let sql =
+            format!("SELECT {INVITE_COLUMNS} FROM invites WHERE workspace_id = $1 ORDER BY created_at DESC, id DESC");
         let rows: Vec<InviteRow> = read!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(workspace.as_uuid()).fetch_all(p).await)?;
-        rows.into_iter()
-            .map(|r| r.into_invite().map(|(_, i)| i))
-            .collect()
+        rows.into_iter().map(|r| r.into_invite().map(|(_, i)| i)).collect()
     }
 
     /// An invitation by its secret, if it can still be used.
-    pub async fn open_invite(
-        &self,
-        now: Timestamp,
-        secret: &str,
-    ) -> Result<Option<(WorkspaceId, Invite)>> {
+    pub async fn open_invite(&self, now: Timestamp, secret: &str) -> Result<Option<(WorkspaceId, Invite)>> {
         let sql = format!(
             "SELECT {INVITE_COLUMNS} FROM invites WHERE token_hash = $1 AND accepted_at IS NULL AND expires_at > $2"
         );

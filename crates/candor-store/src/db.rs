@@ -3,9 +3,7 @@
 
 use crate::error::{Result, StoreError};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Postgres, Sqlite};
 use std::path::Path;
 use std::str::FromStr;
@@ -107,19 +105,14 @@ impl Db {
         match backend_of(url)? {
             Backend::Sqlite => Self::connect_sqlite(url).await,
             Backend::Postgres => {
-                let opts = PgConnectOptions::from_str(url).map_err(|e| {
-                    StoreError::Config(format!(
-                        "the database URL is not a valid PostgreSQL URL: {e}"
-                    ))
-                })?;
+                let opts = PgConnectOptions::from_str(url)
+                    .map_err(|e| StoreError::Config(format!("the database URL is not a valid PostgreSQL URL: {e}")))?;
                 let pool = PgPoolOptions::new()
                     .max_connections(pg_max_connections.max(2))
                     .acquire_timeout(Duration::from_secs(10))
                     .connect_with(opts)
                     .await
-                    .map_err(|e| {
-                        StoreError::Config(format!("cannot reach the PostgreSQL database: {e}"))
-                    })?;
+                    .map_err(|e| StoreError::Config(format!("cannot reach the PostgreSQL database: {e}")))?;
                 Ok(Self {
                     pools: Pools::Postgres(pool),
                 })
@@ -129,9 +122,7 @@ impl Db {
 
     async fn connect_sqlite(url: &str) -> Result<Self> {
         let opts = SqliteConnectOptions::from_str(url)
-            .map_err(|e| {
-                StoreError::Config(format!("the database URL is not a valid SQLite URL: {e}"))
-            })?
+            .map_err(|e| StoreError::Config(format!("the database URL is not a valid SQLite URL: {e}")))?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
@@ -244,10 +235,7 @@ fn sqlite_open_error(path: &Path, e: sqlx::Error) -> StoreError {
             path.display()
         ))
     } else {
-        StoreError::Config(format!(
-            "cannot open the SQLite database {}: {text}",
-            path.display()
-        ))
+        StoreError::Config(format!("cannot open the SQLite database {}: {text}", path.display()))
     }
 }
 
@@ -258,14 +246,8 @@ mod tests {
     #[test]
     fn backends_by_scheme() {
         assert_eq!(backend_of("sqlite://data/x.db").ok(), Some(Backend::Sqlite));
-        assert_eq!(
-            backend_of("postgres://u@h/db").ok(),
-            Some(Backend::Postgres)
-        );
-        assert_eq!(
-            backend_of("postgresql://u@h/db").ok(),
-            Some(Backend::Postgres)
-        );
+        assert_eq!(backend_of("postgres://u@h/db").ok(), Some(Backend::Postgres));
+        assert_eq!(backend_of("postgresql://u@h/db").ok(), Some(Backend::Postgres));
         assert!(backend_of("mysql://u@h/db").is_err());
         assert!(backend_of("data/x.db").is_err());
     }

@@ -79,8 +79,7 @@ impl EventRow {
     }
 }
 
-const EVENT_COLUMNS: &str =
-    "id, workspace_id, at, actor_type, actor_id, kind, subject_type, subject_id, payload";
+const EVENT_COLUMNS: &str = "id, workspace_id, at, actor_type, actor_id, kind, subject_type, subject_id, payload";
 
 impl Tx {
     /// Appends an event at `at`; it commits or rolls back with the transaction.
@@ -143,12 +142,7 @@ impl Db {
     }
 
     /// Every event of a workspace, newest first, older than `before` if given.
-    pub async fn events(
-        &self,
-        workspace: WorkspaceId,
-        before: Option<EventId>,
-        limit: u32,
-    ) -> Result<EventPage> {
+    pub async fn events(&self, workspace: WorkspaceId, before: Option<EventId>, limit: u32) -> Result<EventPage> {
         let limit = limit.clamp(1, 500) as i64;
         let sql = format!(
             "SELECT {EVENT_COLUMNS} FROM events WHERE workspace_id = $1 \
@@ -164,12 +158,7 @@ impl Db {
 
     /// Events of a workspace after `after`, oldest first: for consumers that
     /// follow the log (reports, webhooks, rebuilds).
-    pub async fn events_after(
-        &self,
-        workspace: WorkspaceId,
-        after: Option<EventId>,
-        limit: u32,
-    ) -> Result<Vec<Event>> {
+    pub async fn events_after(&self, workspace: WorkspaceId, after: Option<EventId>, limit: u32) -> Result<Vec<Event>> {
         let sql = format!(
             "SELECT {EVENT_COLUMNS} FROM events WHERE workspace_id = $1 \
              AND ($2 IS NULL OR id > $2) ORDER BY id ASC LIMIT $3"
@@ -186,14 +175,7 @@ impl Db {
 fn page(mut rows: Vec<EventRow>, limit: i64) -> Result<EventPage> {
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
-    let items: Vec<Event> = rows
-        .into_iter()
-        .map(EventRow::into_event)
-        .collect::<Result<_>>()?;
-    let next = if more {
-        items.last().map(|e| e.id)
-    } else {
-        None
-    };
+    let items: Vec<Event> = rows.into_iter().map(EventRow::into_event).collect::<Result<_>>()?;
+    let next = if more { items.last().map(|e| e.id) } else { None };
     Ok(EventPage { items, next })
 }

@@ -121,12 +121,7 @@ impl Db {
 
     /// Claims up to `limit` due jobs for `lease`. A job whose lease ran out
     /// (its worker died) is claimed again.
-    pub async fn claim_jobs(
-        &self,
-        now: Timestamp,
-        lease: SignedDuration,
-        limit: u32,
-    ) -> Result<Vec<ClaimedJob>> {
+    pub async fn claim_jobs(&self, now: Timestamp, lease: SignedDuration, limit: u32) -> Result<Vec<ClaimedJob>> {
         let lock = match self.backend() {
             Backend::Postgres => "FOR UPDATE SKIP LOCKED",
             Backend::Sqlite => "",
@@ -164,12 +159,7 @@ impl Db {
     }
 
     /// Records a failed attempt: retried after a backoff, or dead when out of attempts.
-    pub async fn fail_job(
-        &self,
-        now: Timestamp,
-        job: &ClaimedJob,
-        error: &str,
-    ) -> Result<FailOutcome> {
+    pub async fn fail_job(&self, now: Timestamp, job: &ClaimedJob, error: &str) -> Result<FailOutcome> {
         let error: String = error.chars().take(2000).collect();
         let outcome = if job.attempt >= job.max_attempts {
             FailOutcome::Dead
@@ -207,10 +197,7 @@ impl Db {
     }
 
     /// The last error and state of a job, for inspection.
-    pub async fn job_state(
-        &self,
-        id: JobId,
-    ) -> Result<Option<(String, i32, Option<String>, Timestamp)>> {
+    pub async fn job_state(&self, id: JobId) -> Result<Option<(String, i32, Option<String>, Timestamp)>> {
         let row: Option<(String, i32, Option<String>, i64)> = read!(self, p => sqlx::query_as(
             "SELECT state, attempts, last_error, run_at FROM jobs WHERE id = $1")
             .bind(id.as_uuid()).fetch_optional(p).await)?;

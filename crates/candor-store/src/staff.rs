@@ -93,10 +93,7 @@ impl TryFrom<UserRow> for User {
             workspace_id: WorkspaceId::from_uuid(r.workspace_id),
             email: r.email,
             name: r.name,
-            role: r
-                .role
-                .parse()
-                .map_err(|e| StoreError::Corrupt(format!("{e}")))?,
+            role: r.role.parse().map_err(|e| StoreError::Corrupt(format!("{e}")))?,
             active: r.active,
             created_at: from_micros(r.created_at),
             password_hash: r.password_hash,
@@ -134,7 +131,13 @@ impl Tx {
             "INSERT INTO workspaces (id, slug, name, time_zone, created_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(id.as_uuid()).bind(slug).bind(name).bind(time_zone).bind(to_micros(now))
             .execute(&mut **c).await.map(|r| r.rows_affected()))
-            .map_err(|e| StoreError::on_unique(e, "workspace", &format!("a workspace with the slug \"{slug}\" exists already")))?;
+        .map_err(|e| {
+            StoreError::on_unique(
+                e,
+                "workspace",
+                &format!("a workspace with the slug \"{slug}\" exists already"),
+            )
+        })?;
         Ok(Workspace {
             id,
             slug: slug.to_string(),
@@ -153,7 +156,13 @@ impl Tx {
             .bind(id.as_uuid()).bind(user.workspace_id.as_uuid()).bind(user.email).bind(user.name)
             .bind(user.role.as_str()).bind(user.password_hash).bind(to_micros(now))
             .execute(&mut **c).await.map(|r| r.rows_affected()))
-            .map_err(|e| StoreError::on_unique(e, "email", &format!("a staff account for {} exists already", user.email)))?;
+        .map_err(|e| {
+            StoreError::on_unique(
+                e,
+                "email",
+                &format!("a staff account for {} exists already", user.email),
+            )
+        })?;
         Ok(User {
             id,
             workspace_id: user.workspace_id,
@@ -175,12 +184,7 @@ impl Tx {
     }
 
     /// Changes a staff member's role.
-    pub async fn set_user_role(
-        &mut self,
-        workspace: WorkspaceId,
-        id: UserId,
-        role: Role,
-    ) -> Result<()> {
+    pub async fn set_user_role(&mut self, workspace: WorkspaceId, id: UserId, role: Role) -> Result<()> {
         let done = on_tx!(self, c => sqlx::query("UPDATE users SET role = $1 WHERE workspace_id = $2 AND id = $3")
             .bind(role.as_str()).bind(workspace.as_uuid()).bind(id.as_uuid()).execute(&mut **c).await.map(|r| r.rows_affected()))?;
         if done == 0 {
@@ -190,12 +194,7 @@ impl Tx {
     }
 
     /// Activates or deactivates an account; deactivation ends its sessions.
-    pub async fn set_user_active(
-        &mut self,
-        workspace: WorkspaceId,
-        id: UserId,
-        active: bool,
-    ) -> Result<()> {
+    pub async fn set_user_active(&mut self, workspace: WorkspaceId, id: UserId, active: bool) -> Result<()> {
         let done = on_tx!(self, c => sqlx::query("UPDATE users SET active = $1 WHERE workspace_id = $2 AND id = $3")
             .bind(active).bind(workspace.as_uuid()).bind(id.as_uuid()).execute(&mut **c).await.map(|r| r.rows_affected()))?;
         if done == 0 {
@@ -209,12 +208,7 @@ impl Tx {
     }
 
     /// Sets a new password hash.
-    pub async fn set_user_password(
-        &mut self,
-        workspace: WorkspaceId,
-        id: UserId,
-        hash: &str,
-    ) -> Result<()> {
+    pub async fn set_user_password(&mut self, workspace: WorkspaceId, id: UserId, hash: &str) -> Result<()> {
         on_tx!(self, c => sqlx::query("UPDATE users SET password_hash = $1 WHERE workspace_id = $2 AND id = $3")
             .bind(hash).bind(workspace.as_uuid()).bind(id.as_uuid()).execute(&mut **c).await.map(|r| r.rows_affected()))?;
         Ok(())
@@ -264,9 +258,7 @@ impl Db {
 
     /// Every staff account of the workspace, oldest first.
     pub async fn users(&self, workspace: WorkspaceId) -> Result<Vec<User>> {
-        let sql = format!(
-            "SELECT {USER_COLUMNS} FROM users WHERE workspace_id = $1 ORDER BY created_at, id"
-        );
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE workspace_id = $1 ORDER BY created_at, id");
         let rows: Vec<UserRow> = read!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(workspace.as_uuid()).fetch_all(p).await)?;
         rows.into_iter().map(TryInto::try_into).collect()

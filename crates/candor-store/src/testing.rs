@@ -22,8 +22,7 @@ enum Cleanup {
 
 /// The server tests create their databases on.
 pub fn pg_admin_url() -> String {
-    std::env::var("CANDOR_TEST_PG_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("CANDOR_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 /// A URL for a new, empty PostgreSQL database; the database is created.
@@ -41,9 +40,7 @@ pub async fn new_pg_database() -> Result<(String, String)> {
 
 /// Drops a database made by [`new_pg_database`].
 pub async fn drop_pg_database(name: &str) -> Result<()> {
-    if !name.starts_with("candor_t_")
-        || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-    {
+    if !name.starts_with("candor_t_") || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
         return Err(StoreError::Config(format!("refusing to drop {name}")));
     }
     let mut conn = sqlx::PgConnection::connect(&pg_admin_url()).await?;

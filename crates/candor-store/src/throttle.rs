@@ -23,11 +23,7 @@ pub fn lock_for(failures: i64) -> SignedDuration {
 
 impl Db {
     /// Until when sign-ins for any of `keys` must wait, if they must.
-    pub async fn throttled_until(
-        &self,
-        now: Timestamp,
-        keys: &[&str],
-    ) -> Result<Option<Timestamp>> {
+    pub async fn throttled_until(&self, now: Timestamp, keys: &[&str]) -> Result<Option<Timestamp>> {
         let mut latest: Option<Timestamp> = None;
         for key in keys {
             let until: Option<i64> = read!(self, p => sqlx::query_scalar(

@@ -51,18 +51,9 @@ both_backends!(migrations_idempotent, migrations_are_idempotent);
 async fn unique_slug_and_email_are_conflicts(db: Db) {
     let (ws, _) = seed(&db).await;
     let mut tx = db.begin().await.unwrap();
-    let err = tx
-        .create_workspace(t0(), "acme", "Other", "UTC")
-        .await
-        .unwrap_err();
+    let err = tx.create_workspace(t0(), "acme", "Other", "UTC").await.unwrap_err();
     assert!(
-        matches!(
-            err,
-            StoreError::Conflict {
-                field: "workspace",
-                ..
-            }
-        ),
+        matches!(err, StoreError::Conflict { field: "workspace", .. }),
         "{err:?}"
     );
     drop(tx);
@@ -80,10 +71,7 @@ async fn unique_slug_and_email_are_conflicts(db: Db) {
         )
         .await
         .unwrap_err();
-    assert!(
-        matches!(err, StoreError::Conflict { field: "email", .. }),
-        "{err:?}"
-    );
+    assert!(matches!(err, StoreError::Conflict { field: "email", .. }), "{err:?}");
     drop(tx);
     // The failed transactions changed nothing.
     assert_eq!(db.users(ws.id).await.unwrap().len(), 1);
@@ -125,48 +113,25 @@ async fn events_roll_back_with_their_change_and_page_newest_first(db: Db) {
     .await
     .unwrap();
     drop(tx); // rolled back
-    let page = db
-        .events_for_subject(ws.id, &subject, None, 3)
-        .await
-        .unwrap();
-    let ns: Vec<i64> = page
-        .items
-        .iter()
-        .map(|e| e.payload["n"].as_i64().unwrap())
-        .collect();
+    let page = db.events_for_subject(ws.id, &subject, None, 3).await.unwrap();
+    let ns: Vec<i64> = page.items.iter().map(|e| e.payload["n"].as_i64().unwrap()).collect();
     assert_eq!(ns, vec![4, 3, 2]);
     assert_eq!(page.items[0].actor, Actor::Staff(user.id));
-    let next = db
-        .events_for_subject(ws.id, &subject, page.next, 3)
-        .await
-        .unwrap();
-    let ns: Vec<i64> = next
-        .items
-        .iter()
-        .map(|e| e.payload["n"].as_i64().unwrap())
-        .collect();
+    let next = db.events_for_subject(ws.id, &subject, page.next, 3).await.unwrap();
+    let ns: Vec<i64> = next.items.iter().map(|e| e.payload["n"].as_i64().unwrap()).collect();
     assert_eq!(ns, vec![1, 0]);
     assert!(next.next.is_none());
-    let after = db
-        .events_after(ws.id, Some(page.items[1].id), 10)
-        .await
-        .unwrap();
+    let after = db.events_after(ws.id, Some(page.items[1].id), 10).await.unwrap();
     assert_eq!(after.len(), 1);
     assert_eq!(db.events(ws.id, None, 50).await.unwrap().items.len(), 5);
 }
-both_backends!(
-    event_log,
-    events_roll_back_with_their_change_and_page_newest_first
-);
+both_backends!(event_log, events_roll_back_with_their_change_and_page_newest_first);
 
 async fn sessions_tokens_and_invites(db: Db) {
     let (ws, user) = seed(&db).await;
     let mut tx = db.begin().await.unwrap();
     let cookie = tx.create_session(t0(), &user).await.unwrap();
-    let (token, secret) = tx
-        .create_token(t0(), &user, "ci", &[Scope::Read])
-        .await
-        .unwrap();
+    let (token, secret) = tx.create_token(t0(), &user, "ci", &[Scope::Read]).await.unwrap();
     let (_, invite) = tx
         .create_invite(t0(), ws.id, "new@acme.example", Role::Agent, user.id)
         .await
@@ -215,19 +180,10 @@ both_backends!(access, sessions_tokens_and_invites);
 async fn another_workspace_sees_nothing(db: Db) {
     let (ws, user) = seed(&db).await;
     let mut tx = db.begin().await.unwrap();
-    let other = tx
-        .create_workspace(t0(), "other", "Other Ltd", "UTC")
-        .await
-        .unwrap();
-    let (token, _) = tx
-        .create_token(t0(), &user, "mine", &[Scope::Read])
-        .await
-        .unwrap();
+    let other = tx.create_workspace(t0(), "other", "Other Ltd", "UTC").await.unwrap();
+    let (token, _) = tx.create_token(t0(), &user, "mine", &[Scope::Read]).await.unwrap();
     tx.commit().await.unwrap();
-    assert!(matches!(
-        db.user(other.id, user.id).await,
-        Err(StoreError::NotFound)
-    ));
+    assert!(matches!(db.user(other.id, user.id).await, Err(StoreError::NotFound)));
     let mut tx = db.begin().await.unwrap();
     assert!(matches!(
         tx.revoke_token(t0(), other.id, token.id).await,
@@ -257,26 +213,15 @@ async fn jobs_retry_die_and_are_reclaimed(db: Db) {
         .unwrap();
     // Not due yet: nothing to claim before run_at.
     assert!(
-        db.claim_jobs(
-            t0() - SignedDuration::from_secs(1),
-            SignedDuration::from_secs(60),
-            10
-        )
-        .await
-        .unwrap()
-        .is_empty()
+        db.claim_jobs(t0() - SignedDuration::from_secs(1), SignedDuration::from_secs(60), 10)
+            .await
+            .unwrap()
+            .is_empty()
     );
-    let claimed = db
-        .claim_jobs(t0(), SignedDuration::from_secs(60), 10)
-        .await
-        .unwrap();
+    let claimed = db.claim_jobs(t0(), SignedDuration::from_secs(60), 10).await.unwrap();
     assert_eq!(claimed.len(), 1);
     assert_eq!(
-        (
-            claimed[0].id,
-            claimed[0].attempt,
-            claimed[0].payload["a"].as_i64()
-        ),
+        (claimed[0].id, claimed[0].attempt, claimed[0].payload["a"].as_i64()),
         (id, 1, Some(1))
     );
     // Claimed jobs are not claimed twice while their lease runs.
@@ -287,26 +232,15 @@ async fn jobs_retry_die_and_are_reclaimed(db: Db) {
             .is_empty()
     );
     let outcome = db.fail_job(t0(), &claimed[0], "boom").await.unwrap();
-    assert_eq!(
-        outcome,
-        FailOutcome::Retry(t0() + SignedDuration::from_secs(2))
-    );
+    assert_eq!(outcome, FailOutcome::Retry(t0() + SignedDuration::from_secs(2)));
     assert!(
-        db.claim_jobs(
-            t0() + SignedDuration::from_secs(1),
-            SignedDuration::from_secs(60),
-            10
-        )
-        .await
-        .unwrap()
-        .is_empty()
+        db.claim_jobs(t0() + SignedDuration::from_secs(1), SignedDuration::from_secs(60), 10)
+            .await
+            .unwrap()
+            .is_empty()
     );
     let again = db
-        .claim_jobs(
-            t0() + SignedDuration::from_secs(2),
-            SignedDuration::from_secs(60),
-            10,
-        )
+        .claim_jobs(t0() + SignedDuration::from_secs(2), SignedDuration::from_secs(60), 10)
         .await
         .unwrap();
     assert_eq!(again[0].attempt, 2);
@@ -335,11 +269,7 @@ async fn jobs_retry_die_and_are_reclaimed(db: Db) {
         1
     );
     let reclaimed = db
-        .claim_jobs(
-            t0() + SignedDuration::from_secs(31),
-            SignedDuration::from_secs(30),
-            10,
-        )
+        .claim_jobs(t0() + SignedDuration::from_secs(31), SignedDuration::from_secs(30), 10)
         .await
         .unwrap();
     assert_eq!(reclaimed.len(), 1);
@@ -368,10 +298,7 @@ async fn many_claimers_never_share_a_job(db: Db) {
         handles.push(tokio::spawn(async move {
             let mut mine = Vec::new();
             loop {
-                let got = db
-                    .claim_jobs(t0(), SignedDuration::from_secs(60), 3)
-                    .await
-                    .unwrap();
+                let got = db.claim_jobs(t0(), SignedDuration::from_secs(60), 3).await.unwrap();
                 if got.is_empty() {
                     break;
                 }
@@ -409,66 +336,42 @@ async fn failed_sign_ins_lock_then_expire(db: Db) {
         None
     );
     db.clear_failures(&keys[..1]).await.unwrap();
-    assert!(
-        db.throttled_until(t0(), &keys[..1])
-            .await
-            .unwrap()
-            .is_none()
-    );
-    assert!(
-        db.throttled_until(t0(), &keys[1..])
-            .await
-            .unwrap()
-            .is_some()
-    );
+    assert!(db.throttled_until(t0(), &keys[..1]).await.unwrap().is_none());
+    assert!(db.throttled_until(t0(), &keys[1..]).await.unwrap().is_some());
 }
 both_backends!(sign_in_throttle, failed_sign_ins_lock_then_expire);
 
 async fn idempotency_keys_replay_the_first_answer(db: Db) {
     let (ws, _) = seed(&db).await;
     assert_eq!(
-        db.claim_idempotency_key(t0(), ws.id, "k1", "h1")
-            .await
-            .unwrap(),
+        db.claim_idempotency_key(t0(), ws.id, "k1", "h1").await.unwrap(),
         KeyState::Claimed
     );
     assert_eq!(
-        db.claim_idempotency_key(t0(), ws.id, "k1", "h1")
-            .await
-            .unwrap(),
+        db.claim_idempotency_key(t0(), ws.id, "k1", "h1").await.unwrap(),
         KeyState::InFlight
     );
-    db.finish_idempotency_key(ws.id, "k1", 201, "{\"id\":1}")
-        .await
-        .unwrap();
+    db.finish_idempotency_key(ws.id, "k1", 201, "{\"id\":1}").await.unwrap();
     assert_eq!(
-        db.claim_idempotency_key(t0(), ws.id, "k1", "h1")
-            .await
-            .unwrap(),
+        db.claim_idempotency_key(t0(), ws.id, "k1", "h1").await.unwrap(),
         KeyState::Done {
             status: 201,
             body: "{\"id\":1}".into()
         }
     );
     assert_eq!(
-        db.claim_idempotency_key(t0(), ws.id, "k1", "h2")
-            .await
-            .unwrap(),
+        db.claim_idempotency_key(t0(), ws.id, "k1", "h2").await.unwrap(),
         KeyState::Mismatch
     );
     // After 24 hours the key is free again.
     let later = t0() + SignedDuration::from_hours(25);
     assert_eq!(
-        db.claim_idempotency_key(later, ws.id, "k1", "h2")
-            .await
-            .unwrap(),
+        db.claim_idempotency_key(later, ws.id, "k1", "h2").await.unwrap(),
         KeyState::Claimed
     );
     db.release_idempotency_key(ws.id, "k1").await.unwrap();
     assert_eq!(
-        db.claim_idempotency_key(later, ws.id, "k1", "h3")
-            .await
-            .unwrap(),
+        db.claim_idempotency_key(later, ws.id, "k1", "h3").await.unwrap(),
         KeyState::Claimed
     );
 }
@@ -488,9 +391,7 @@ async fn schemas_match_across_backends() {
         .fetch_all(&pool)
         .await
         .unwrap();
-        rows.into_iter()
-            .filter(|(t, _)| !t.contains("_fts"))
-            .collect()
+        rows.into_iter().filter(|(t, _)| !t.contains("_fts")).collect()
     };
     let pg_cols: Vec<(String, String)> = {
         let pool = sqlx::PgPool::connect(&p.url).await.unwrap();

@@ -1,1 +1,58 @@
+//! Candor's web layer: the JSON API under /api/v1, server-rendered pages,
+//! sessions and tokens, health and metrics. It holds no business rules.
 
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod health;
+pub mod idempotency;
+pub mod json;
+pub mod observe;
+pub mod pages;
+pub mod state;
+
+pub use state::{WebConfig, WebState};
+
+use axum::Router;
+use axum::middleware;
+use axum::routing::{get, post};
+use std::future::Future;
+use std::net::SocketAddr;
+use tokio::net::TcpListener;
+
+/// Every route of the application.
+pub fn router(state: WebState) -> Router {
+    let pages = Router::new()
+        .route("/", get(pages::home))
+        .route("/login", get(pages::login::show).post(pages::login::submit))
+        .route("/logout", post(pages::login::logout))
+        .route("/settings/staff", get(pages::staff::show))
+        .route("/settings/staff/invite", post(pages::staff::invite))
+        .route("/settings/staff/{id}/role", post(pages::staff::change_role))
+        .route("/settings/staff/{id}/active", post(pages::staff::set_active))
+        .route("/settings/tokens", get(pages::tokens::show).post(pages::tokens::create))
+        .route("/settings/tokens/{id}/revoke", post(pages::tokens::revoke))
+        .route("/invite/{secret}", get(pages::invite::show).post(pages::invite::accept))
+        .route("/static/{*path}", get(pages::asset))
+        .fallback(pages::not_found)
+        .layer(middleware::from_fn(auth::same_origin_only));
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/metrics", get(health::metrics))
+        .nest("/api", api::router(state.clone()))
+        .merge(pages)
+        .layer(middleware::from_fn(observe::observe))
+        .with_state(state)
+}
+
+/// Serves the application on `listener` until `shutdown` resolves, then
+/// finishes the requests in flight.
+pub async fn serve(
+    listener: TcpListener,
+    state: WebState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+}

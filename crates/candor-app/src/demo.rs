@@ -1,0 +1,94 @@
+//! The demo workspace a newcomer can click through: a bicycle maker with
+//! named staff. Later capabilities add their own demo data here.
+
+use crate::accounts;
+use crate::context::App;
+use crate::error::{AppError, AppResult};
+use crate::passwords::hash_password;
+use candor_core::events::{Actor, Subject, kind};
+use candor_core::staff::{FullName, Role};
+use candor_store::StoreError;
+use candor_store::events::NewEvent;
+use candor_store::staff::{NewUser, Workspace};
+use serde_json::json;
+
+/// The demo workspace's slug.
+pub const DEMO_SLUG: &str = "northwind";
+/// The demo owner's sign-in address.
+pub const DEMO_EMAIL: &str = "maya@northwind.example";
+/// The demo owner's password. It is public: the demo is for local trials.
+pub const DEMO_PASSWORD: &str = "northwind-demo";
+
+/// Staff of the demo company: name, address, role.
+const DEMO_STAFF: &[(&str, &str, Role)] = &[
+    ("Priya Raman", "priya@northwind.example", Role::Admin),
+    ("Tomás Herrera", "tomas@northwind.example", Role::Agent),
+    ("Annika Vogel", "annika@northwind.example", Role::Agent),
+    ("Luc Moreau", "luc@northwind.example", Role::Agent),
+    ("Sam Okafor", "sam@northwind.example", Role::Viewer),
+];
+
+/// What loading the demo did.
+#[derive(Debug)]
+pub struct DemoOutcome {
+    /// The demo workspace.
+    pub workspace: Workspace,
+    /// False when it was there already (nothing was loaded twice).
+    pub created: bool,
+}
+
+/// Loads the demo workspace unless it exists.
+pub async fn load(app: &App) -> AppResult<DemoOutcome> {
+    match app.db.workspace_by_slug(DEMO_SLUG).await {
+        Ok(workspace) => {
+            return Ok(DemoOutcome {
+                workspace,
+                created: false,
+            });
+        }
+        Err(StoreError::NotFound) => {}
+        Err(e) => return Err(e.into()),
+    }
+    let (workspace, owner) = accounts::create_owner_with_slug(
+        app,
+        Some(DEMO_SLUG),
+        "Northwind Cycles",
+        DEMO_EMAIL,
+        "Maya Lindqvist",
+        DEMO_PASSWORD,
+    )
+    .await?;
+    let hash = hash_password(DEMO_PASSWORD)?;
+    let mut tx = app.db.begin().await?;
+    for (name, email, role) in DEMO_STAFF {
+        let name = FullName::parse(name).map_err(|e| AppError::Internal(e.to_string()))?;
+        let user = tx
+            .create_user(
+                app.now(),
+                NewUser {
+                    workspace_id: workspace.id,
+                    email,
+                    name: name.as_str(),
+                    role: *role,
+                    password_hash: Some(&hash),
+                },
+            )
+            .await?;
+        tx.append_event(
+            app.now(),
+            NewEvent {
+                workspace_id: workspace.id,
+                actor: Actor::Staff(owner.id),
+                kind: kind::STAFF_CREATED,
+                subject: Subject::new("user", user.id.as_uuid()),
+                payload: json!({"email": user.email, "name": user.name, "role": role}),
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(DemoOutcome {
+        workspace,
+        created: true,
+    })
+}

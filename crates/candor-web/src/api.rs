@@ -1,0 +1,119 @@
+//! The JSON API under /api/v1, and its OpenAPI document.
+
+use crate::auth::{ApiCaller, api_auth};
+use crate::error::ApiError;
+use crate::idempotency::idempotency;
+use crate::state::WebState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router, middleware};
+use serde::Serialize;
+use utoipa::{OpenApi, ToSchema};
+
+/// The caller's workspace.
+#[derive(Serialize, ToSchema)]
+pub struct MeWorkspace {
+    id: String,
+    slug: String,
+    name: String,
+}
+
+/// The caller.
+#[derive(Serialize, ToSchema)]
+pub struct MeUser {
+    id: String,
+    email: String,
+    name: String,
+    role: String,
+}
+
+/// Who the token belongs to.
+#[derive(Serialize, ToSchema)]
+pub struct Me {
+    workspace: MeWorkspace,
+    user: MeUser,
+    /// What this token may do.
+    scopes: Vec<String>,
+}
+
+/// An error answer.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    error: ErrorDetail,
+}
+
+/// What went wrong.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorDetail {
+    code: String,
+    message: String,
+    field: Option<String>,
+}
+
+/// The workspace and user behind the bearer token.
+#[utoipa::path(get, path = "/api/v1/me", tag = "accounts",
+    responses((status = 200, body = Me), (status = 401, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn me(State(state): State<WebState>, ApiCaller(caller): ApiCaller) -> Result<Json<Me>, ApiError> {
+    let ws = state.app.db.workspace(caller.workspace()).await?;
+    Ok(Json(Me {
+        workspace: MeWorkspace {
+            id: ws.id.to_string(),
+            slug: ws.slug,
+            name: ws.name,
+        },
+        user: MeUser {
+            id: caller.user.id.to_string(),
+            email: caller.user.email.clone(),
+            name: caller.user.name.clone(),
+            role: caller.user.role.to_string(),
+        },
+        scopes: caller.scopes.iter().map(|s| s.to_string()).collect(),
+    }))
+}
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The API's description, generated from the handlers.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Candor API", description = "Customers, conversations, commitments and trust. Authenticate with `Authorization: Bearer TOKEN`."),
+    paths(me),
+    components(schemas(Me, ErrorBody)),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+/// GET /api/openapi.json
+pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+async fn unknown_route() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such API route")
+}
+
+/// Every /api route.
+pub fn router(state: WebState) -> Router<WebState> {
+    let v1 = Router::new()
+        .route("/me", get(me))
+        .fallback(unknown_route)
+        .layer(middleware::from_fn_with_state(state.clone(), idempotency))
+        .layer(middleware::from_fn_with_state(state, api_auth));
+    Router::new()
+        .route("/openapi.json", get(openapi))
+        .nest("/v1", v1)
+        .fallback(unknown_route)
+}

@@ -1,0 +1,109 @@
+//! The command line: every flag has a help line and an environment fallback.
+
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Candor: the customer relationship and support platform that keeps its
+/// promises in public.
+#[derive(Parser, Debug)]
+#[command(name = "candor", version, about, propagate_version = true)]
+pub struct Cli {
+    /// Where Candor keeps its files: the SQLite database, attachments, keys.
+    #[arg(long, global = true, env = "CANDOR_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+
+    /// Database to use instead of SQLite in the data directory, e.g.
+    /// postgres://user@host/candor.
+    #[arg(long, global = true, env = "CANDOR_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+
+    /// Log format: "text" for people, "json" for log collectors.
+    #[arg(long, global = true, env = "CANDOR_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
+    pub log_format: String,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Candor's commands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the web server and the job workers.
+    Serve(ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Administer workspaces.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+/// Options of `candor serve`.
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(long, env = "CANDOR_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+
+    /// Load the demo workspace (once; starting again keeps the data).
+    #[arg(long)]
+    pub demo: bool,
+
+    /// The address people use to reach Candor, e.g. https://support.example.com;
+    /// used in links, and https marks cookies Secure.
+    #[arg(long, env = "CANDOR_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// Jobs run at the same time by this process.
+    #[arg(long, env = "CANDOR_WORKERS", default_value_t = 4, value_parser = clap::value_parser!(u16).range(0..=256))]
+    pub workers: u16,
+
+    /// Most PostgreSQL connections this process opens.
+    #[arg(long, env = "CANDOR_DB_CONNECTIONS", default_value_t = 16, value_parser = clap::value_parser!(u32).range(2..=1000))]
+    pub db_connections: u32,
+}
+
+/// `candor admin …`
+#[derive(Subcommand, Debug)]
+pub enum AdminCommand {
+    /// Create a workspace and its owner; prints the workspace's slug.
+    CreateOwner {
+        /// The company's name, e.g. "Acme Inc".
+        #[arg(long)]
+        workspace: String,
+        /// The owner's sign-in address.
+        #[arg(long)]
+        email: String,
+        /// The owner's real full name; it signs their replies.
+        #[arg(long)]
+        name: String,
+        /// Read the password from standard input (one line).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+/// `candor token …`
+#[derive(Subcommand, Debug)]
+pub enum TokenCommand {
+    /// Create an API token for a staff member; prints the token alone.
+    Create {
+        /// The workspace's slug.
+        #[arg(long)]
+        workspace: String,
+        /// The staff member's sign-in address.
+        #[arg(long)]
+        email: String,
+        /// A label to recognise the token by.
+        #[arg(long)]
+        name: String,
+        /// What the token may do: read, write, admin. Repeat for several;
+        /// without it, everything the person's role allows.
+        #[arg(long = "scope", value_parser = ["read", "write", "admin"])]
+        scopes: Vec<String>,
+    },
+}

@@ -1,0 +1,4 @@
+//! The `candor` binary's wiring, as a library so tests drive it the same way.
+
+pub mod cli;
+pub mod run;

@@ -1,0 +1,226 @@
+//! Wiring: opening the database, the commands, and `serve` with its
+//! ordered shutdown (stop taking requests, stop claiming jobs, finish those
+//! in flight, close the database).
+
+use crate::cli::{AdminCommand, Cli, Command, ServeArgs, TokenCommand};
+use anyhow::{Context, Result, anyhow, bail};
+use candor_app::worker::Worker;
+use candor_app::{App, accounts, demo};
+use candor_core::SystemClock;
+use candor_core::staff::Scope;
+use candor_store::Db;
+use candor_store::db::redact_url;
+use candor_web::{WebConfig, WebState};
+use std::io::BufRead;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+/// The database URL: the flag, or SQLite in the data directory (created).
+pub fn database_url(cli: &Cli) -> Result<String> {
+    if let Some(url) = &cli.database_url {
+        return Ok(url.clone());
+    }
+    prepare_data_dir(&cli.data_dir)?;
+    Ok(format!("sqlite://{}", cli.data_dir.join("candor.db").display()))
+}
+
+/// Creates the data directory if needed and checks that it is writable.
+pub fn prepare_data_dir(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| anyhow!("cannot create the data directory {}: {e}", dir.display()))?;
+    let probe = dir.join(".write-check");
+    std::fs::write(&probe, b"ok").map_err(|e| anyhow!("the data directory {} is not writable: {e}", dir.display()))?;
+    let _ = std::fs::remove_file(probe);
+    Ok(())
+}
+
+async fn open(cli: &Cli, pg_connections: u32) -> Result<Db> {
+    let url = database_url(cli)?;
+    let db = Db::connect_with(&url, pg_connections)
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    db.migrate()
+        .await
+        .map_err(|e| anyhow!("cannot migrate the database at {}: {e}", redact_url(&url)))?;
+    Ok(db)
+}
+
+/// Runs a parsed command line.
+pub async fn run(cli: Cli) -> Result<()> {
+    match &cli.command {
+        Command::Migrate => {
+            let db = open(&cli, 2).await?;
+            println!("database is at migration {}", db.applied_version().await?);
+            db.close().await;
+            Ok(())
+        }
+        Command::Serve(args) => serve(&cli, args).await,
+        Command::Admin(AdminCommand::CreateOwner {
+            workspace,
+            email,
+            name,
+            password_stdin: _,
+        }) => {
+            let password = read_password()?;
+            let db = open(&cli, 2).await?;
+            let app = App::new(db.clone(), Arc::new(SystemClock));
+            let result = accounts::create_owner(&app, workspace, email, name, &password).await;
+            db.close().await;
+            let (ws, _) = result.map_err(|e| anyhow!("{}", flag_message(e)))?;
+            println!("{}", ws.slug);
+            Ok(())
+        }
+        Command::Token(TokenCommand::Create {
+            workspace,
+            email,
+            name,
+            scopes,
+        }) => {
+            let scopes: Vec<Scope> = scopes
+                .iter()
+                .map(|s| s.parse())
+                .collect::<Result<_, _>>()
+                .map_err(|e| anyhow!("--scope: {e}"))?;
+            let db = open(&cli, 2).await?;
+            let app = App::new(db.clone(), Arc::new(SystemClock));
+            let result = create_token(&app, workspace, email, name, &scopes).await;
+            db.close().await;
+            println!("{}", result?);
+            Ok(())
+        }
+    }
+}
+
+async fn create_token(app: &App, workspace: &str, email: &str, name: &str, scopes: &[Scope]) -> Result<String> {
+    let ws = app
+        .db
+        .workspace_by_slug(workspace)
+        .await
+        .map_err(|_| anyhow!("--workspace: no workspace has the slug \"{workspace}\""))?;
+    let email = email.trim().to_lowercase();
+    let user = app
+        .db
+        .user_by_email(&email)
+        .await
+        .ok()
+        .filter(|u| u.workspace_id == ws.id)
+        .ok_or_else(|| anyhow!("--email: no staff member {email} in the workspace \"{workspace}\""))?;
+    if !user.active {
+        bail!("--email: {email} is deactivated");
+    }
+    let (_, secret) = accounts::create_token(app, candor_core::events::Actor::System, &user, name, scopes)
+        .await
+        .map_err(|e| anyhow!("{}", flag_message(e)))?;
+    Ok(secret)
+}
+
+/// Names the flag an input error came from.
+fn flag_message(e: candor_app::AppError) -> String {
+    match e {
+        candor_app::AppError::Invalid { field, message } | candor_app::AppError::Conflict { field, message } => {
+            let flag = match field.as_str() {
+                "password" => "--password-stdin".to_string(),
+                f => format!("--{f}"),
+            };
+            format!("{flag}: {message}")
+        }
+        other => other.to_string(),
+    }
+}
+
+fn read_password() -> Result<String> {
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("--password-stdin: cannot read standard input")?;
+    let password = line.trim_end_matches(['\r', '\n']).to_string();
+    if password.is_empty() {
+        bail!("--password-stdin: no password was given on standard input");
+    }
+    Ok(password)
+}
+
+async fn serve(cli: &Cli, args: &ServeArgs) -> Result<()> {
+    let db = open(cli, args.db_connections).await?;
+    let app = App::new(db.clone(), Arc::new(SystemClock));
+    let demo_login = if args.demo {
+        let outcome = demo::load(&app)
+            .await
+            .map_err(|e| anyhow!("cannot load the demo data: {e}"))?;
+        if outcome.created {
+            tracing::info!(workspace = %outcome.workspace.slug, "demo workspace loaded");
+        }
+        Some(outcome.workspace)
+    } else {
+        None
+    };
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .map_err(|e| anyhow!("--listen: cannot listen on {}: {e}", args.listen))?;
+    let local = listener.local_addr()?;
+    let public_url = args.public_url.clone().unwrap_or_else(|| format!("http://{local}"));
+    let state = WebState::new(
+        app.clone(),
+        WebConfig {
+            public_url: Some(public_url.clone()),
+        },
+    );
+
+    let shutdown = CancellationToken::new();
+    let worker = Worker::new(app.clone());
+    let worker_task = (args.workers > 0)
+        .then(|| tokio::spawn(worker.run(args.workers as usize, Duration::from_millis(500), shutdown.clone())));
+
+    println!("Candor is running at {public_url}");
+    if let Some(ws) = demo_login {
+        println!(
+            "Demo workspace \"{}\": sign in at {public_url}/login as {} with the password {}",
+            ws.name,
+            demo::DEMO_EMAIL,
+            demo::DEMO_PASSWORD
+        );
+    }
+    tracing::info!(listen = %local, backend = ?db.backend(), "serving");
+
+    let signal = shutdown.clone();
+    tokio::spawn(async move {
+        wait_for_signal().await;
+        tracing::info!("shutting down: finishing requests and jobs in flight");
+        signal.cancel();
+    });
+    let stop = shutdown.clone();
+    candor_web::serve(listener, state, async move { stop.cancelled().await })
+        .await
+        .context("the web server failed")?;
+    shutdown.cancel();
+    if let Some(task) = worker_task {
+        let _ = task.await;
+    }
+    db.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
