@@ -1,1 +1,3 @@
 //! The Candor domain: types, rules and arithmetic. No IO, no async.
+
+pub mod hours;
