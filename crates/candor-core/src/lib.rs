@@ -1,3 +1,4 @@
 //! The Candor domain: types, rules and arithmetic. No IO, no async.
 
 pub mod hours;
+pub mod identity;
