@@ -2,3 +2,4 @@
 
 pub mod hours;
 pub mod identity;
+pub mod value;
