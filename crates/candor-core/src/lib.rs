@@ -2,4 +2,5 @@
 
 pub mod hours;
 pub mod identity;
+pub mod segment;
 pub mod value;
