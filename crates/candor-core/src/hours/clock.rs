@@ -64,12 +64,44 @@ pub struct Pause {
 }
 
 /// A clock over one commitment of one conversation (see the module docs).
+///
+/// Stored clocks are checked when read back: their events are replayed in order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "ClockRecord")]
 pub struct CommitmentClock {
     started_at: Timestamp,
     target: SignedDuration,
     pauses: Vec<Pause>,
     met_at: Option<Timestamp>,
+}
+
+/// A clock as stored, before its events are checked.
+#[derive(Deserialize)]
+struct ClockRecord {
+    started_at: Timestamp,
+    target: SignedDuration,
+    #[serde(default)]
+    pauses: Vec<Pause>,
+    #[serde(default)]
+    met_at: Option<Timestamp>,
+}
+
+impl TryFrom<ClockRecord> for CommitmentClock {
+    type Error = ClockError;
+
+    fn try_from(record: ClockRecord) -> Result<Self, Self::Error> {
+        let mut clock = CommitmentClock::start(record.started_at, record.target)?;
+        for pause in record.pauses {
+            clock.pause(pause.from)?;
+            if let Some(until) = pause.until {
+                clock.resume(until)?;
+            }
+        }
+        if let Some(met) = record.met_at {
+            clock.stop(met)?;
+        }
+        Ok(clock)
+    }
 }
 
 /// Running spans: `(start, end)`, with `None` for a span still running.

@@ -346,6 +346,32 @@ mod clocks {
     }
 
     #[test]
+    fn stored_clocks_are_checked_when_read() {
+        let start = local(BERLIN, "2026-03-09T09:00");
+        let mut clock = CommitmentClock::start(start, hours(4)).unwrap();
+        clock.pause(start + hours(1)).unwrap();
+        clock.resume(start + hours(2)).unwrap();
+        clock.pause(start + hours(3)).unwrap();
+        let json = serde_json::to_string(&clock).unwrap();
+        assert!(json.contains(r#""target":"PT4H""#), "{json}");
+        assert_eq!(
+            serde_json::from_str::<CommitmentClock>(&json).unwrap(),
+            clock
+        );
+
+        let backwards = r#"{"started_at":"2026-03-09T09:00:00Z","target":"PT4H",
+            "pauses":[{"from":"2026-03-09T08:00:00Z","until":null}],"met_at":null}"#;
+        let err = serde_json::from_str::<CommitmentClock>(backwards).unwrap_err();
+        assert!(err.to_string().contains("earlier than"), "{err}");
+        let open_twice = r#"{"started_at":"2026-03-09T09:00:00Z","target":"PT4H",
+            "pauses":[{"from":"2026-03-09T10:00:00Z","until":null},
+                      {"from":"2026-03-09T11:00:00Z","until":null}]}"#;
+        assert!(serde_json::from_str::<CommitmentClock>(open_twice).is_err());
+        let no_target = r#"{"started_at":"2026-03-09T09:00:00Z","target":"PT0S"}"#;
+        assert!(serde_json::from_str::<CommitmentClock>(no_target).is_err());
+    }
+
+    #[test]
     fn events_are_checked() {
         let start = local(BERLIN, "2026-03-09T09:00");
         assert!(CommitmentClock::start(start, SignedDuration::ZERO).is_err());
