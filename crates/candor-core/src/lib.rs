@@ -2,8 +2,12 @@
 
 pub mod clock;
 pub mod events;
+pub mod hours;
+pub mod identity;
 pub mod ids;
+pub mod segment;
 pub mod staff;
+pub mod value;
 pub mod workspace;
 
 pub use clock::{Clock, ManualClock, SystemClock};
