@@ -63,13 +63,7 @@ pub enum IdentityKind {
 
 impl IdentityKind {
     /// Every kind, in a stable order.
-    pub const ALL: [IdentityKind; 5] = [
-        Self::Email,
-        Self::Phone,
-        Self::Chat,
-        Self::Social,
-        Self::External,
-    ];
+    pub const ALL: [IdentityKind; 5] = [Self::Email, Self::Phone, Self::Chat, Self::Social, Self::External];
 
     /// The kind's name as used in the API: "email", "phone", "chat", "social", "external".
     pub fn as_str(self) -> &'static str {
@@ -171,11 +165,7 @@ impl TryFrom<RawIdentity> for Identity {
 impl Identity {
     /// Parses and normalises `raw` as an identity of `kind`. `default_region` (a
     /// two-letter country code such as "DE") is how phone numbers without a `+` are read.
-    pub fn parse(
-        kind: IdentityKind,
-        raw: &str,
-        default_region: Option<&str>,
-    ) -> Result<Self, IdentityError> {
+    pub fn parse(kind: IdentityKind, raw: &str, default_region: Option<&str>) -> Result<Self, IdentityError> {
         let value = match kind {
             IdentityKind::Email => normalise_email(raw)?,
             IdentityKind::Phone => normalise_phone(raw, default_region)?,
@@ -315,10 +305,7 @@ fn normalise_phone(raw: &str, default_region: Option<&str>) -> Result<String, Id
     }
     // Only the characters people write numbers with; this also keeps the RFC 3966
     // (`tel:…;phone-context=`) paths of the parser out of reach.
-    if !value
-        .chars()
-        .all(|c| c.is_ascii_digit() || " +-()./".contains(c))
-    {
+    if !value.chars().all(|c| c.is_ascii_digit() || " +-()./".contains(c)) {
         return bad("it may hold only digits, spaces, + - ( ) . and /");
     }
     if value.chars().skip(1).any(|c| c == '+') {
@@ -341,9 +328,8 @@ fn normalise_phone(raw: &str, default_region: Option<&str>) -> Result<String, Id
     if region.is_none() && !international.starts_with('+') {
         return bad("it has no country code; write it as +, the country code and the number");
     }
-    let number = phonenumber::parse(region, &international).map_err(|_| {
-        IdentityError::InvalidPhone(excerpt(value), "it cannot be read as a number")
-    })?;
+    let number = phonenumber::parse(region, &international)
+        .map_err(|_| IdentityError::InvalidPhone(excerpt(value), "it cannot be read as a number"))?;
     if !phonenumber::is_valid(&number) {
         return bad("no such number exists in its country's numbering plan");
     }
@@ -362,10 +348,7 @@ fn normalise_social(raw: &str) -> Result<String, IdentityError> {
             .ok_or_else(|| IdentityError::UnknownPlatform(excerpt(&platform)))?,
     };
     let trimmed = handle.trim();
-    let handle = trimmed
-        .strip_prefix('@')
-        .unwrap_or(trimmed)
-        .to_ascii_lowercase();
+    let handle = trimmed.strip_prefix('@').unwrap_or(trimmed).to_ascii_lowercase();
     let bad = |why| Err(IdentityError::InvalidHandle(excerpt(&handle), why));
     if handle.is_empty() {
         return Err(IdentityError::Empty(kind));
@@ -379,11 +362,7 @@ fn normalise_social(raw: &str) -> Result<String, IdentityError> {
     if handle.chars().any(char::is_control) {
         return Err(IdentityError::ControlCharacter(kind));
     }
-    let plain = |s: &str| {
-        !s.is_empty()
-            && s.chars()
-                .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
-    };
+    let plain = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c));
     let ok = if platform == "mastodon" {
         // user@instance.example
         match handle.split_once('@') {

@@ -75,11 +75,7 @@ pub struct LifetimeValue {
 }
 
 /// Lifetime value of `purchases` in `currency` up to `now` (see the module docs).
-pub fn lifetime_value(
-    purchases: &[Purchase],
-    currency: Currency,
-    now: Timestamp,
-) -> Result<LifetimeValue, MoneyError> {
+pub fn lifetime_value(purchases: &[Purchase], currency: Currency, now: Timestamp) -> Result<LifetimeValue, MoneyError> {
     let mut gross = Money::zero(currency);
     let mut refunded = Money::zero(currency);
     for p in purchases
@@ -173,9 +169,11 @@ pub fn analyse<C: Ord + Clone>(
         let mut window = Money::zero(currency);
         let mut orders = 0u32;
         let mut last = None;
-        for p in history.purchases.iter().filter(|p| {
-            p.status == PurchaseStatus::Paid && p.amount.currency == currency && p.at <= now
-        }) {
+        for p in history
+            .purchases
+            .iter()
+            .filter(|p| p.status == PurchaseStatus::Paid && p.amount.currency == currency && p.at <= now)
+        {
             orders = orders.saturating_add(1);
             last = last.max(Some(p.at));
             if p.at > window_start {
@@ -189,9 +187,7 @@ pub fn analyse<C: Ord + Clone>(
             last_purchase_at: last,
             rfm: None,
             tier: None,
-            stage: rules
-                .stages
-                .stage(&history.purchases, history.flagged_at_risk, now),
+            stage: rules.stages.stage(&history.purchases, history.flagged_at_risk, now),
         };
         out.insert(history.customer.clone(), value);
     }
@@ -212,11 +208,7 @@ pub fn analyse<C: Ord + Clone>(
         rules.tiers,
     );
     for (customer, value) in out.iter_mut() {
-        if let (Some(r), Some(f), Some(m)) = (
-            recency.get(customer),
-            frequency.get(customer),
-            monetary.get(customer),
-        ) {
+        if let (Some(r), Some(f), Some(m)) = (recency.get(customer), frequency.get(customer), monetary.get(customer)) {
             value.rfm = Some(Rfm {
                 recency: *r,
                 frequency: *f,

@@ -10,6 +10,8 @@ pub mod json;
 pub mod observe;
 pub mod pages;
 pub mod state;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use state::{WebConfig, WebState};
 

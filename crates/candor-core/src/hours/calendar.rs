@@ -14,9 +14,7 @@ pub enum CalendarError {
     #[error("unknown time zone {0:?}; use an IANA name such as \"Europe/Berlin\"")]
     UnknownTimeZone(String),
     /// An interval ends at or before it starts.
-    #[error(
-        "on {day} the hours {interval} end before they start (use 00:00 as the end for midnight)"
-    )]
+    #[error("on {day} the hours {interval} end before they start (use 00:00 as the end for midnight)")]
     EndNotAfterStart {
         /// The weekday of the interval.
         day: String,
@@ -198,14 +196,9 @@ pub struct BusinessCalendar {
 impl BusinessCalendar {
     /// Builds a calendar, checking the zone name and that each day's intervals are
     /// well formed and do not overlap. Intervals are kept sorted by start.
-    pub fn new(
-        time_zone_name: &str,
-        mut weekly: WeeklyHours,
-        holidays: BTreeSet<Date>,
-    ) -> Result<Self, CalendarError> {
+    pub fn new(time_zone_name: &str, mut weekly: WeeklyHours, holidays: BTreeSet<Date>) -> Result<Self, CalendarError> {
         let name = time_zone_name.trim();
-        let time_zone = TimeZone::get(name)
-            .map_err(|_| CalendarError::UnknownTimeZone(shorten(time_zone_name)))?;
+        let time_zone = TimeZone::get(name).map_err(|_| CalendarError::UnknownTimeZone(shorten(time_zone_name)))?;
         for day in ALL_DAYS {
             let intervals = weekly.day_mut(day);
             intervals.sort();

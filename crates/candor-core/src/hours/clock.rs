@@ -168,10 +168,7 @@ impl CommitmentClock {
         if self.is_paused() {
             return Err(ClockError::AlreadyPaused);
         }
-        self.pauses.push(Pause {
-            from: at,
-            until: None,
-        });
+        self.pauses.push(Pause { from: at, until: None });
         Ok(())
     }
 
@@ -247,11 +244,7 @@ impl CommitmentClock {
 
     /// When `share` of the target (0.75 for three quarters) is used up, given the pauses
     /// recorded so far; `None` as for [`CommitmentClock::due_at`].
-    pub fn warning_at(
-        &self,
-        cal: &BusinessCalendar,
-        share: f64,
-    ) -> Result<Option<Timestamp>, ClockError> {
+    pub fn warning_at(&self, cal: &BusinessCalendar, share: f64) -> Result<Option<Timestamp>, ClockError> {
         if !share.is_finite() || share < 0.0 {
             return Err(ClockError::InvalidShare(share));
         }
@@ -266,27 +259,16 @@ impl CommitmentClock {
     }
 
     /// The clock's state at `now`, from the events recorded at or before `now`.
-    pub fn state_at(
-        &self,
-        cal: &BusinessCalendar,
-        now: Timestamp,
-    ) -> Result<ClockState, ClockError> {
+    pub fn state_at(&self, cal: &BusinessCalendar, now: Timestamp) -> Result<ClockState, ClockError> {
         let due = self.when_used(cal, self.target, now)?;
         if let Some(met) = self.met_at.filter(|m| *m <= now) {
             let in_time = due.is_none_or(|d| met <= d);
-            return Ok(if in_time {
-                ClockState::Met
-            } else {
-                ClockState::Breached
-            });
+            return Ok(if in_time { ClockState::Met } else { ClockState::Breached });
         }
         if due.is_some_and(|d| now > d) {
             return Ok(ClockState::Breached);
         }
-        let paused = self
-            .segments(now)
-            .last()
-            .is_some_and(|(_, end)| end.is_some());
+        let paused = self.segments(now).last().is_some_and(|(_, end)| end.is_some());
         Ok(if paused {
             ClockState::Paused
         } else {
@@ -295,11 +277,7 @@ impl CommitmentClock {
     }
 
     /// The business time counted up to `now` (or up to the stop, if earlier).
-    pub fn elapsed_business(
-        &self,
-        cal: &BusinessCalendar,
-        now: Timestamp,
-    ) -> Result<SignedDuration, ClockError> {
+    pub fn elapsed_business(&self, cal: &BusinessCalendar, now: Timestamp) -> Result<SignedDuration, ClockError> {
         let end = self.met_at.map_or(now, |m| m.min(now));
         let mut total = SignedDuration::ZERO;
         for (start, stop) in self.segments(end) {
@@ -312,11 +290,7 @@ impl CommitmentClock {
     }
 
     /// The business time left at `now`; negative once the target is overrun.
-    pub fn remaining_business(
-        &self,
-        cal: &BusinessCalendar,
-        now: Timestamp,
-    ) -> Result<SignedDuration, ClockError> {
+    pub fn remaining_business(&self, cal: &BusinessCalendar, now: Timestamp) -> Result<SignedDuration, ClockError> {
         Ok(self.target - self.elapsed_business(cal, now)?)
     }
 }

@@ -68,9 +68,7 @@ pub fn add_business_time(
         return Ok(start);
     }
     if cal.is_always_open() {
-        return start
-            .checked_add(target)
-            .map_err(|_| HoursError::OutOfRange);
+        return start.checked_add(target).map_err(|_| HoursError::OutOfRange);
     }
     if cal.has_no_hours() {
         return Err(HoursError::NoOpenHours);
@@ -84,9 +82,7 @@ pub fn add_business_time(
         let from = span.start.max(start);
         let available = span.end.duration_since(from);
         if remaining <= available {
-            return from
-                .checked_add(remaining)
-                .map_err(|_| HoursError::OutOfRange);
+            return from.checked_add(remaining).map_err(|_| HoursError::OutOfRange);
         }
         remaining -= available;
     }
@@ -94,11 +90,7 @@ pub fn add_business_time(
 }
 
 /// The open business time between `a` and `b`; negative when `b` is before `a`.
-pub fn business_time_between(
-    cal: &BusinessCalendar,
-    a: Timestamp,
-    b: Timestamp,
-) -> Result<SignedDuration, HoursError> {
+pub fn business_time_between(cal: &BusinessCalendar, a: Timestamp, b: Timestamp) -> Result<SignedDuration, HoursError> {
     if b < a {
         return business_time_between(cal, b, a).map(|d| -d);
     }

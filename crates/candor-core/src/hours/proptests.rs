@@ -51,23 +51,20 @@ fn day() -> impl Strategy<Value = Vec<OpenInterval>> {
 }
 
 fn weekly() -> impl Strategy<Value = WeeklyHours> {
-    (day(), day(), day(), day(), day(), day(), day()).prop_map(
-        |(mon, tue, wed, thu, fri, sat, sun)| WeeklyHours {
-            mon,
-            tue,
-            wed,
-            thu,
-            fri,
-            sat,
-            sun,
-        },
-    )
+    (day(), day(), day(), day(), day(), day(), day()).prop_map(|(mon, tue, wed, thu, fri, sat, sun)| WeeklyHours {
+        mon,
+        tue,
+        wed,
+        thu,
+        fri,
+        sat,
+        sun,
+    })
 }
 
 fn start() -> impl Strategy<Value = Timestamp> {
     prop_oneof![
-        (946_684_800i64..2_051_222_400, 0i32..1_000_000_000)
-            .prop_map(|(s, n)| Timestamp::new(s, n).unwrap()),
+        (946_684_800i64..2_051_222_400, 0i32..1_000_000_000).prop_map(|(s, n)| Timestamp::new(s, n).unwrap()),
         (0usize..DST_EDGES.len(), -200_000i64..200_000)
             .prop_map(|(i, d)| Timestamp::from_second(DST_EDGES[i] + d).unwrap()),
     ]

@@ -33,9 +33,7 @@ pub(crate) fn resolve(tz: &TimeZone, dt: DateTime) -> Result<Timestamp, HoursErr
         AmbiguousOffset::Fold { before, .. } => before.to_timestamp(dt),
         AmbiguousOffset::Gap { before, after } => {
             let earliest = after.to_timestamp(dt).map_err(|_| HoursError::OutOfRange)?;
-            let latest = before
-                .to_timestamp(dt)
-                .map_err(|_| HoursError::OutOfRange)?;
+            let latest = before.to_timestamp(dt).map_err(|_| HoursError::OutOfRange)?;
             let jump = tz
                 .following(earliest)
                 .next()

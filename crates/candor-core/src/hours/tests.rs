@@ -104,10 +104,7 @@ fn interval_boundaries_inside_a_skipped_hour_mean_the_jump() {
     let day_start = local(BERLIN, "2026-03-29T00:00");
     let day_end = local(BERLIN, "2026-03-29T05:00");
     // Four real hours pass between local midnight and 05:00; all of them are open.
-    assert_eq!(
-        business_time_between(&cal, day_start, day_end).unwrap(),
-        hours(4)
-    );
+    assert_eq!(business_time_between(&cal, day_start, day_end).unwrap(), hours(4));
 }
 
 #[test]
@@ -145,10 +142,7 @@ fn target_ending_at_closing_time_is_due_at_closing_time() {
 fn zero_target_is_due_at_once_and_negative_is_an_error() {
     let cal = office(BERLIN, &[]);
     let start = local(BERLIN, "2026-03-07T12:00");
-    assert_eq!(
-        add_business_time(&cal, start, SignedDuration::ZERO).unwrap(),
-        start
-    );
+    assert_eq!(add_business_time(&cal, start, SignedDuration::ZERO).unwrap(), start);
     assert!(matches!(
         add_business_time(&cal, start, hours(-1)),
         Err(HoursError::NegativeTarget(_))
@@ -159,10 +153,7 @@ fn zero_target_is_due_at_once_and_negative_is_an_error() {
 fn a_calendar_without_hours_is_an_error_not_a_hang() {
     let cal = BusinessCalendar::new(BERLIN, WeeklyHours::default(), BTreeSet::new()).unwrap();
     let start = local(BERLIN, "2026-03-07T12:00");
-    assert_eq!(
-        add_business_time(&cal, start, hours(1)),
-        Err(HoursError::NoOpenHours)
-    );
+    assert_eq!(add_business_time(&cal, start, hours(1)), Err(HoursError::NoOpenHours));
     assert_eq!(next_open(&cal, start), Err(HoursError::NoOpenHours));
     assert_eq!(
         business_time_between(&cal, start, start + hours(1000)).unwrap(),
@@ -204,8 +195,7 @@ fn validation_names_the_problem() {
     let empty = WeeklyHours::weekdays(&[iv(time(9, 0, 0, 0), time(9, 0, 0, 0))]);
     assert!(BusinessCalendar::new(BERLIN, empty, BTreeSet::new()).is_err());
 
-    let err =
-        BusinessCalendar::new("Mars/Olympus", WeeklyHours::default(), BTreeSet::new()).unwrap_err();
+    let err = BusinessCalendar::new("Mars/Olympus", WeeklyHours::default(), BTreeSet::new()).unwrap_err();
     assert_eq!(err, CalendarError::UnknownTimeZone("Mars/Olympus".into()));
 
     // Adjacent intervals and an interval to midnight are fine.
@@ -295,8 +285,7 @@ mod clocks {
     #[test]
     fn pauses_push_the_due_time_back() {
         let cal = cal();
-        let mut clock =
-            CommitmentClock::start(local(BERLIN, "2026-03-09T09:00"), hours(4)).unwrap();
+        let mut clock = CommitmentClock::start(local(BERLIN, "2026-03-09T09:00"), hours(4)).unwrap();
         clock.pause(local(BERLIN, "2026-03-09T10:00")).unwrap();
         let during = local(BERLIN, "2026-03-09T15:00");
         assert_eq!(clock.state_at(&cal, during).unwrap(), ClockState::Paused);
@@ -304,10 +293,7 @@ mod clocks {
         assert_eq!(clock.elapsed_business(&cal, during).unwrap(), hours(1));
         clock.resume(local(BERLIN, "2026-03-09T16:00")).unwrap();
         // One hour used; three left from 16:00: two today, one tomorrow.
-        assert_eq!(
-            clock.due_at(&cal).unwrap(),
-            Some(local(BERLIN, "2026-03-10T10:00"))
-        );
+        assert_eq!(clock.due_at(&cal).unwrap(), Some(local(BERLIN, "2026-03-10T10:00")));
         // Looking back at a moment during the pause still says paused.
         assert_eq!(clock.state_at(&cal, during).unwrap(), ClockState::Paused);
         clock.stop(local(BERLIN, "2026-03-10T09:30")).unwrap();
@@ -338,8 +324,7 @@ mod clocks {
     #[test]
     fn paused_after_the_due_time_stays_breached() {
         let cal = cal();
-        let mut clock =
-            CommitmentClock::start(local(BERLIN, "2026-03-09T09:00"), hours(1)).unwrap();
+        let mut clock = CommitmentClock::start(local(BERLIN, "2026-03-09T09:00"), hours(1)).unwrap();
         clock.pause(local(BERLIN, "2026-03-09T11:00")).unwrap();
         let after = local(BERLIN, "2026-03-09T12:00");
         assert_eq!(clock.state_at(&cal, after).unwrap(), ClockState::Breached);
@@ -354,10 +339,7 @@ mod clocks {
         clock.pause(start + hours(3)).unwrap();
         let json = serde_json::to_string(&clock).unwrap();
         assert!(json.contains(r#""target":"PT4H""#), "{json}");
-        assert_eq!(
-            serde_json::from_str::<CommitmentClock>(&json).unwrap(),
-            clock
-        );
+        assert_eq!(serde_json::from_str::<CommitmentClock>(&json).unwrap(), clock);
 
         let backwards = r#"{"started_at":"2026-03-09T09:00:00Z","target":"PT4H",
             "pauses":[{"from":"2026-03-09T08:00:00Z","until":null}],"met_at":null}"#;
@@ -384,10 +366,7 @@ mod clocks {
         clock.pause(start).unwrap();
         assert_eq!(clock.pause(start), Err(ClockError::AlreadyPaused));
         clock.stop(start + hours(1)).unwrap();
-        assert!(matches!(
-            clock.resume(start + hours(2)),
-            Err(ClockError::AlreadyMet(_))
-        ));
+        assert!(matches!(clock.resume(start + hours(2)), Err(ClockError::AlreadyMet(_))));
         assert!(matches!(
             clock.warning_at(&cal(), f64::NAN),
             Err(ClockError::InvalidShare(_))

@@ -5,10 +5,7 @@ use proptest::prelude::*;
 use super::*;
 
 fn ok(kind: IdentityKind, raw: &str) -> String {
-    Identity::parse(kind, raw, None)
-        .unwrap()
-        .value()
-        .to_string()
+    Identity::parse(kind, raw, None).unwrap().value().to_string()
 }
 
 fn err(kind: IdentityKind, raw: &str) -> IdentityError {
@@ -38,18 +35,12 @@ fn bad_emails_say_what_is_wrong() {
         ("jane@localhost", "the domain has no dot"),
         ("ja ne@example.com", "it contains a space"),
         ("jane@example..com", "the domain has a misplaced dot"),
-        (
-            ".jane@example.com",
-            "the part before the @ has a misplaced dot",
-        ),
+        (".jane@example.com", "the part before the @ has a misplaced dot"),
         (
             "<jane@example.com>",
             "the part before the @ contains a character such as < > ( ) , ; : or a quote",
         ),
-        (
-            "jane@-example.com",
-            "a part of the domain starts or ends with a hyphen",
-        ),
+        ("jane@-example.com", "a part of the domain starts or ends with a hyphen"),
         (
             "jane@exa_mple.com",
             "the domain may hold only letters, digits, hyphens and dots",
@@ -70,10 +61,7 @@ fn bad_emails_say_what_is_wrong() {
         IdentityError::ControlCharacter(IdentityKind::Email)
     );
     let long = format!("{}@example.com", "a".repeat(300));
-    assert!(matches!(
-        err(IdentityKind::Email, &long),
-        IdentityError::TooLong { .. }
-    ));
+    assert!(matches!(err(IdentityKind::Email, &long), IdentityError::TooLong { .. }));
     let message = err(IdentityKind::Email, "jane.example.com").to_string();
     assert_eq!(
         message,
@@ -129,10 +117,7 @@ fn bad_phones_say_what_is_wrong() {
 
 #[test]
 fn social_handles_are_normalised() {
-    assert_eq!(
-        ok(IdentityKind::Social, "Twitter:@Jane_Doe"),
-        "twitter:jane_doe"
-    );
+    assert_eq!(ok(IdentityKind::Social, "Twitter:@Jane_Doe"), "twitter:jane_doe");
     assert_eq!(ok(IdentityKind::Social, "x: @jane"), "twitter:jane");
     assert_eq!(
         ok(IdentityKind::Social, "bluesky:Jane.bsky.social"),
@@ -146,10 +131,7 @@ fn social_handles_are_normalised() {
         err(IdentityKind::Social, "myspace:jane"),
         IdentityError::UnknownPlatform("myspace".into())
     );
-    assert_eq!(
-        err(IdentityKind::Social, "jane"),
-        IdentityError::MissingPlatform
-    );
+    assert_eq!(err(IdentityKind::Social, "jane"), IdentityError::MissingPlatform);
     assert_eq!(
         err(IdentityKind::Social, "github:@"),
         IdentityError::Empty(IdentityKind::Social)
@@ -168,10 +150,7 @@ fn social_handles_are_normalised() {
 fn chat_and_external_ids_are_trimmed_and_bounded() {
     assert_eq!(ok(IdentityKind::External, "  crm-123 "), "crm-123");
     assert_eq!(ok(IdentityKind::Chat, "Visitor-AbC"), "Visitor-AbC");
-    assert_eq!(
-        err(IdentityKind::Chat, ""),
-        IdentityError::Empty(IdentityKind::Chat)
-    );
+    assert_eq!(err(IdentityKind::Chat, ""), IdentityError::Empty(IdentityKind::Chat));
     assert_eq!(
         err(IdentityKind::External, "a\tb"),
         IdentityError::ControlCharacter(IdentityKind::External)
@@ -183,10 +162,7 @@ fn chat_and_external_ids_are_trimmed_and_bounded() {
             max: 200
         }
     );
-    assert_eq!(
-        ok(IdentityKind::External, &"é".repeat(200)).chars().count(),
-        200
-    );
+    assert_eq!(ok(IdentityKind::External, &"é".repeat(200)).chars().count(), 200);
 }
 
 #[test]
@@ -204,10 +180,7 @@ fn tagged_form_round_trips() {
         assert_eq!(id.to_string(), shown);
         assert_eq!(Identity::parse_tagged(shown).unwrap(), id);
     }
-    assert_eq!(
-        Identity::parse_tagged("jane"),
-        Err(IdentityError::MissingKind)
-    );
+    assert_eq!(Identity::parse_tagged("jane"), Err(IdentityError::MissingKind));
     assert_eq!(
         Identity::parse_tagged("fax:123"),
         Err(IdentityError::UnknownKind("fax".into()))
@@ -246,8 +219,7 @@ fn hostile_input_is_an_error_not_a_panic() {
 
 #[test]
 fn serde_uses_lowercase_kinds_and_validates() {
-    let id: Identity =
-        serde_json::from_str(r#"{"kind":"email","value":" Jane@Example.com"}"#).unwrap();
+    let id: Identity = serde_json::from_str(r#"{"kind":"email","value":" Jane@Example.com"}"#).unwrap();
     assert_eq!(id.value(), "jane@example.com");
     assert_eq!(
         serde_json::to_string(&id).unwrap(),
@@ -262,14 +234,7 @@ fn kind() -> impl Strategy<Value = IdentityKind> {
 }
 
 fn region() -> impl Strategy<Value = Option<&'static str>> {
-    prop::sample::select(vec![
-        None,
-        Some("DE"),
-        Some("US"),
-        Some("GB"),
-        Some("IN"),
-        Some("zz"),
-    ])
+    prop::sample::select(vec![None, Some("DE"), Some("US"), Some("GB"), Some("IN"), Some("zz")])
 }
 
 fn raw() -> impl Strategy<Value = String> {

@@ -273,11 +273,7 @@ pub(crate) fn is_bare_value(value: &str) -> bool {
 
 /// Whether text can be written as a bare word that reads back as the same text term.
 pub(crate) fn is_bare_word(text: &str) -> bool {
-    is_bare_value(text)
-        && !text.starts_with('-')
-        && text != "OR"
-        && text != "AND"
-        && field_prefix(text).is_none()
+    is_bare_value(text) && !text.starts_with('-') && text != "OR" && text != "AND" && field_prefix(text).is_none()
 }
 
 /// If the text starts like a field term (`name` then an operator), the name's length in

@@ -79,20 +79,13 @@ impl Parser {
             .chars()
             .enumerate()
             .all(|(i, c)| self.chars.get(self.pos + i) == Some(&c));
-        matches
-            && self
-                .chars
-                .get(self.pos + n)
-                .is_none_or(|c| is_delimiter(*c))
+        matches && self.chars.get(self.pos + n).is_none_or(|c| is_delimiter(*c))
     }
 
     fn enter(&mut self, at: usize) -> Parsed<()> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            return error(
-                at,
-                format!("the query nests deeper than {MAX_DEPTH} levels"),
-            );
+            return error(at, format!("the query nests deeper than {MAX_DEPTH} levels"));
         }
         Ok(())
     }
@@ -265,26 +258,21 @@ impl Parser {
             return error(at, format!("expected a value after {name}"));
         }
         if value.chars().count() > MAX_VALUE_CHARS {
-            return error(
-                at,
-                format!("the value is longer than {MAX_VALUE_CHARS} characters"),
-            );
+            return error(at, format!("the value is longer than {MAX_VALUE_CHARS} characters"));
         }
         Ok(value)
     }
 }
 
-const FIELDS: &str = "tier, stage, tag, lang, channel, org, attr.NAME, ltv, orders, last_purchase, created, consent, dnc";
+const FIELDS: &str =
+    "tier, stage, tag, lang, channel, org, attr.NAME, ltv, orders, last_purchase, created, consent, dnc";
 
 fn field_term(name: &str, op: Cmp, value: String, at: usize, value_at: usize) -> Parsed<Term> {
     let lower = name.to_ascii_lowercase();
     if let Some(attr) = lower.strip_prefix("attr.") {
         let attr_name = &name[name.len() - attr.len()..];
         if attr_name.is_empty() || attr_name.len() > 64 {
-            return error(
-                at,
-                "an attribute name needs 1 to 64 characters, as in attr.plan:pro",
-            );
+            return error(at, "an attribute name needs 1 to 64 characters, as in attr.plan:pro");
         }
         return Ok(Term::Attr {
             name: attr_name.to_string(),
@@ -296,10 +284,7 @@ fn field_term(name: &str, op: Cmp, value: String, at: usize, value_at: usize) ->
         if op == Cmp::Eq {
             term
         } else {
-            error(
-                at + name.len(),
-                format!("{lower} only takes ':' (as in {lower}:value)"),
-            )
+            error(at + name.len(), format!("{lower} only takes ':' (as in {lower}:value)"))
         }
     };
     let bad = |what: &str| error(value_at, format!("{value:?} is not {what}"));
@@ -369,18 +354,14 @@ fn field_term(name: &str, op: Cmp, value: String, at: usize, value_at: usize) ->
 }
 
 fn is_word(s: &str) -> bool {
-    s.len() <= 32
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    s.len() <= 32 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 fn is_language(s: &str) -> bool {
     let mut parts = s.split('-');
     let primary = parts.next().unwrap_or("");
-    let primary_ok =
-        (2..=3).contains(&primary.len()) && primary.bytes().all(|b| b.is_ascii_alphabetic());
-    let rest_ok =
-        parts.all(|p| (2..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()));
+    let primary_ok = (2..=3).contains(&primary.len()) && primary.bytes().all(|b| b.is_ascii_alphabetic());
+    let rest_ok = parts.all(|p| (2..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()));
     primary_ok && rest_ok
 }
 
@@ -390,9 +371,7 @@ fn is_decimal(s: &str) -> bool {
         Some((w, f)) => (w, Some(f)),
         None => (unsigned, None),
     };
-    let digits = |p: &str, max: usize| {
-        !p.is_empty() && p.len() <= max && p.bytes().all(|b| b.is_ascii_digit())
-    };
+    let digits = |p: &str, max: usize| !p.is_empty() && p.len() <= max && p.bytes().all(|b| b.is_ascii_digit());
     digits(whole, 18) && fraction.is_none_or(|f| digits(f, 4))
 }
 
@@ -407,8 +386,7 @@ fn when(value: &str, at: usize) -> Parsed<When> {
             _ => None,
         };
         let number = &value[..value.len() - last.len_utf8()];
-        let digits =
-            !number.is_empty() && number.len() <= 6 && number.bytes().all(|b| b.is_ascii_digit());
+        let digits = !number.is_empty() && number.len() <= 6 && number.bytes().all(|b| b.is_ascii_digit());
         if let (Some(unit), true) = (unit, digits)
             && let Ok(amount) = number.parse::<u32>()
         {
@@ -427,9 +405,7 @@ fn when(value: &str, at: usize) -> Parsed<When> {
         Ok(date) if is_iso_shape => Ok(When::Date(date)),
         _ => error(
             at,
-            format!(
-                "{value:?} is not a time; use an age such as 30d, 12w, 6m, 1y or a date such as 2026-03-01"
-            ),
+            format!("{value:?} is not a time; use an age such as 30d, 12w, 6m, 1y or a date such as 2026-03-01"),
         ),
     }
 }

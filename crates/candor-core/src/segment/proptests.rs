@@ -33,34 +33,22 @@ fn when() -> impl Strategy<Value = When> {
             ])
         )
             .prop_map(|(amount, unit)| When::Ago { amount, unit }),
-        (1900i16..2100, 1i8..=12, 1i8..=28)
-            .prop_map(|(y, m, d)| When::Date(Date::new(y, m, d).unwrap())),
+        (1900i16..2100, 1i8..=12, 1i8..=28).prop_map(|(y, m, d)| When::Date(Date::new(y, m, d).unwrap())),
     ]
 }
 
 fn term() -> impl Strategy<Value = Term> {
     prop_oneof![
         free_text().prop_map(Term::Text),
-        prop::sample::select(vec![None, Some(Tier::A), Some(Tier::B), Some(Tier::C)])
-            .prop_map(Term::Tier),
-        prop::sample::select(vec![
-            Stage::Lead,
-            Stage::Customer,
-            Stage::AtRisk,
-            Stage::Former
-        ])
-        .prop_map(Term::Stage),
+        prop::sample::select(vec![None, Some(Tier::A), Some(Tier::B), Some(Tier::C)]).prop_map(Term::Tier),
+        prop::sample::select(vec![Stage::Lead, Stage::Customer, Stage::AtRisk, Stage::Former]).prop_map(Term::Stage),
         free_text().prop_map(Term::Tag),
         free_text().prop_map(Term::Org),
         "[a-z]{2,3}(-[a-z0-9]{2,8})?".prop_map(Term::Lang),
         "[a-z0-9_-]{1,32}".prop_map(Term::Channel),
         "[a-z0-9_-]{1,32}".prop_map(Term::Consent),
         any::<bool>().prop_map(Term::Dnc),
-        ("[A-Za-z0-9_.]{1,20}", cmp(), free_text()).prop_map(|(name, op, value)| Term::Attr {
-            name,
-            op,
-            value
-        }),
+        ("[A-Za-z0-9_.]{1,20}", cmp(), free_text()).prop_map(|(name, op, value)| Term::Attr { name, op, value }),
         (cmp(), "-?[0-9]{1,18}(\\.[0-9]{1,4})?").prop_map(|(op, amount)| Term::Ltv { op, amount }),
         (cmp(), 0u32..1_000_000_000).prop_map(|(op, count)| Term::Orders { op, count }),
         (cmp(), when()).prop_map(|(op, when)| Term::LastPurchase { op, when }),
@@ -69,15 +57,13 @@ fn term() -> impl Strategy<Value = Term> {
 }
 
 fn expr() -> impl Strategy<Value = Expr> {
-    term()
-        .prop_map(Expr::Term)
-        .prop_recursive(4, 40, 4, |inner| {
-            prop_oneof![
-                proptest::collection::vec(inner.clone(), 2..4).prop_map(Expr::And),
-                proptest::collection::vec(inner.clone(), 2..4).prop_map(Expr::Or),
-                inner.prop_map(|e| Expr::Not(Box::new(e))),
-            ]
-        })
+    term().prop_map(Expr::Term).prop_recursive(4, 40, 4, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 2..4).prop_map(Expr::And),
+            proptest::collection::vec(inner.clone(), 2..4).prop_map(Expr::Or),
+            inner.prop_map(|e| Expr::Not(Box::new(e))),
+        ]
+    })
 }
 
 fn query_like() -> impl Strategy<Value = String> {

@@ -41,10 +41,7 @@ fn the_example_from_the_docs() {
             text("acme"),
         ])
     );
-    assert_eq!(
-        expr.to_string(),
-        "tier:A stage:at-risk tag:vip lang:de ltv>500 acme"
-    );
+    assert_eq!(expr.to_string(), "tier:A stage:at-risk tag:vip lang:de ltv>500 acme");
 }
 
 #[test]
@@ -64,10 +61,7 @@ fn or_not_and_parentheses() {
         round_trip("a (b OR c)"),
         Expr::And(vec![text("a"), Expr::Or(vec![text("b"), text("c")])])
     );
-    assert_eq!(
-        round_trip("-tag:vip"),
-        Expr::Not(Box::new(t(Term::Tag("vip".into()))))
-    );
+    assert_eq!(round_trip("-tag:vip"), Expr::Not(Box::new(t(Term::Tag("vip".into())))));
     assert_eq!(
         round_trip("-(a OR b)"),
         Expr::Not(Box::new(Expr::Or(vec![text("a"), text("b")])))
@@ -78,16 +72,10 @@ fn or_not_and_parentheses() {
         round_trip("(a b) c"),
         Expr::And(vec![Expr::And(vec![text("a"), text("b")]), text("c")])
     );
-    assert_eq!(
-        round_trip("-(-a)"),
-        Expr::Not(Box::new(Expr::Not(Box::new(text("a")))))
-    );
+    assert_eq!(round_trip("-(-a)"), Expr::Not(Box::new(Expr::Not(Box::new(text("a"))))));
     // Dashes that exclude nothing are text.
     assert_eq!(round_trip("--a"), text("--a"));
-    assert_eq!(
-        round_trip("a - b"),
-        Expr::And(vec![text("a"), text("-"), text("b")])
-    );
+    assert_eq!(round_trip("a - b"), Expr::And(vec![text("a"), text("-"), text("b")]));
     assert_eq!(round_trip("-\"x y\""), Expr::Not(Box::new(text("x y"))));
     // Lower-case "or" is just a word.
     assert_eq!(
@@ -133,13 +121,7 @@ fn every_field() {
                 amount: "19.99".into(),
             },
         ),
-        (
-            "orders>3",
-            Term::Orders {
-                op: Cmp::Gt,
-                count: 3,
-            },
-        ),
+        ("orders>3", Term::Orders { op: Cmp::Gt, count: 3 }),
         (
             "last_purchase<30d",
             Term::LastPurchase {
@@ -257,16 +239,7 @@ fn hostile_input() {
 
 #[test]
 fn text_that_looks_special_is_quoted_when_shown() {
-    for s in [
-        "OR",
-        "AND",
-        "-x",
-        "a:b",
-        "x(y",
-        "two words",
-        "back\\slash",
-        "tier:A",
-    ] {
+    for s in ["OR", "AND", "-x", "a:b", "x(y", "two words", "back\\slash", "tier:A"] {
         let expr = t(Term::Text(s.to_string()));
         let shown = expr.to_string();
         assert_eq!(parse(&shown).unwrap(), expr, "{s} → {shown}");

@@ -187,9 +187,7 @@ impl Money {
             });
         }
         let mut minor: i64 = 0;
-        let padded = kept
-            .bytes()
-            .chain(std::iter::repeat_n(b'0', max - kept.len()));
+        let padded = kept.bytes().chain(std::iter::repeat_n(b'0', max - kept.len()));
         for b in whole.bytes().chain(padded) {
             minor = minor
                 .checked_mul(10)
@@ -215,20 +213,14 @@ impl Money {
     /// The sum of two amounts of one currency.
     pub fn checked_add(self, other: Money) -> Result<Money, MoneyError> {
         self.same_currency(other)?;
-        let minor = self
-            .minor
-            .checked_add(other.minor)
-            .ok_or(MoneyError::Overflow)?;
+        let minor = self.minor.checked_add(other.minor).ok_or(MoneyError::Overflow)?;
         Ok(Self::new(minor, self.currency))
     }
 
     /// The difference of two amounts of one currency.
     pub fn checked_sub(self, other: Money) -> Result<Money, MoneyError> {
         self.same_currency(other)?;
-        let minor = self
-            .minor
-            .checked_sub(other.minor)
-            .ok_or(MoneyError::Overflow)?;
+        let minor = self.minor.checked_sub(other.minor).ok_or(MoneyError::Overflow)?;
         Ok(Self::new(minor, self.currency))
     }
 

@@ -50,10 +50,7 @@ impl Default for TierCuts {
 /// tier A while the revenue of those before it is below the A cut, then B while below
 /// the B cut, then C. Customers with no positive revenue get no tier and are left out.
 /// Entries for the same customer are added up.
-pub fn pareto_tiers<C: Ord + Clone>(
-    revenue: impl IntoIterator<Item = (C, i64)>,
-    cuts: TierCuts,
-) -> BTreeMap<C, Tier> {
+pub fn pareto_tiers<C: Ord + Clone>(revenue: impl IntoIterator<Item = (C, i64)>, cuts: TierCuts) -> BTreeMap<C, Tier> {
     let mut summed: BTreeMap<C, i128> = BTreeMap::new();
     for (customer, amount) in revenue {
         *summed.entry(customer).or_default() += i128::from(amount);

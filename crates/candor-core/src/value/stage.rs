@@ -73,11 +73,7 @@ impl StageRules {
             }
         }
         let Some(last) = last_paid else {
-            return if ever_paid {
-                Stage::Former
-            } else {
-                Stage::Lead
-            };
+            return if ever_paid { Stage::Former } else { Stage::Lead };
         };
         let age = now.duration_since(last);
         let days = |d: u32| SignedDuration::from_hours(24 * i64::from(d));

@@ -46,19 +46,12 @@ fn money_parses_and_formats_per_currency() {
         })
     );
     assert_eq!(
-        Money::parse("19.999", Currency::Eur)
-            .unwrap_err()
-            .to_string(),
+        Money::parse("19.999", Currency::Eur).unwrap_err().to_string(),
         "EUR amounts have at most 2 decimal places"
     );
-    for bad in [
-        "1,000.00", "1e3", "abc", ".5", "5.", "--5", "+5", "1 000", "0x10", "١٢",
-    ] {
+    for bad in ["1,000.00", "1e3", "abc", ".5", "5.", "--5", "+5", "1 000", "0x10", "١٢"] {
         assert!(
-            matches!(
-                Money::parse(bad, Currency::Eur),
-                Err(MoneyError::NotANumber(_))
-            ),
+            matches!(Money::parse(bad, Currency::Eur), Err(MoneyError::NotANumber(_))),
             "{bad}"
         );
     }
@@ -83,10 +76,7 @@ fn currency_codes() {
     assert_eq!("eur".parse::<Currency>().unwrap(), Currency::Eur);
     assert_eq!(Currency::Inr.code(), "INR");
     assert_eq!(Currency::Jpy.minor_per_major(), 1);
-    assert!(matches!(
-        "XYZ".parse::<Currency>(),
-        Err(MoneyError::UnknownCurrency(_))
-    ));
+    assert!(matches!("XYZ".parse::<Currency>(), Err(MoneyError::UnknownCurrency(_))));
     for c in Currency::ALL {
         assert_eq!(c.code().parse::<Currency>().unwrap(), *c);
     }
@@ -126,35 +116,17 @@ fn stages_follow_the_rules() {
     let rules = StageRules::default();
     let at = now();
     assert_eq!(rules.stage(&[], false, at), Stage::Lead);
-    assert_eq!(
-        rules.stage(&[buy("5", 1, Cancelled)], false, at),
-        Stage::Lead
-    );
-    assert_eq!(
-        rules.stage(&[buy("5", 1, Refunded)], false, at),
-        Stage::Former
-    );
+    assert_eq!(rules.stage(&[buy("5", 1, Cancelled)], false, at), Stage::Lead);
+    assert_eq!(rules.stage(&[buy("5", 1, Refunded)], false, at), Stage::Former);
     assert_eq!(
         rules.stage(&[buy("5", 1, Refunded), buy("5", 2, Cancelled)], false, at),
         Stage::Former
     );
-    assert_eq!(
-        rules.stage(&[buy("5", 10, Paid)], false, at),
-        Stage::Customer
-    );
+    assert_eq!(rules.stage(&[buy("5", 10, Paid)], false, at), Stage::Customer);
     assert_eq!(rules.stage(&[buy("5", 10, Paid)], true, at), Stage::AtRisk);
-    assert_eq!(
-        rules.stage(&[buy("5", 179, Paid)], false, at),
-        Stage::Customer
-    );
-    assert_eq!(
-        rules.stage(&[buy("5", 180, Paid)], false, at),
-        Stage::AtRisk
-    );
-    assert_eq!(
-        rules.stage(&[buy("5", 365, Paid)], false, at),
-        Stage::Former
-    );
+    assert_eq!(rules.stage(&[buy("5", 179, Paid)], false, at), Stage::Customer);
+    assert_eq!(rules.stage(&[buy("5", 180, Paid)], false, at), Stage::AtRisk);
+    assert_eq!(rules.stage(&[buy("5", 365, Paid)], false, at), Stage::Former);
     assert_eq!(rules.stage(&[buy("5", 400, Paid)], true, at), Stage::Former);
     assert_eq!(
         rules.stage(&[buy("5", 400, Paid), buy("5", 20, Paid)], false, at),
@@ -164,28 +136,14 @@ fn stages_follow_the_rules() {
         at_risk_after_days: 30,
         former_after_days: 90,
     };
-    assert_eq!(
-        strict.stage(&[buy("5", 31, Paid)], false, at),
-        Stage::AtRisk
-    );
-    assert_eq!(
-        serde_json::to_string(&Stage::AtRisk).unwrap(),
-        r#""at-risk""#
-    );
+    assert_eq!(strict.stage(&[buy("5", 31, Paid)], false, at), Stage::AtRisk);
+    assert_eq!(serde_json::to_string(&Stage::AtRisk).unwrap(), r#""at-risk""#);
 }
 
 #[test]
 fn pareto_tiers_take_the_fewest_customers_for_80_percent() {
     // Revenue 50, 30, 10, 5, 3, 2 (total 100).
-    let revenue = [
-        ("a", 50),
-        ("b", 30),
-        ("c", 10),
-        ("d", 5),
-        ("e", 3),
-        ("f", 2),
-        ("g", 0),
-    ];
+    let revenue = [("a", 50), ("b", 30), ("c", 10), ("d", 5), ("e", 3), ("f", 2), ("g", 0)];
     let tiers = pareto_tiers(revenue, TierCuts::default());
     assert_eq!(tiers["a"], Tier::A);
     assert_eq!(tiers["b"], Tier::A); // 50 + 30 = 80: reached
@@ -201,11 +159,7 @@ fn pareto_tiers_take_the_fewest_customers_for_80_percent() {
         [("z", 10), ("y", 10), ("x", 10), ("w", 10), ("v", 10)],
         TierCuts::default(),
     );
-    let a: Vec<_> = tied
-        .iter()
-        .filter(|(_, t)| **t == Tier::A)
-        .map(|(c, _)| *c)
-        .collect();
+    let a: Vec<_> = tied.iter().filter(|(_, t)| **t == Tier::A).map(|(c, _)| *c).collect();
     assert_eq!(a, ["v", "w", "x", "y"]);
 }
 
@@ -213,10 +167,7 @@ fn pareto_tiers_take_the_fewest_customers_for_80_percent() {
 fn quintiles_score_equal_figures_equally() {
     let figures: Vec<(u32, i64)> = (0..10).map(|i| (i, i64::from(i))).collect();
     let s = quintile_scores(&figures);
-    assert_eq!(
-        s.values().copied().collect::<Vec<_>>(),
-        [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
-    );
+    assert_eq!(s.values().copied().collect::<Vec<_>>(), [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]);
     let same = quintile_scores(&[(1, 7), (2, 7), (3, 7)]);
     assert!(same.values().all(|v| *v == 1));
     assert!(quintile_scores::<u8, i64>(&[]).is_empty());
