@@ -6,7 +6,7 @@ use crate::idempotency::idempotency;
 use crate::state::WebState;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router, middleware};
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
@@ -90,7 +90,7 @@ impl utoipa::Modify for BearerAuth {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Candor API", description = "Customers, conversations, commitments and trust. Authenticate with `Authorization: Bearer TOKEN`."),
-    paths(me),
+    paths(me, crate::accounts_api::list_staff, crate::accounts_api::list_tokens, crate::accounts_api::create_token, crate::accounts_api::revoke_token),
     components(schemas(Me, ErrorBody)),
     modifiers(&BearerAuth)
 )]
@@ -109,6 +109,12 @@ async fn unknown_route() -> ApiError {
 pub fn router(state: WebState) -> Router<WebState> {
     let v1 = Router::new()
         .route("/me", get(me))
+        .route("/staff", get(crate::accounts_api::list_staff))
+        .route(
+            "/tokens",
+            get(crate::accounts_api::list_tokens).post(crate::accounts_api::create_token),
+        )
+        .route("/tokens/{id}/revoke", post(crate::accounts_api::revoke_token))
         .fallback(unknown_route)
         .layer(middleware::from_fn_with_state(state.clone(), idempotency))
         .layer(middleware::from_fn_with_state(state, api_auth));
