@@ -1,1 +1,18 @@
 //! Text understanding: language, sentiment, the reply coach and promise detection.
+
+mod coach;
+mod language;
+mod phrase;
+mod promise;
+mod text;
+
+pub use coach::{
+    Category, Coach, CoachOptions, CoachReport, Finding, LANGUAGE_MIN_CONFIDENCE, RuleError,
+    analyze_reply, coach,
+};
+pub use language::{LanguageGuess, detect_language};
+pub use phrase::PatternError;
+pub use promise::{
+    DueSpec, MondayToFriday, Owner, PromiseDetection, WorkingCalendar, detect_promises,
+    resolve_due,
+};
