@@ -173,10 +173,16 @@ pub(crate) fn sentences(text: &str) -> Vec<(usize, usize)> {
             '.' => {
                 let digit_around = prev.is_some_and(|p| p.is_ascii_digit())
                     && next.is_some_and(|n| n.is_ascii_digit());
+                // "3. März": a day number with a dot, followed by a word.
+                let ordinal = prev.is_some_and(|p| p.is_ascii_digit())
+                    && text.get(i + 1..).is_some_and(|r| {
+                        r.starts_with(' ') && r.trim_start().starts_with(char::is_alphabetic)
+                    })
+                    && ordinal_day(text, i);
                 // "p.m." / "e.g.": a single letter before the dot.
                 let abbrev = prev.is_some_and(char::is_alphabetic)
                     && !prev2.is_some_and(char::is_alphabetic);
-                !digit_around && !abbrev
+                !digit_around && !abbrev && !ordinal
             }
             _ => false,
         };
@@ -196,10 +202,15 @@ pub(crate) fn sentences(text: &str) -> Vec<(usize, usize)> {
     out
 }
 
-/// Number of chars in `text`.
-pub(crate) fn char_len(text: &str) -> usize {
-    text.chars().count()
+/// True when the dot at byte `dot` follows a one- or two-digit number that
+/// stands alone (a German or Scandinavian ordinal day, "3.").
+fn ordinal_day(text: &str, dot: usize) -> bool {
+    let before = text.get(..dot).unwrap_or_default();
+    let digits = before.chars().rev().take_while(char::is_ascii_digit).count();
+    let lead = before.chars().rev().nth(digits);
+    (1..=2).contains(&digits) && !lead.is_some_and(is_word_char)
 }
+
 
 #[cfg(test)]
 mod tests {

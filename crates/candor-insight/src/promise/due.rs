@@ -306,51 +306,61 @@ impl P<'_> {
         Some((minutes_spec(n.saturating_mul(unit)), e))
     }
 
+    /// A day, weekday or date, with an optional time: "tomorrow at 10".
+    fn day_expression(&self, p: usize) -> Option<(DueSpec, usize)> {
+            if let Some((n, e)) = self.rel_day(p) {
+                let (time, e2) = self.day_and_time(e);
+                let spec = match time {
+                    Some(time) => DueSpec::BusinessDayAt {
+                        business_days_ahead: n,
+                        time,
+                    },
+                    None => DueSpec::EndOfBusinessDay {
+                        business_days_ahead: n,
+                    },
+                };
+                return Some((spec, e2));
+            }
+            if let Some(e) = self.eat(p, &self.v.end_of_week) {
+                let spec = DueSpec::Weekday {
+                    weekday: Weekday::Friday,
+                    time: None,
+                };
+                return Some((spec, e));
+            }
+            if let Some((weekday, e)) = self.eat_map(p, &self.v.weekdays) {
+                let (time, e2) = self.day_and_time(e);
+                return Some((DueSpec::Weekday { weekday, time }, e2));
+            }
+            if let Some((month, day, year, e)) = self.date(p) {
+                if (1..=31).contains(&day) {
+                    let (time, e2) = match self.time_clause(e) {
+                        Some((t, e2)) => (Some(t), e2),
+                        None => (None, e),
+                    };
+                    return Some((
+                        DueSpec::Date {
+                            month,
+                            day,
+                            year,
+                            time,
+                        },
+                        e2,
+                    ));
+                }
+            }
+        None
+    }
+
     /// Try to read a due expression starting at `pos`.
     fn at(&self, pos: usize) -> Option<(DueSpec, usize)> {
         if let Some(hit) = self.within(pos) {
             return Some(hit);
         }
-        let p = self.eat(pos, &self.v.by).unwrap_or(pos);
-        if let Some((n, e)) = self.rel_day(p) {
-            let (time, e2) = self.day_and_time(e);
-            let spec = match time {
-                Some(time) => DueSpec::BusinessDayAt {
-                    business_days_ahead: n,
-                    time,
-                },
-                None => DueSpec::EndOfBusinessDay {
-                    business_days_ahead: n,
-                },
-            };
-            return Some((spec, e2));
-        }
-        if let Some(e) = self.eat(p, &self.v.end_of_week) {
-            let spec = DueSpec::Weekday {
-                weekday: Weekday::Friday,
-                time: None,
-            };
-            return Some((spec, e));
-        }
-        if let Some((weekday, e)) = self.eat_map(p, &self.v.weekdays) {
-            let (time, e2) = self.day_and_time(e);
-            return Some((DueSpec::Weekday { weekday, time }, e2));
-        }
-        if let Some((month, day, year, e)) = self.date(p) {
-            if (1..=31).contains(&day) {
-                let (time, e2) = match self.time_clause(e) {
-                    Some((t, e2)) => (Some(t), e2),
-                    None => (None, e),
-                };
-                return Some((
-                    DueSpec::Date {
-                        month,
-                        day,
-                        year,
-                        time,
-                    },
-                    e2,
-                ));
+        let after_by = self.eat(pos, &self.v.by);
+        for p in std::iter::once(pos).chain(after_by) {
+            if let Some(hit) = self.day_expression(p) {
+                return Some(hit);
             }
         }
         // A bare clock time today: "by 5pm", "at 16:00".

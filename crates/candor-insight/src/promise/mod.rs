@@ -118,7 +118,20 @@ pub fn detect_promises(text: &str, lang: &str) -> Vec<PromiseDetection> {
         let here: Vec<_> = kept.iter().filter(|m| m.start >= s && m.start < e).collect();
         let mut seg_start = s;
         for (k, m) in here.iter().enumerate() {
-            let clause_end = here.get(k + 1).map_or(e, |n| n.start).min(e);
+            // A marker inside the previous clause ("… and I'll …") is part of it.
+            if m.start < seg_start {
+                continue;
+            }
+            let next = here
+                .iter()
+                .skip(k + 1)
+                .find(|n| {
+                    let gap = t.get(m.end.min(n.start)..n.start).unwrap_or_default();
+                    let last = tokens(gap).last().map(|w| w.text);
+                    !last.is_some_and(|l| v.joiners.iter().any(|j| j == l))
+                })
+                .map(|n| n.start);
+            let clause_end = next.unwrap_or(e).min(e);
             let Some(&(owner, verb_free)) = v.marker_info.get(m.owner) else {
                 continue;
             };
@@ -139,13 +152,13 @@ pub fn detect_promises(text: &str, lang: &str) -> Vec<PromiseDetection> {
                 seg_start = clause_end;
                 continue;
             }
-            let due = due::find_due(t, m.end, clause_end, &v.due)
+            let due = due::find_due(t, m.start, clause_end, &v.due)
                 .or_else(|| due::find_due(t, seg_start, m.start, &v.due));
             let (start, end_raw) = norm.char_range(m.start, clause_end);
             let span = trim_end_span(&chars, start, end_raw);
             let action_start = if verb_free { start } else { norm.char_at(skip_space_byte(t, p)) };
             let action = match due {
-                Some((_, ds, de)) if ds >= m.end => {
+                Some((_, ds, de)) if ds >= m.start => {
                     let (dcs, dce) = norm.char_range(ds, de);
                     let a = slice_chars(&chars, action_start, dcs);
                     let b = slice_chars(&chars, dce, span);

@@ -72,6 +72,9 @@ struct VocabFile {
     negations: Vec<String>,
     /// How many words after the marker a negation may appear in.
     negation_window: usize,
+    /// Words that join two promises into one ("and").
+    #[serde(default)]
+    joiners: Vec<String>,
     due: DueDef,
 }
 
@@ -110,6 +113,7 @@ pub(crate) struct Vocab {
     pub skip: Vec<String>,
     pub negations: Vec<String>,
     pub negation_window: usize,
+    pub joiners: Vec<String>,
     pub due: DueVocab,
 }
 
@@ -218,6 +222,7 @@ impl Vocab {
             skip: sorted(expand_all(&file.skip)?),
             negations: sorted(expand_all(&file.negations)?),
             negation_window: file.negation_window,
+            joiners: file.joiners,
             due,
         })
     }
