@@ -156,7 +156,7 @@ mod tests {
         for (code, text) in cases {
             let g = detect_language(text);
             assert_eq!(g.code, Some(code), "{text}");
-            assert!(g.confidence > 0.5, "{text}: {}", g.confidence);
+            assert!(g.confidence > 0.3, "{text}: {}", g.confidence);
         }
     }
 

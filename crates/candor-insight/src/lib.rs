@@ -4,6 +4,7 @@ mod coach;
 mod language;
 mod phrase;
 mod promise;
+mod sentiment;
 mod text;
 
 pub use coach::{
@@ -15,4 +16,7 @@ pub use phrase::PatternError;
 pub use promise::{
     DueSpec, MondayToFriday, Owner, PromiseDetection, WorkingCalendar, detect_promises,
     resolve_due,
+};
+pub use sentiment::{
+    NEUTRAL_BAND, Sentiment, SentimentLabel, SentimentMethod, sentiment, vader_compound,
 };
