@@ -1,6 +1,7 @@
 //! Text understanding: language, sentiment, the reply coach and promise detection.
 
 mod coach;
+pub mod eval;
 mod language;
 mod phrase;
 mod promise;

@@ -3,7 +3,7 @@
 //! With a known agent name, the last three non-empty lines must contain the
 //! full name or the first name. Without one, we look in the last three lines
 //! for a sign-off line ("Best regards," or "Thanks, Dana"); the lines after it
-//! must hold a plausible personal name: one to four words, each capitalised
+//! must hold a plausible personal name: one to five words, each capitalised
 //! (or a particle such as "van" or "de"), letters only, none of the team
 //! words ("team", "support", …). A last line that starts with a dash counts
 //! as a signature line; a bare capitalised name on its own last line is
@@ -60,11 +60,16 @@ fn is_team(line: &str, vocab: &SignatureVocab) -> bool {
 }
 
 fn plausible_name(line: &str, vocab: &SignatureVocab) -> bool {
+    // "Anna from Acme Support", "Tom | Acme": the name is the first part.
+    let line = [" from ", " at ", " | ", " (", " - ", " \u{2013} "]
+        .iter()
+        .fold(line, |l, sep| l.split(sep).next().unwrap_or(l))
+        .trim();
     let words: Vec<&str> = line
         .split(|c: char| c.is_whitespace() || c == ',')
         .filter(|w| !w.is_empty())
         .collect();
-    if words.is_empty() || words.len() > 4 || line.chars().count() > 40 || is_team(line, vocab) {
+    if words.is_empty() || words.len() > 5 || line.chars().count() > 40 || is_team(line, vocab) {
         return false;
     }
     let mut capitalised = 0;

@@ -129,11 +129,19 @@ impl Lexicon {
                     v *= 1.0 + boost;
                 }
             }
+            // A negation counts when it is not part of a phrase and no
+            // punctuation stands between it and the word.
             let negated = toks
                 .get(i.saturating_sub(3)..i)
                 .unwrap_or_default()
                 .iter()
-                .any(|p| self.negations.iter().any(|n| n == p.text));
+                .any(|p| {
+                    self.negations.iter().any(|n| n == p.text)
+                        && !covered.iter().any(|&(s, e)| p.start < e && s < p.end)
+                        && !t
+                            .get(p.end..tok.start)
+                            .is_some_and(|gap| gap.contains([',', '.', ';', '!', '?', ':']))
+                });
             if negated {
                 v *= NEGATION_SCALAR;
             }
