@@ -68,12 +68,20 @@ impl CategoryScore {
     /// TP / (TP + FP); 1 when nothing was predicted.
     pub fn precision(&self) -> f64 {
         let d = self.true_positives + self.false_positives;
-        if d == 0 { 1.0 } else { self.true_positives as f64 / d as f64 }
+        if d == 0 {
+            1.0
+        } else {
+            self.true_positives as f64 / d as f64
+        }
     }
     /// TP / (TP + FN); 1 when nothing was expected.
     pub fn recall(&self) -> f64 {
         let d = self.true_positives + self.false_negatives;
-        if d == 0 { 1.0 } else { self.true_positives as f64 / d as f64 }
+        if d == 0 {
+            1.0
+        } else {
+            self.true_positives as f64 / d as f64
+        }
     }
     /// Rows that expected this category.
     pub fn support(&self) -> usize {
@@ -170,7 +178,8 @@ pub fn evaluate_promises(lang: &str, src: &str) -> PromiseScore {
         let expected = row.get(1).map(|e| e.trim().to_string()).unwrap_or_default();
         let found = detect_promises(&text, lang);
         let got = found.first().map_or("none".to_string(), |p| {
-            p.due.map_or("no-time".to_string(), |d| d.kind().to_string())
+            p.due
+                .map_or("no-time".to_string(), |d| d.kind().to_string())
         });
         match (expected != "none", !found.is_empty()) {
             (true, true) => {
@@ -234,7 +243,10 @@ pub fn evaluate_sentiment(src: &str) -> Vec<SentimentScore> {
         if got.label == label {
             s.adjusted_correct += 1;
         } else {
-            s.misses.push(format!("{text:?} expected {label:?} got {:?} ({:.3})", got.label, got.score));
+            s.misses.push(format!(
+                "{text:?} expected {label:?} got {:?} ({:.3})",
+                got.label, got.score
+            ));
         }
     }
     out
@@ -254,7 +266,10 @@ pub fn report(verbose: bool) -> String {
     let mut all_misses = Vec::new();
     for (lang, src) in COACH_SETS {
         let (scores, misses) = evaluate_coach(lang, src);
-        for s in scores.iter().filter(|s| s.support() > 0 || s.false_positives > 0) {
+        for s in scores
+            .iter()
+            .filter(|s| s.support() > 0 || s.false_positives > 0)
+        {
             let _ = writeln!(
                 out,
                 "| {lang} | {} | {} | {:.2} | {:.2} |",
@@ -287,7 +302,11 @@ pub fn report(verbose: bool) -> String {
     let _ = writeln!(out, "| --- | ---: | ---: | ---: |");
     let mut sentiment_misses = Vec::new();
     for s in evaluate_sentiment(SENTIMENT_SET) {
-        sentiment_misses.extend(s.misses.iter().map(|m| format!("sentiment {}: {m}", s.lang)));
+        sentiment_misses.extend(
+            s.misses
+                .iter()
+                .map(|m| format!("sentiment {}: {m}", s.lang)),
+        );
         let plain = if s.lang == "en" {
             format!("{:.2}", pct(s.plain_correct, s.total))
         } else {
@@ -312,7 +331,10 @@ pub fn report(verbose: bool) -> String {
             );
         }
         for (lang, (text, expected, got)) in promise_misses {
-            let _ = writeln!(out, "promise {lang}: {text:?} expected {expected} got {got}");
+            let _ = writeln!(
+                out,
+                "promise {lang}: {text:?} expected {expected} got {got}"
+            );
         }
         for m in sentiment_misses {
             let _ = writeln!(out, "{m}");

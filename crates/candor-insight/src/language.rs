@@ -145,13 +145,34 @@ mod tests {
     #[test]
     fn detects_the_main_languages() {
         let cases = [
-            ("en", "Hello, I cannot log in to my account since yesterday, please help me."),
-            ("de", "Hallo, ich kann mich seit gestern nicht mehr in mein Konto einloggen."),
-            ("fr", "Bonjour, je ne peux plus me connecter à mon compte depuis hier soir."),
-            ("es", "Hola, no puedo iniciar sesión en mi cuenta desde ayer, necesito ayuda."),
-            ("it", "Buongiorno, non riesco ad accedere al mio account da ieri sera, aiuto."),
-            ("pt", "Olá, não consigo entrar na minha conta desde ontem, preciso de ajuda."),
-            ("nl", "Hallo, ik kan sinds gisteren niet meer inloggen op mijn account, help."),
+            (
+                "en",
+                "Hello, I cannot log in to my account since yesterday, please help me.",
+            ),
+            (
+                "de",
+                "Hallo, ich kann mich seit gestern nicht mehr in mein Konto einloggen.",
+            ),
+            (
+                "fr",
+                "Bonjour, je ne peux plus me connecter à mon compte depuis hier soir.",
+            ),
+            (
+                "es",
+                "Hola, no puedo iniciar sesión en mi cuenta desde ayer, necesito ayuda.",
+            ),
+            (
+                "it",
+                "Buongiorno, non riesco ad accedere al mio account da ieri sera, aiuto.",
+            ),
+            (
+                "pt",
+                "Olá, não consigo entrar na minha conta desde ontem, preciso de ajuda.",
+            ),
+            (
+                "nl",
+                "Hallo, ik kan sinds gisteren niet meer inloggen op mijn account, help.",
+            ),
         ];
         for (code, text) in cases {
             let g = detect_language(text);

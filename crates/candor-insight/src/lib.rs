@@ -15,8 +15,7 @@ pub use coach::{
 pub use language::{LanguageGuess, detect_language};
 pub use phrase::PatternError;
 pub use promise::{
-    DueSpec, MondayToFriday, Owner, PromiseDetection, WorkingCalendar, detect_promises,
-    resolve_due,
+    DueSpec, MondayToFriday, Owner, PromiseDetection, WorkingCalendar, detect_promises, resolve_due,
 };
 pub use sentiment::{
     NEUTRAL_BAND, Sentiment, SentimentLabel, SentimentMethod, sentiment, vader_compound,

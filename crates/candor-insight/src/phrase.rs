@@ -264,11 +264,12 @@ mod tests {
 
     #[test]
     fn matches_on_boundaries_with_apostrophes_and_spaces() {
-        let set = PhraseSet::new([(0, "it's against our policy"), (1, "leverage")])
-            .unwrap_or_else(|_| PhraseSet {
+        let set = PhraseSet::new([(0, "it's against our policy"), (1, "leverage")]).unwrap_or_else(
+            |_| PhraseSet {
                 ac: None,
                 owners: vec![],
-            });
+            },
+        );
         let n = Normalized::new("Sorry, IT\u{2019}S   against our\npolicy. Leveraged.");
         let m = set.find_all(&n);
         assert_eq!(m.len(), 1);

@@ -19,7 +19,10 @@ pub(crate) struct Normalized {
 
 /// Characters treated as an apostrophe.
 pub(crate) fn is_apostrophe(c: char) -> bool {
-    matches!(c, '\'' | '\u{2019}' | '\u{2018}' | '\u{02BC}' | '`' | '\u{00B4}')
+    matches!(
+        c,
+        '\'' | '\u{2019}' | '\u{2018}' | '\u{02BC}' | '`' | '\u{00B4}'
+    )
 }
 
 /// A character that can be part of a word for boundary checks.
@@ -130,9 +133,7 @@ pub(crate) fn tokens(text: &str) -> Vec<Token<'_>> {
             let prev = chars.get(j - 1).map(|p| p.1);
             let next = chars.get(j + 1).map(|p| p.1);
             let joins = match (prev, next) {
-                (Some(p), Some(n)) if cj == '\'' || cj == '-' => {
-                    is_word_char(p) && is_word_char(n)
-                }
+                (Some(p), Some(n)) if cj == '\'' || cj == '-' => is_word_char(p) && is_word_char(n),
                 (Some(p), Some(n)) if cj == ':' || cj == '.' => {
                     p.is_ascii_digit() && n.is_ascii_digit()
                 }
@@ -206,11 +207,14 @@ pub(crate) fn sentences(text: &str) -> Vec<(usize, usize)> {
 /// stands alone (a German or Scandinavian ordinal day, "3.").
 fn ordinal_day(text: &str, dot: usize) -> bool {
     let before = text.get(..dot).unwrap_or_default();
-    let digits = before.chars().rev().take_while(char::is_ascii_digit).count();
+    let digits = before
+        .chars()
+        .rev()
+        .take_while(char::is_ascii_digit)
+        .count();
     let lead = before.chars().rev().nth(digits);
     (1..=2).contains(&digits) && !lead.is_some_and(is_word_char)
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -172,7 +172,11 @@ impl Coach {
         };
         for (lang, source) in BUILTIN {
             let file = RuleFile::parse(lang, source)?;
-            coach.files.entry((*lang).to_string()).or_default().push(file);
+            coach
+                .files
+                .entry((*lang).to_string())
+                .or_default()
+                .push(file);
         }
         for (lang, files) in &coach.files {
             coach
@@ -250,10 +254,10 @@ impl Coach {
                 findings.push(f);
             }
         }
-        if let Some(customer) = &opts.customer_language {
-            if let Some(f) = language_finding(text, customer) {
-                findings.push(f);
-            }
+        if let Some(customer) = &opts.customer_language
+            && let Some(f) = language_finding(text, customer)
+        {
+            findings.push(f);
         }
         findings.sort_by(|a, b| a.start.cmp(&b.start).then(a.end.cmp(&b.end)));
         CoachReport { findings, promises }

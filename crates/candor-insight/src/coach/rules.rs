@@ -134,7 +134,9 @@ impl LangRules {
                     id: "signature".into(),
                     source: e,
                 };
-                signature.sign_offs.extend(expand_all(&sig.sign_offs).map_err(wrap)?);
+                signature
+                    .sign_offs
+                    .extend(expand_all(&sig.sign_offs).map_err(wrap)?);
                 signature
                     .team_words
                     .extend(expand_all(&sig.team_words).map_err(wrap)?);

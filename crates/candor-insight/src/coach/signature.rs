@@ -100,9 +100,12 @@ fn sign_off_rest<'a>(line: &'a str, vocab: &SignatureVocab) -> Option<&'a str> {
         if rest_norm.chars().next().is_some_and(is_word_char) {
             continue;
         }
-        let rest_trim = rest_norm.trim_start_matches([',', '.', '!', ' ', '-', '\u{2013}', '\u{2014}']);
+        let rest_trim =
+            rest_norm.trim_start_matches([',', '.', '!', ' ', '-', '\u{2013}', '\u{2014}']);
         let separated = rest_trim.is_empty()
-            || rest_norm.trim_start().starts_with([',', '-', '\u{2013}', '\u{2014}']);
+            || rest_norm
+                .trim_start()
+                .starts_with([',', '-', '\u{2013}', '\u{2014}']);
         if !separated {
             continue;
         }
@@ -132,7 +135,8 @@ fn finding(line: &Line<'_>, message: String, suggestion: &str) -> Finding {
     }
 }
 
-const SIGN_SUGGESTION: &str = "End with your own name, e.g. \"Best regards,\\nDana\": a person answered, let them see who.";
+const SIGN_SUGGESTION: &str =
+    "End with your own name, e.g. \"Best regards,\\nDana\": a person answered, let them see who.";
 
 /// Check the end of `text`; `None` when it is signed well.
 pub(super) fn check(
@@ -150,7 +154,8 @@ pub(super) fn check(
         let full = Normalized::new(name).text;
         let first = full.split(' ').next().unwrap_or_default().to_string();
         let signed = tail.iter().any(|l| {
-            contains_word(l.text, &full) || (first.chars().count() >= 2 && contains_word(l.text, &first))
+            contains_word(l.text, &full)
+                || (first.chars().count() >= 2 && contains_word(l.text, &first))
         });
         return (!signed).then(|| {
             finding(

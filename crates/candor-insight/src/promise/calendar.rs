@@ -186,17 +186,32 @@ mod tests {
         let eod = |n| DueSpec::EndOfBusinessDay {
             business_days_ahead: n,
         };
-        assert_eq!(show(&resolve_due(&eod(0), &fri, &cal)), "2026-03-06 17:00 Fri");
-        assert_eq!(show(&resolve_due(&eod(1), &fri, &cal)), "2026-03-09 17:00 Mon");
+        assert_eq!(
+            show(&resolve_due(&eod(0), &fri, &cal)),
+            "2026-03-06 17:00 Fri"
+        );
+        assert_eq!(
+            show(&resolve_due(&eod(1), &fri, &cal)),
+            "2026-03-09 17:00 Mon"
+        );
         let at10 = DueSpec::BusinessDayAt {
             business_days_ahead: 1,
             time: Time::constant(10, 0, 0, 0),
         };
-        assert_eq!(show(&resolve_due(&at10, &fri, &cal)), "2026-03-09 10:00 Mon");
+        assert_eq!(
+            show(&resolve_due(&at10, &fri, &cal)),
+            "2026-03-09 10:00 Mon"
+        );
         let sat = now("2026-03-07T10:00[Europe/Berlin]");
-        assert_eq!(show(&resolve_due(&eod(0), &sat, &cal)), "2026-03-09 17:00 Mon");
+        assert_eq!(
+            show(&resolve_due(&eod(0), &sat, &cal)),
+            "2026-03-09 17:00 Mon"
+        );
         let late = now("2026-03-06T19:00[Europe/Berlin]");
-        assert_eq!(show(&resolve_due(&eod(0), &late, &cal)), "2026-03-06 23:59 Fri");
+        assert_eq!(
+            show(&resolve_due(&eod(0), &late, &cal)),
+            "2026-03-06 23:59 Fri"
+        );
     }
 
     #[test]
@@ -204,7 +219,10 @@ mod tests {
         let cal = MondayToFriday::default();
         let wed = now("2026-03-04T10:00[Europe/Berlin]");
         let within = DueSpec::Within(SignedDuration::from_hours(24));
-        assert_eq!(show(&resolve_due(&within, &wed, &cal)), "2026-03-05 10:00 Thu");
+        assert_eq!(
+            show(&resolve_due(&within, &wed, &cal)),
+            "2026-03-05 10:00 Thu"
+        );
         let fri = DueSpec::Weekday {
             weekday: Weekday::Friday,
             time: None,
@@ -223,7 +241,10 @@ mod tests {
             year: Some(2027),
             time: None,
         };
-        assert_eq!(show(&resolve_due(&feb30, &wed, &cal)), "2027-02-28 17:00 Sun");
+        assert_eq!(
+            show(&resolve_due(&feb30, &wed, &cal)),
+            "2027-02-28 17:00 Sun"
+        );
     }
 
     struct Never;
@@ -245,6 +266,9 @@ mod tests {
         let eod = DueSpec::EndOfBusinessDay {
             business_days_ahead: 2,
         };
-        assert_eq!(show(&resolve_due(&eod, &wed, &Never)), "2026-03-06 17:00 Fri");
+        assert_eq!(
+            show(&resolve_due(&eod, &wed, &Never)),
+            "2026-03-06 17:00 Fri"
+        );
     }
 }

@@ -82,7 +82,10 @@ mod weekday_name {
     ];
 
     pub fn serialize<S: Serializer>(w: &Weekday, s: S) -> Result<S::Ok, S::Error> {
-        let name = NAMES.iter().find(|(_, d)| d == w).map_or("monday", |(n, _)| n);
+        let name = NAMES
+            .iter()
+            .find(|(_, d)| d == w)
+            .map_or("monday", |(n, _)| n);
         s.serialize_str(name)
     }
 
@@ -140,7 +143,11 @@ impl P<'_> {
     /// Skip an optional comma.
     fn comma(&self, pos: usize) -> usize {
         let p = skip_space(self.t, pos);
-        if self.rest(p).starts_with(',') { p + 1 } else { pos }
+        if self.rest(p).starts_with(',') {
+            p + 1
+        } else {
+            pos
+        }
     }
 
     fn eat(&self, pos: usize, phrases: &[String]) -> Option<usize> {
@@ -186,7 +193,11 @@ impl P<'_> {
         let mut m = 0;
         let mut marked = false;
         let after_hour = self.rest(p);
-        if let Some(sep) = after_hour.chars().next().filter(|c| matches!(c, ':' | '.' | 'h')) {
+        if let Some(sep) = after_hour
+            .chars()
+            .next()
+            .filter(|c| matches!(c, ':' | '.' | 'h'))
+        {
             let digits = self.rest(p + sep.len_utf8());
             let n = digits.chars().take_while(char::is_ascii_digit).count();
             if n == 2 {
@@ -224,10 +235,10 @@ impl P<'_> {
     /// An optional ", at 10am" after a day.
     fn time_clause(&self, pos: usize) -> Option<(Time, usize)> {
         let pos = self.comma(pos);
-        if let Some(p) = self.eat(pos, &self.v.time_intro) {
-            if let Some(hit) = self.eat_clock(p, true) {
-                return Some(hit);
-            }
+        if let Some(p) = self.eat(pos, &self.v.time_intro)
+            && let Some(hit) = self.eat_clock(p, true)
+        {
+            return Some(hit);
         }
         self.eat_clock(pos, false)
     }
@@ -308,47 +319,47 @@ impl P<'_> {
 
     /// A day, weekday or date, with an optional time: "tomorrow at 10".
     fn day_expression(&self, p: usize) -> Option<(DueSpec, usize)> {
-            if let Some((n, e)) = self.rel_day(p) {
-                let (time, e2) = self.day_and_time(e);
-                let spec = match time {
-                    Some(time) => DueSpec::BusinessDayAt {
-                        business_days_ahead: n,
-                        time,
-                    },
-                    None => DueSpec::EndOfBusinessDay {
-                        business_days_ahead: n,
-                    },
-                };
-                return Some((spec, e2));
-            }
-            if let Some(e) = self.eat(p, &self.v.end_of_week) {
-                let spec = DueSpec::Weekday {
-                    weekday: Weekday::Friday,
-                    time: None,
-                };
-                return Some((spec, e));
-            }
-            if let Some((weekday, e)) = self.eat_map(p, &self.v.weekdays) {
-                let (time, e2) = self.day_and_time(e);
-                return Some((DueSpec::Weekday { weekday, time }, e2));
-            }
-            if let Some((month, day, year, e)) = self.date(p) {
-                if (1..=31).contains(&day) {
-                    let (time, e2) = match self.time_clause(e) {
-                        Some((t, e2)) => (Some(t), e2),
-                        None => (None, e),
-                    };
-                    return Some((
-                        DueSpec::Date {
-                            month,
-                            day,
-                            year,
-                            time,
-                        },
-                        e2,
-                    ));
-                }
-            }
+        if let Some((n, e)) = self.rel_day(p) {
+            let (time, e2) = self.day_and_time(e);
+            let spec = match time {
+                Some(time) => DueSpec::BusinessDayAt {
+                    business_days_ahead: n,
+                    time,
+                },
+                None => DueSpec::EndOfBusinessDay {
+                    business_days_ahead: n,
+                },
+            };
+            return Some((spec, e2));
+        }
+        if let Some(e) = self.eat(p, &self.v.end_of_week) {
+            let spec = DueSpec::Weekday {
+                weekday: Weekday::Friday,
+                time: None,
+            };
+            return Some((spec, e));
+        }
+        if let Some((weekday, e)) = self.eat_map(p, &self.v.weekdays) {
+            let (time, e2) = self.day_and_time(e);
+            return Some((DueSpec::Weekday { weekday, time }, e2));
+        }
+        if let Some((month, day, year, e)) = self.date(p)
+            && (1..=31).contains(&day)
+        {
+            let (time, e2) = match self.time_clause(e) {
+                Some((t, e2)) => (Some(t), e2),
+                None => (None, e),
+            };
+            return Some((
+                DueSpec::Date {
+                    month,
+                    day,
+                    year,
+                    time,
+                },
+                e2,
+            ));
+        }
         None
     }
 
@@ -364,7 +375,9 @@ impl P<'_> {
             }
         }
         // A bare clock time today: "by 5pm", "at 16:00".
-        let intro = self.eat(pos, &self.v.time_intro).or(self.eat(pos, &self.v.by))?;
+        let intro = self
+            .eat(pos, &self.v.time_intro)
+            .or(self.eat(pos, &self.v.by))?;
         let (time, e) = self.eat_clock(intro, false)?;
         Some((
             DueSpec::BusinessDayAt {
@@ -395,10 +408,10 @@ pub(crate) fn find_due(
         let word = is_word_char(c);
         if word && !prev_word {
             let pos = from + i;
-            if let Some((spec, end)) = p.at(pos) {
-                if end <= to {
-                    return Some((spec, pos, end));
-                }
+            if let Some((spec, end)) = p.at(pos)
+                && end <= to
+            {
+                return Some((spec, pos, end));
             }
         }
         prev_word = word;

@@ -68,9 +68,9 @@ fn skip_words(text: &str, mut pos: usize, skip: &[String]) -> usize {
         let trimmed = rest.trim_start_matches([' ', ',']);
         let base = pos + (rest.len() - trimmed.len());
         let hit = skip.iter().find(|s| {
-            trimmed.strip_prefix(s.as_str()).is_some_and(|after| {
-                !after.chars().next().is_some_and(is_word_char)
-            })
+            trimmed
+                .strip_prefix(s.as_str())
+                .is_some_and(|after| !after.chars().next().is_some_and(is_word_char))
         });
         match hit {
             Some(s) => pos = base + s.len(),
@@ -115,7 +115,10 @@ pub fn detect_promises(text: &str, lang: &str) -> Vec<PromiseDetection> {
         if sentence.trim_end().ends_with('?') {
             continue;
         }
-        let here: Vec<_> = kept.iter().filter(|m| m.start >= s && m.start < e).collect();
+        let here: Vec<_> = kept
+            .iter()
+            .filter(|m| m.start >= s && m.start < e)
+            .collect();
         let mut seg_start = s;
         for (k, m) in here.iter().enumerate() {
             // A marker inside the previous clause ("… and I'll …") is part of it.
@@ -147,7 +150,8 @@ pub fn detect_promises(text: &str, lang: &str) -> Vec<PromiseDetection> {
                 .iter()
                 .take(v.negation_window)
                 .any(|tok| is_negation(tok.text, &v.negations));
-            let has_verb = verb_free || starts_with_any(t.get(p..clause_end).unwrap_or_default(), &v.verbs);
+            let has_verb =
+                verb_free || starts_with_any(t.get(p..clause_end).unwrap_or_default(), &v.verbs);
             if negated_before || negated_after || !has_verb {
                 seg_start = clause_end;
                 continue;
@@ -156,7 +160,11 @@ pub fn detect_promises(text: &str, lang: &str) -> Vec<PromiseDetection> {
                 .or_else(|| due::find_due(t, seg_start, m.start, &v.due));
             let (start, end_raw) = norm.char_range(m.start, clause_end);
             let span = trim_end_span(&chars, start, end_raw);
-            let action_start = if verb_free { start } else { norm.char_at(skip_space_byte(t, p)) };
+            let action_start = if verb_free {
+                start
+            } else {
+                norm.char_at(skip_space_byte(t, p))
+            };
             let action = match due {
                 Some((_, ds, de)) if ds >= m.start => {
                     let (dcs, dce) = norm.char_range(ds, de);

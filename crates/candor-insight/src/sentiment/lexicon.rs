@@ -64,7 +64,8 @@ fn lower(s: &str) -> String {
 
 impl Lexicon {
     pub fn parse(source: &str) -> Result<Lexicon, LexiconError> {
-        let f: LexiconFile = toml::from_str(source).map_err(|e| LexiconError::Toml(e.to_string()))?;
+        let f: LexiconFile =
+            toml::from_str(source).map_err(|e| LexiconError::Toml(e.to_string()))?;
         let mut words = HashMap::new();
         let mut prefixes = Vec::new();
         for (w, v) in f.words {
@@ -78,12 +79,20 @@ impl Lexicon {
         prefixes.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
         let mut phrase_list: Vec<(String, f64)> = f.phrases.into_iter().collect();
         phrase_list.sort_by(|a, b| a.0.cmp(&b.0));
-        let phrases =
-            PhraseSet::new(phrase_list.iter().enumerate().map(|(i, (p, _))| (i, p.as_str())))?;
+        let phrases = PhraseSet::new(
+            phrase_list
+                .iter()
+                .enumerate()
+                .map(|(i, (p, _))| (i, p.as_str())),
+        )?;
         Ok(Lexicon {
             negations: f.negations.iter().map(|n| lower(n)).collect(),
             contrast: f.contrast.iter().map(|n| lower(n)).collect(),
-            intensifiers: f.intensifiers.into_iter().map(|(k, v)| (lower(&k), v)).collect(),
+            intensifiers: f
+                .intensifiers
+                .into_iter()
+                .map(|(k, v)| (lower(&k), v))
+                .collect(),
             words,
             prefixes,
             phrases,
@@ -124,10 +133,10 @@ impl Lexicon {
             let Some(mut v) = self.word_value(tok.text) else {
                 continue;
             };
-            if let Some(prev) = i.checked_sub(1).and_then(|j| toks.get(j)) {
-                if let Some(boost) = self.intensifiers.get(prev.text) {
-                    v *= 1.0 + boost;
-                }
+            if let Some(prev) = i.checked_sub(1).and_then(|j| toks.get(j))
+                && let Some(boost) = self.intensifiers.get(prev.text)
+            {
+                v *= 1.0 + boost;
             }
             // A negation counts when it is not part of a phrase and no
             // punctuation stands between it and the word.
