@@ -49,6 +49,12 @@ fn bench(c: &mut Criterion) {
             sentiment(black_box(MESSAGE), g.code.unwrap_or("en"))
         })
     });
+    c.bench_function("language only", |b| {
+        b.iter(|| detect_language(black_box(MESSAGE)))
+    });
+    c.bench_function("sentiment only (en, VADER + support)", |b| {
+        b.iter(|| sentiment(black_box(MESSAGE), "en"))
+    });
     c.bench_function("language+sentiment message (de lexicon)", |b| {
         let m = "Hallo, ich kann mich seit gestern nicht einloggen und meine Bestellung ist immer noch nicht da.";
         b.iter(|| {
