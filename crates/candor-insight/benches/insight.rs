@@ -18,8 +18,7 @@ who will review the packing process. We will get back to you as soon as possible
 Rest assured, we value your business. As I mentioned before, the app update fixes the charging screen.\n\n\
 Is there anything else I can help you with today?\n\nBest regards,\nDana Schmidt\nAcme Support";
 
-const MESSAGE: &str =
-    "Hello, I cannot log in since yesterday and my order still hasn't arrived, please help";
+const MESSAGE: &str = "Hello, I cannot log in since yesterday and my order still hasn't arrived, please help";
 
 fn reply_2kb() -> String {
     let mut s = REPLY.to_string();
@@ -49,9 +48,7 @@ fn bench(c: &mut Criterion) {
             sentiment(black_box(MESSAGE), g.code.unwrap_or("en"))
         })
     });
-    c.bench_function("language only", |b| {
-        b.iter(|| detect_language(black_box(MESSAGE)))
-    });
+    c.bench_function("language only", |b| b.iter(|| detect_language(black_box(MESSAGE))));
     c.bench_function("sentiment only (en, VADER + support)", |b| {
         b.iter(|| sentiment(black_box(MESSAGE), "en"))
     });

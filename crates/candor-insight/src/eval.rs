@@ -21,10 +21,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::{
-    Category, CoachOptions, SentimentLabel, analyze_reply, detect_promises, sentiment,
-    vader_compound,
-};
+use crate::{Category, CoachOptions, SentimentLabel, analyze_reply, detect_promises, sentiment, vader_compound};
 
 /// Coach evaluation files, by language.
 pub const COACH_SETS: &[(&str, &str)] = &[
@@ -178,8 +175,7 @@ pub fn evaluate_promises(lang: &str, src: &str) -> PromiseScore {
         let expected = row.get(1).map(|e| e.trim().to_string()).unwrap_or_default();
         let found = detect_promises(&text, lang);
         let got = found.first().map_or("none".to_string(), |p| {
-            p.due
-                .map_or("no-time".to_string(), |d| d.kind().to_string())
+            p.due.map_or("no-time".to_string(), |d| d.kind().to_string())
         });
         match (expected != "none", !found.is_empty()) {
             (true, true) => {
@@ -266,10 +262,7 @@ pub fn report(verbose: bool) -> String {
     let mut all_misses = Vec::new();
     for (lang, src) in COACH_SETS {
         let (scores, misses) = evaluate_coach(lang, src);
-        for s in scores
-            .iter()
-            .filter(|s| s.support() > 0 || s.false_positives > 0)
-        {
+        for s in scores.iter().filter(|s| s.support() > 0 || s.false_positives > 0) {
             let _ = writeln!(
                 out,
                 "| {lang} | {} | {} | {:.2} | {:.2} |",
@@ -302,11 +295,7 @@ pub fn report(verbose: bool) -> String {
     let _ = writeln!(out, "| --- | ---: | ---: | ---: |");
     let mut sentiment_misses = Vec::new();
     for s in evaluate_sentiment(SENTIMENT_SET) {
-        sentiment_misses.extend(
-            s.misses
-                .iter()
-                .map(|m| format!("sentiment {}: {m}", s.lang)),
-        );
+        sentiment_misses.extend(s.misses.iter().map(|m| format!("sentiment {}: {m}", s.lang)));
         let plain = if s.lang == "en" {
             format!("{:.2}", pct(s.plain_correct, s.total))
         } else {
@@ -331,10 +320,7 @@ pub fn report(verbose: bool) -> String {
             );
         }
         for (lang, (text, expected, got)) in promise_misses {
-            let _ = writeln!(
-                out,
-                "promise {lang}: {text:?} expected {expected} got {got}"
-            );
+            let _ = writeln!(out, "promise {lang}: {text:?} expected {expected} got {got}");
         }
         for m in sentiment_misses {
             let _ = writeln!(out, "{m}");

@@ -119,12 +119,10 @@ pub(crate) fn normalize_phrase(s: &str) -> String {
 pub fn expand(pattern: &str) -> Result<Vec<String>, PatternError> {
     let chars: Vec<char> = pattern.chars().collect();
     let mut pos = 0;
-    let alts =
-        parse_seq(&chars, &mut pos, 0).map_err(|()| PatternError::Unbalanced(pattern.into()))?;
+    let alts = parse_seq(&chars, &mut pos, 0).map_err(|()| PatternError::Unbalanced(pattern.into()))?;
     let mut out = Vec::new();
     for a in &alts {
-        let expanded =
-            expand_seq(a, MAX_EXPANSIONS).ok_or_else(|| PatternError::TooLarge(pattern.into()))?;
+        let expanded = expand_seq(a, MAX_EXPANSIONS).ok_or_else(|| PatternError::TooLarge(pattern.into()))?;
         out.extend(expanded);
     }
     let mut phrases: Vec<String> = out.iter().map(|p| normalize_phrase(p)).collect();
@@ -153,9 +151,7 @@ pub(crate) struct PhraseMatch {
 
 impl PhraseSet {
     /// Compile `(owner, pattern)` pairs.
-    pub fn new<'a>(
-        patterns: impl IntoIterator<Item = (usize, &'a str)>,
-    ) -> Result<Self, PatternError> {
+    pub fn new<'a>(patterns: impl IntoIterator<Item = (usize, &'a str)>) -> Result<Self, PatternError> {
         let mut literals = Vec::new();
         let mut owners = Vec::new();
         for (owner, p) in patterns {
@@ -171,10 +167,7 @@ impl PhraseSet {
             .match_kind(MatchKind::Standard)
             .build(&literals)
             .map_err(|e| PatternError::Build(e.to_string()))?;
-        Ok(PhraseSet {
-            ac: Some(ac),
-            owners,
-        })
+        Ok(PhraseSet { ac: Some(ac), owners })
     }
 
     /// All matches on word boundaries, overlapping ones included, ordered by
@@ -187,13 +180,11 @@ impl PhraseSet {
             .find_overlapping_iter(norm.text.as_str())
             .filter(|m| norm.on_word_boundaries(m.start(), m.end()))
             .filter_map(|m| {
-                self.owners
-                    .get(m.pattern().as_usize())
-                    .map(|&owner| PhraseMatch {
-                        owner,
-                        start: m.start(),
-                        end: m.end(),
-                    })
+                self.owners.get(m.pattern().as_usize()).map(|&owner| PhraseMatch {
+                    owner,
+                    start: m.start(),
+                    end: m.end(),
+                })
             })
             .collect();
         out.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
@@ -264,12 +255,10 @@ mod tests {
 
     #[test]
     fn matches_on_boundaries_with_apostrophes_and_spaces() {
-        let set = PhraseSet::new([(0, "it's against our policy"), (1, "leverage")]).unwrap_or_else(
-            |_| PhraseSet {
-                ac: None,
-                owners: vec![],
-            },
-        );
+        let set = PhraseSet::new([(0, "it's against our policy"), (1, "leverage")]).unwrap_or_else(|_| PhraseSet {
+            ac: None,
+            owners: vec![],
+        });
         let n = Normalized::new("Sorry, IT\u{2019}S   against our\npolicy. Leveraged.");
         let m = set.find_all(&n);
         assert_eq!(m.len(), 1);

@@ -19,10 +19,7 @@ pub(crate) struct Normalized {
 
 /// Characters treated as an apostrophe.
 pub(crate) fn is_apostrophe(c: char) -> bool {
-    matches!(
-        c,
-        '\'' | '\u{2019}' | '\u{2018}' | '\u{02BC}' | '`' | '\u{00B4}'
-    )
+    matches!(c, '\'' | '\u{2019}' | '\u{2018}' | '\u{02BC}' | '`' | '\u{00B4}')
 }
 
 /// A character that can be part of a word for boundary checks.
@@ -134,9 +131,7 @@ pub(crate) fn tokens(text: &str) -> Vec<Token<'_>> {
             let next = chars.get(j + 1).map(|p| p.1);
             let joins = match (prev, next) {
                 (Some(p), Some(n)) if cj == '\'' || cj == '-' => is_word_char(p) && is_word_char(n),
-                (Some(p), Some(n)) if cj == ':' || cj == '.' => {
-                    p.is_ascii_digit() && n.is_ascii_digit()
-                }
+                (Some(p), Some(n)) if cj == ':' || cj == '.' => p.is_ascii_digit() && n.is_ascii_digit(),
                 _ => false,
             };
             if joins {
@@ -172,17 +167,15 @@ pub(crate) fn sentences(text: &str) -> Vec<(usize, usize)> {
         let ends = match c {
             '!' | '?' | ';' | '\n' | '\u{2026}' => true,
             '.' => {
-                let digit_around = prev.is_some_and(|p| p.is_ascii_digit())
-                    && next.is_some_and(|n| n.is_ascii_digit());
+                let digit_around = prev.is_some_and(|p| p.is_ascii_digit()) && next.is_some_and(|n| n.is_ascii_digit());
                 // "3. März": a day number with a dot, followed by a word.
                 let ordinal = prev.is_some_and(|p| p.is_ascii_digit())
-                    && text.get(i + 1..).is_some_and(|r| {
-                        r.starts_with(' ') && r.trim_start().starts_with(char::is_alphabetic)
-                    })
+                    && text
+                        .get(i + 1..)
+                        .is_some_and(|r| r.starts_with(' ') && r.trim_start().starts_with(char::is_alphabetic))
                     && ordinal_day(text, i);
                 // "p.m." / "e.g.": a single letter before the dot.
-                let abbrev = prev.is_some_and(char::is_alphabetic)
-                    && !prev2.is_some_and(char::is_alphabetic);
+                let abbrev = prev.is_some_and(char::is_alphabetic) && !prev2.is_some_and(char::is_alphabetic);
                 !digit_around && !abbrev && !ordinal
             }
             _ => false,
@@ -207,11 +200,7 @@ pub(crate) fn sentences(text: &str) -> Vec<(usize, usize)> {
 /// stands alone (a German or Scandinavian ordinal day, "3.").
 fn ordinal_day(text: &str, dot: usize) -> bool {
     let before = text.get(..dot).unwrap_or_default();
-    let digits = before
-        .chars()
-        .rev()
-        .take_while(char::is_ascii_digit)
-        .count();
+    let digits = before.chars().rev().take_while(char::is_ascii_digit).count();
     let lead = before.chars().rev().nth(digits);
     (1..=2).contains(&digits) && !lead.is_some_and(is_word_char)
 }
@@ -238,10 +227,7 @@ mod tests {
 
     #[test]
     fn tokens_keep_times_and_contractions() {
-        let t: Vec<&str> = tokens("i'll call at 10:30, ok?")
-            .iter()
-            .map(|t| t.text)
-            .collect();
+        let t: Vec<&str> = tokens("i'll call at 10:30, ok?").iter().map(|t| t.text).collect();
         assert_eq!(t, vec!["i'll", "call", "at", "10:30", "ok"]);
     }
 

@@ -15,11 +15,7 @@ fn english_coach_meets_targets() {
         .unwrap_or(("en", ""));
     let (scores, misses) = evaluate_coach("en", src);
     for s in scores {
-        assert!(
-            s.support() >= 15,
-            "{:?} needs at least 15 positives",
-            s.category
-        );
+        assert!(s.support() >= 15, "{:?} needs at least 15 positives", s.category);
         assert!(
             s.precision() >= 0.9 && s.recall() >= 0.8,
             "{:?}: precision {:.2} recall {:.2}; misses: {misses:#?}",
@@ -44,15 +40,10 @@ fn english_promises_are_found() {
 
 #[test]
 fn support_adjustment_beats_plain_vader() {
-    let en = evaluate_sentiment(SENTIMENT_SET)
-        .into_iter()
-        .find(|s| s.lang == "en");
+    let en = evaluate_sentiment(SENTIMENT_SET).into_iter().find(|s| s.lang == "en");
     let Some(en) = en else {
         panic!("no English sentiment rows")
     };
     assert!(en.total >= 60);
-    assert!(
-        en.adjusted_correct > en.plain_correct + en.total / 5,
-        "{en:?}"
-    );
+    assert!(en.adjusted_correct > en.plain_correct + en.total / 5, "{en:?}");
 }

@@ -2,8 +2,7 @@
 //! No input may panic, and every offset is a char offset inside the text.
 
 use candor_insight::{
-    Coach, CoachOptions, MondayToFriday, analyze_reply, coach, detect_language, detect_promises,
-    resolve_due, sentiment,
+    Coach, CoachOptions, MondayToFriday, analyze_reply, coach, detect_language, detect_promises, resolve_due, sentiment,
 };
 use proptest::prelude::*;
 
@@ -16,11 +15,7 @@ fn check_all(text: &str) {
         assert!((-1.0..=1.0).contains(&s.score), "{s:?}");
         let mut opts = CoachOptions::new(lang);
         opts.customer_language = Some("de".into());
-        opts.signature_name = if lang == "fr" {
-            Some("Dana".into())
-        } else {
-            None
-        };
+        opts.signature_name = if lang == "fr" { Some("Dana".into()) } else { None };
         let report = analyze_reply(text, &opts);
         for f in &report.findings {
             assert!(f.start <= f.end && f.end <= n, "{f:?} in {n} chars");
@@ -91,15 +86,11 @@ patterns = ["synergi(s|z)e"]
     assert!(
         found
             .iter()
-            .any(|f| f.category == candor_insight::Category::Doublespeak
-                && f.start == 6
-                && f.end == 15),
+            .any(|f| f.category == candor_insight::Category::Doublespeak && f.start == 6 && f.end == 15),
         "{found:?}"
     );
     assert!(Coach::with_extra_rules("en", "[[rule]]\nid = 1").is_err());
     assert!(Coach::with_extra_rules("en", &rules.replace("doublespeak", "rudeness")).is_err());
-    assert!(
-        Coach::with_extra_rules("en", &rules.replace("synergi(s|z)e", "synergi(s|ze")).is_err()
-    );
+    assert!(Coach::with_extra_rules("en", &rules.replace("synergi(s|z)e", "synergi(s|ze")).is_err());
     assert!(Coach::with_extra_rules("english", rules).is_err());
 }

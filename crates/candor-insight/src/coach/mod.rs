@@ -172,16 +172,10 @@ impl Coach {
         };
         for (lang, source) in BUILTIN {
             let file = RuleFile::parse(lang, source)?;
-            coach
-                .files
-                .entry((*lang).to_string())
-                .or_default()
-                .push(file);
+            coach.files.entry((*lang).to_string()).or_default().push(file);
         }
         for (lang, files) in &coach.files {
-            coach
-                .compiled
-                .insert(lang.clone(), LangRules::compile(lang, files)?);
+            coach.compiled.insert(lang.clone(), LangRules::compile(lang, files)?);
         }
         Ok(coach)
     }
@@ -233,16 +227,15 @@ impl Coach {
         };
         let promises = detect_promises(text, &lang);
         for p in promises.iter().filter(|p| p.due.is_none()) {
-            let covered = findings.iter().any(|f| {
-                f.category == Category::VaguePromise && f.start < p.end && p.start < f.end
-            });
+            let covered = findings
+                .iter()
+                .any(|f| f.category == Category::VaguePromise && f.start < p.end && p.start < f.end);
             if !covered {
                 findings.push(Finding {
                     category: Category::VaguePromise,
                     start: p.start,
                     end: p.end,
-                    message: "This promise has no time: the customer cannot tell when to expect it."
-                        .into(),
+                    message: "This promise has no time: the customer cannot tell when to expect it.".into(),
                     suggestion: "Add when: \"… by 4 pm today\", \"… tomorrow before noon\", \"… within 24 hours\"."
                         .into(),
                 });
@@ -300,9 +293,7 @@ fn phrase_findings(rules: &LangRules, norm: &Normalized) -> Vec<Finding> {
         };
         let after = norm.text.get(m.end..).unwrap_or_default();
         let before = norm.text.get(..m.start).unwrap_or_default();
-        if starts_with_any(after, &rule.not_followed_by)
-            || ends_with_any(before, &rule.not_preceded_by)
-        {
+        if starts_with_any(after, &rule.not_followed_by) || ends_with_any(before, &rule.not_preceded_by) {
             continue;
         }
         if !rule.sentence_requires.is_empty() {
@@ -322,9 +313,9 @@ fn phrase_findings(rules: &LangRules, norm: &Normalized) -> Vec<Finding> {
             }
         }
         let cat = rule.def.category;
-        let overlaps = kept.iter().any(|&(r, s, e)| {
-            rules.rules.get(r).map(|x| x.def.category) == Some(cat) && s < m.end && m.start < e
-        });
+        let overlaps = kept
+            .iter()
+            .any(|&(r, s, e)| rules.rules.get(r).map(|x| x.def.category) == Some(cat) && s < m.end && m.start < e);
         if !overlaps {
             kept.push((m.owner, m.start, m.end));
         }

@@ -134,12 +134,8 @@ impl LangRules {
                     id: "signature".into(),
                     source: e,
                 };
-                signature
-                    .sign_offs
-                    .extend(expand_all(&sig.sign_offs).map_err(wrap)?);
-                signature
-                    .team_words
-                    .extend(expand_all(&sig.team_words).map_err(wrap)?);
+                signature.sign_offs.extend(expand_all(&sig.sign_offs).map_err(wrap)?);
+                signature.team_words.extend(expand_all(&sig.team_words).map_err(wrap)?);
             }
             for def in &file.rule {
                 let wrap = |e| RuleError::Pattern {
@@ -156,9 +152,7 @@ impl LangRules {
             }
         }
         // Longest sign-offs first so "best regards" wins over "best".
-        signature
-            .sign_offs
-            .sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+        signature.sign_offs.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
         // Report a bad pattern with its rule id.
         for r in &rules {
             for p in &r.def.patterns {
@@ -179,11 +173,7 @@ impl LangRules {
             id: "(set)".into(),
             source: e,
         })?;
-        Ok(LangRules {
-            rules,
-            set,
-            signature,
-        })
+        Ok(LangRules { rules, set, signature })
     }
 }
 

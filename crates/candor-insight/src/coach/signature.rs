@@ -15,8 +15,7 @@ use super::{Category, Finding};
 use crate::text::{Normalized, is_word_char};
 
 const PARTICLES: &[&str] = &[
-    "van", "von", "de", "der", "den", "da", "di", "del", "la", "le", "du", "dos", "das", "y", "e",
-    "bin", "al",
+    "van", "von", "de", "der", "den", "da", "di", "del", "la", "le", "du", "dos", "das", "y", "e", "bin", "al",
 ];
 
 /// A non-empty line: char range and trimmed text.
@@ -100,12 +99,8 @@ fn sign_off_rest<'a>(line: &'a str, vocab: &SignatureVocab) -> Option<&'a str> {
         if rest_norm.chars().next().is_some_and(is_word_char) {
             continue;
         }
-        let rest_trim =
-            rest_norm.trim_start_matches([',', '.', '!', ' ', '-', '\u{2013}', '\u{2014}']);
-        let separated = rest_trim.is_empty()
-            || rest_norm
-                .trim_start()
-                .starts_with([',', '-', '\u{2013}', '\u{2014}']);
+        let rest_trim = rest_norm.trim_start_matches([',', '.', '!', ' ', '-', '\u{2013}', '\u{2014}']);
+        let separated = rest_trim.is_empty() || rest_norm.trim_start().starts_with([',', '-', '\u{2013}', '\u{2014}']);
         if !separated {
             continue;
         }
@@ -139,11 +134,7 @@ const SIGN_SUGGESTION: &str =
     "End with your own name, e.g. \"Best regards,\\nDana\": a person answered, let them see who.";
 
 /// Check the end of `text`; `None` when it is signed well.
-pub(super) fn check(
-    text: &str,
-    name: Option<&str>,
-    vocab: Option<&SignatureVocab>,
-) -> Option<Finding> {
+pub(super) fn check(text: &str, name: Option<&str>, vocab: Option<&SignatureVocab>) -> Option<Finding> {
     let empty = SignatureVocab::default();
     let vocab = vocab.unwrap_or(&empty);
     let all = lines(text);
@@ -153,10 +144,9 @@ pub(super) fn check(
     if let Some(name) = name.map(str::trim).filter(|n| !n.is_empty()) {
         let full = Normalized::new(name).text;
         let first = full.split(' ').next().unwrap_or_default().to_string();
-        let signed = tail.iter().any(|l| {
-            contains_word(l.text, &full)
-                || (first.chars().count() >= 2 && contains_word(l.text, &first))
-        });
+        let signed = tail
+            .iter()
+            .any(|l| contains_word(l.text, &full) || (first.chars().count() >= 2 && contains_word(l.text, &first)));
         return (!signed).then(|| {
             finding(
                 last,

@@ -21,11 +21,7 @@ fn finds_span_in_chars() {
     o.check_signature = false;
     let f = coach(text, &o);
     assert_eq!(f.len(), 1);
-    let span: String = text
-        .chars()
-        .skip(f[0].start)
-        .take(f[0].end - f[0].start)
-        .collect();
+    let span: String = text.chars().skip(f[0].start).take(f[0].end - f[0].start).collect();
     assert_eq!(span, "We apologize for any inconvenience");
 }
 
@@ -33,10 +29,7 @@ fn finds_span_in_chars() {
 fn precision_cases() {
     assert!(cats("Our policy is to refund you in full.", "en").is_empty());
     assert!(cats("You should have received an email from me just now.", "en").is_empty());
-    assert_eq!(
-        cats("You should have read the manual.", "en"),
-        vec![Category::Blame]
-    );
+    assert_eq!(cats("You should have read the manual.", "en"), vec![Category::Blame]);
 }
 
 #[test]
@@ -45,13 +38,7 @@ fn promise_without_time_is_vague() {
         cats("I'll check with the warehouse and get back to you.", "en"),
         vec![Category::VaguePromise]
     );
-    assert!(
-        cats(
-            "I'll check with the warehouse and get back to you by 4pm.",
-            "en"
-        )
-        .is_empty()
-    );
+    assert!(cats("I'll check with the warehouse and get back to you by 4pm.", "en").is_empty());
 }
 
 #[test]

@@ -131,9 +131,7 @@ pub fn resolve_due(spec: &DueSpec, now: &Zoned, cal: &dyn WorkingCalendar) -> Zo
     let today = now.date();
     match *spec {
         DueSpec::Within(d) => now.checked_add(d).unwrap_or_else(|_| now.clone()),
-        DueSpec::EndOfBusinessDay {
-            business_days_ahead,
-        } => {
+        DueSpec::EndOfBusinessDay { business_days_ahead } => {
             let d = business_day(today, business_days_ahead, cal);
             let due = at(d, cal.end_of_day(d), now);
             if due < *now && d == today {
@@ -153,12 +151,7 @@ pub fn resolve_due(spec: &DueSpec, now: &Zoned, cal: &dyn WorkingCalendar) -> Zo
             let d = nearest_weekday(today, weekday);
             at(d, time.unwrap_or_else(|| cal.end_of_day(d)), now)
         }
-        DueSpec::Date {
-            month,
-            day,
-            year,
-            time,
-        } => {
+        DueSpec::Date { month, day, year, time } => {
             let d = calendar_date(today, month, day, year);
             at(d, time.unwrap_or_else(|| cal.end_of_day(d)), now)
         }
@@ -183,35 +176,18 @@ mod tests {
         let cal = MondayToFriday::default();
         // Friday 2026-03-06 at 10:00 in Berlin.
         let fri = now("2026-03-06T10:00[Europe/Berlin]");
-        let eod = |n| DueSpec::EndOfBusinessDay {
-            business_days_ahead: n,
-        };
-        assert_eq!(
-            show(&resolve_due(&eod(0), &fri, &cal)),
-            "2026-03-06 17:00 Fri"
-        );
-        assert_eq!(
-            show(&resolve_due(&eod(1), &fri, &cal)),
-            "2026-03-09 17:00 Mon"
-        );
+        let eod = |n| DueSpec::EndOfBusinessDay { business_days_ahead: n };
+        assert_eq!(show(&resolve_due(&eod(0), &fri, &cal)), "2026-03-06 17:00 Fri");
+        assert_eq!(show(&resolve_due(&eod(1), &fri, &cal)), "2026-03-09 17:00 Mon");
         let at10 = DueSpec::BusinessDayAt {
             business_days_ahead: 1,
             time: Time::constant(10, 0, 0, 0),
         };
-        assert_eq!(
-            show(&resolve_due(&at10, &fri, &cal)),
-            "2026-03-09 10:00 Mon"
-        );
+        assert_eq!(show(&resolve_due(&at10, &fri, &cal)), "2026-03-09 10:00 Mon");
         let sat = now("2026-03-07T10:00[Europe/Berlin]");
-        assert_eq!(
-            show(&resolve_due(&eod(0), &sat, &cal)),
-            "2026-03-09 17:00 Mon"
-        );
+        assert_eq!(show(&resolve_due(&eod(0), &sat, &cal)), "2026-03-09 17:00 Mon");
         let late = now("2026-03-06T19:00[Europe/Berlin]");
-        assert_eq!(
-            show(&resolve_due(&eod(0), &late, &cal)),
-            "2026-03-06 23:59 Fri"
-        );
+        assert_eq!(show(&resolve_due(&eod(0), &late, &cal)), "2026-03-06 23:59 Fri");
     }
 
     #[test]
@@ -219,10 +195,7 @@ mod tests {
         let cal = MondayToFriday::default();
         let wed = now("2026-03-04T10:00[Europe/Berlin]");
         let within = DueSpec::Within(SignedDuration::from_hours(24));
-        assert_eq!(
-            show(&resolve_due(&within, &wed, &cal)),
-            "2026-03-05 10:00 Thu"
-        );
+        assert_eq!(show(&resolve_due(&within, &wed, &cal)), "2026-03-05 10:00 Thu");
         let fri = DueSpec::Weekday {
             weekday: Weekday::Friday,
             time: None,
@@ -241,10 +214,7 @@ mod tests {
             year: Some(2027),
             time: None,
         };
-        assert_eq!(
-            show(&resolve_due(&feb30, &wed, &cal)),
-            "2027-02-28 17:00 Sun"
-        );
+        assert_eq!(show(&resolve_due(&feb30, &wed, &cal)), "2027-02-28 17:00 Sun");
     }
 
     struct Never;
@@ -263,12 +233,7 @@ mod tests {
     #[test]
     fn a_calendar_without_business_days_still_resolves() {
         let wed = now("2026-03-04T10:00[Europe/Berlin]");
-        let eod = DueSpec::EndOfBusinessDay {
-            business_days_ahead: 2,
-        };
-        assert_eq!(
-            show(&resolve_due(&eod, &wed, &Never)),
-            "2026-03-06 17:00 Fri"
-        );
+        let eod = DueSpec::EndOfBusinessDay { business_days_ahead: 2 };
+        assert_eq!(show(&resolve_due(&eod, &wed, &Never)), "2026-03-06 17:00 Fri");
     }
 }

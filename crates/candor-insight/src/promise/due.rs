@@ -82,10 +82,7 @@ mod weekday_name {
     ];
 
     pub fn serialize<S: Serializer>(w: &Weekday, s: S) -> Result<S::Ok, S::Error> {
-        let name = NAMES
-            .iter()
-            .find(|(_, d)| d == w)
-            .map_or("monday", |(n, _)| n);
+        let name = NAMES.iter().find(|(_, d)| d == w).map_or("monday", |(n, _)| n);
         s.serialize_str(name)
     }
 
@@ -132,9 +129,7 @@ impl P<'_> {
         let prev = self.t.get(..start).and_then(|s| s.chars().next_back());
         let first = phrase.chars().next();
         let digit_glue = glued && prev.is_some_and(|c| c.is_ascii_digit());
-        if !digit_glue
-            && matches!((prev, first), (Some(p), Some(f)) if is_word_char(p) && is_word_char(f))
-        {
+        if !digit_glue && matches!((prev, first), (Some(p), Some(f)) if is_word_char(p) && is_word_char(f)) {
             return None;
         }
         Some(start + phrase.len())
@@ -143,11 +138,7 @@ impl P<'_> {
     /// Skip an optional comma.
     fn comma(&self, pos: usize) -> usize {
         let p = skip_space(self.t, pos);
-        if self.rest(p).starts_with(',') {
-            p + 1
-        } else {
-            pos
-        }
+        if self.rest(p).starts_with(',') { p + 1 } else { pos }
     }
 
     fn eat(&self, pos: usize, phrases: &[String]) -> Option<usize> {
@@ -179,8 +170,7 @@ impl P<'_> {
     }
 
     fn eat_number(&self, pos: usize) -> Option<(u32, usize)> {
-        self.eat_digits(pos, 3)
-            .or_else(|| self.eat_map(pos, &self.v.numbers))
+        self.eat_digits(pos, 3).or_else(|| self.eat_map(pos, &self.v.numbers))
     }
 
     /// A clock time. Without `introduced`, it needs a sign that it is a time
@@ -193,11 +183,7 @@ impl P<'_> {
         let mut m = 0;
         let mut marked = false;
         let after_hour = self.rest(p);
-        if let Some(sep) = after_hour
-            .chars()
-            .next()
-            .filter(|c| matches!(c, ':' | '.' | 'h'))
-        {
+        if let Some(sep) = after_hour.chars().next().filter(|c| matches!(c, ':' | '.' | 'h')) {
             let digits = self.rest(p + sep.len_utf8());
             let n = digits.chars().take_while(char::is_ascii_digit).count();
             if n == 2 {
@@ -302,12 +288,7 @@ impl P<'_> {
         }
         let (n, p) = self.eat_number(p)?;
         if let Some(e) = self.eat_glued(p, &self.v.business_days) {
-            return Some((
-                DueSpec::EndOfBusinessDay {
-                    business_days_ahead: n,
-                },
-                e,
-            ));
+            return Some((DueSpec::EndOfBusinessDay { business_days_ahead: n }, e));
         }
         let (unit, e) = self
             .v
@@ -326,9 +307,7 @@ impl P<'_> {
                     business_days_ahead: n,
                     time,
                 },
-                None => DueSpec::EndOfBusinessDay {
-                    business_days_ahead: n,
-                },
+                None => DueSpec::EndOfBusinessDay { business_days_ahead: n },
             };
             return Some((spec, e2));
         }
@@ -350,15 +329,7 @@ impl P<'_> {
                 Some((t, e2)) => (Some(t), e2),
                 None => (None, e),
             };
-            return Some((
-                DueSpec::Date {
-                    month,
-                    day,
-                    year,
-                    time,
-                },
-                e2,
-            ));
+            return Some((DueSpec::Date { month, day, year, time }, e2));
         }
         None
     }
@@ -375,9 +346,7 @@ impl P<'_> {
             }
         }
         // A bare clock time today: "by 5pm", "at 16:00".
-        let intro = self
-            .eat(pos, &self.v.time_intro)
-            .or(self.eat(pos, &self.v.by))?;
+        let intro = self.eat(pos, &self.v.time_intro).or(self.eat(pos, &self.v.by))?;
         let (time, e) = self.eat_clock(intro, false)?;
         Some((
             DueSpec::BusinessDayAt {
@@ -395,12 +364,7 @@ fn minutes_spec(minutes: u32) -> DueSpec {
 
 /// The first due expression in `text[from..to]` (normalised text), with its
 /// byte range.
-pub(crate) fn find_due(
-    text: &str,
-    from: usize,
-    to: usize,
-    vocab: &DueVocab,
-) -> Option<(DueSpec, usize, usize)> {
+pub(crate) fn find_due(text: &str, from: usize, to: usize, vocab: &DueVocab) -> Option<(DueSpec, usize, usize)> {
     let p = P { t: text, v: vocab };
     let segment = text.get(from..to)?;
     let mut prev_word = false;

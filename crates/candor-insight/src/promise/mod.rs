@@ -115,10 +115,7 @@ pub fn detect_promises(text: &str, lang: &str) -> Vec<PromiseDetection> {
         if sentence.trim_end().ends_with('?') {
             continue;
         }
-        let here: Vec<_> = kept
-            .iter()
-            .filter(|m| m.start >= s && m.start < e)
-            .collect();
+        let here: Vec<_> = kept.iter().filter(|m| m.start >= s && m.start < e).collect();
         let mut seg_start = s;
         for (k, m) in here.iter().enumerate() {
             // A marker inside the previous clause ("… and I'll …") is part of it.
@@ -150,14 +147,13 @@ pub fn detect_promises(text: &str, lang: &str) -> Vec<PromiseDetection> {
                 .iter()
                 .take(v.negation_window)
                 .any(|tok| is_negation(tok.text, &v.negations));
-            let has_verb =
-                verb_free || starts_with_any(t.get(p..clause_end).unwrap_or_default(), &v.verbs);
+            let has_verb = verb_free || starts_with_any(t.get(p..clause_end).unwrap_or_default(), &v.verbs);
             if negated_before || negated_after || !has_verb {
                 seg_start = clause_end;
                 continue;
             }
-            let due = due::find_due(t, m.start, clause_end, &v.due)
-                .or_else(|| due::find_due(t, seg_start, m.start, &v.due));
+            let due =
+                due::find_due(t, m.start, clause_end, &v.due).or_else(|| due::find_due(t, seg_start, m.start, &v.due));
             let (start, end_raw) = norm.char_range(m.start, clause_end);
             let span = trim_end_span(&chars, start, end_raw);
             let action_start = if verb_free {

@@ -16,15 +16,10 @@ fn vocab_files_parse() {
 #[test]
 fn english_examples() {
     let p = first("Hi! I'll call you back tomorrow.", "en");
-    assert_eq!(
-        p.as_ref().map(|p| (p.start, p.owner)),
-        Some((4, Owner::Speaker))
-    );
+    assert_eq!(p.as_ref().map(|p| (p.start, p.owner)), Some((4, Owner::Speaker)));
     assert_eq!(
         p.and_then(|p| p.due),
-        Some(DueSpec::EndOfBusinessDay {
-            business_days_ahead: 1
-        })
+        Some(DueSpec::EndOfBusinessDay { business_days_ahead: 1 })
     );
     let p = first("We will refund you by Friday.", "en");
     assert_eq!(p.as_ref().map(|p| p.action.as_str()), Some("refund you"));
@@ -63,10 +58,7 @@ fn other_languages() {
         due("Nous allons vous rembourser d'ici vendredi.", "fr"),
         Some("weekday")
     );
-    assert_eq!(
-        due("Recibirá una respuesta en 24 horas.", "es"),
-        Some("within")
-    );
+    assert_eq!(due("Recibirá una respuesta en 24 horas.", "es"), Some("within"));
 }
 
 #[test]

@@ -135,9 +135,7 @@ fn sorted(mut v: Vec<String>) -> Vec<String> {
     v
 }
 
-fn expand_map<T: Copy>(
-    map: impl IntoIterator<Item = (String, T)>,
-) -> Result<Vec<(String, T)>, PatternError> {
+fn expand_map<T: Copy>(map: impl IntoIterator<Item = (String, T)>) -> Result<Vec<(String, T)>, PatternError> {
     let mut out = Vec::new();
     for (k, v) in map {
         for lit in expand(&k)? {
@@ -149,9 +147,7 @@ fn expand_map<T: Copy>(
 }
 
 fn parse_time(s: &str) -> Result<jiff::civil::Time, VocabError> {
-    let (h, m) = s
-        .split_once(':')
-        .ok_or_else(|| VocabError::Time(s.into()))?;
+    let (h, m) = s.split_once(':').ok_or_else(|| VocabError::Time(s.into()))?;
     let h: i8 = h.parse().map_err(|_| VocabError::Time(s.into()))?;
     let m: i8 = m.parse().map_err(|_| VocabError::Time(s.into()))?;
     jiff::civil::Time::new(h, m, 0, 0).map_err(|_| VocabError::Time(s.into()))
@@ -177,8 +173,7 @@ const WEEKDAYS: [jiff::civil::Weekday; 7] = [
 
 impl Vocab {
     pub fn parse(source: &str) -> Result<Vocab, VocabError> {
-        let file: VocabFile =
-            toml::from_str(source).map_err(|e| VocabError::Toml(e.to_string()))?;
+        let file: VocabFile = toml::from_str(source).map_err(|e| VocabError::Toml(e.to_string()))?;
         let mut marker_info = Vec::new();
         let mut pairs = Vec::new();
         for (i, m) in file.marker.iter().enumerate() {

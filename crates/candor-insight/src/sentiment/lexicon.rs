@@ -64,8 +64,7 @@ fn lower(s: &str) -> String {
 
 impl Lexicon {
     pub fn parse(source: &str) -> Result<Lexicon, LexiconError> {
-        let f: LexiconFile =
-            toml::from_str(source).map_err(|e| LexiconError::Toml(e.to_string()))?;
+        let f: LexiconFile = toml::from_str(source).map_err(|e| LexiconError::Toml(e.to_string()))?;
         let mut words = HashMap::new();
         let mut prefixes = Vec::new();
         for (w, v) in f.words {
@@ -79,20 +78,11 @@ impl Lexicon {
         prefixes.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
         let mut phrase_list: Vec<(String, f64)> = f.phrases.into_iter().collect();
         phrase_list.sort_by(|a, b| a.0.cmp(&b.0));
-        let phrases = PhraseSet::new(
-            phrase_list
-                .iter()
-                .enumerate()
-                .map(|(i, (p, _))| (i, p.as_str())),
-        )?;
+        let phrases = PhraseSet::new(phrase_list.iter().enumerate().map(|(i, (p, _))| (i, p.as_str())))?;
         Ok(Lexicon {
             negations: f.negations.iter().map(|n| lower(n)).collect(),
             contrast: f.contrast.iter().map(|n| lower(n)).collect(),
-            intensifiers: f
-                .intensifiers
-                .into_iter()
-                .map(|(k, v)| (lower(&k), v))
-                .collect(),
+            intensifiers: f.intensifiers.into_iter().map(|(k, v)| (lower(&k), v)).collect(),
             words,
             prefixes,
             phrases,
@@ -140,17 +130,13 @@ impl Lexicon {
             }
             // A negation counts when it is not part of a phrase and no
             // punctuation stands between it and the word.
-            let negated = toks
-                .get(i.saturating_sub(3)..i)
-                .unwrap_or_default()
-                .iter()
-                .any(|p| {
-                    self.negations.iter().any(|n| n == p.text)
-                        && !covered.iter().any(|&(s, e)| p.start < e && s < p.end)
-                        && !t
-                            .get(p.end..tok.start)
-                            .is_some_and(|gap| gap.contains([',', '.', ';', '!', '?', ':']))
-                });
+            let negated = toks.get(i.saturating_sub(3)..i).unwrap_or_default().iter().any(|p| {
+                self.negations.iter().any(|n| n == p.text)
+                    && !covered.iter().any(|&(s, e)| p.start < e && s < p.end)
+                    && !t
+                        .get(p.end..tok.start)
+                        .is_some_and(|gap| gap.contains([',', '.', ';', '!', '?', ':']))
+            });
             if negated {
                 v *= NEGATION_SCALAR;
             }

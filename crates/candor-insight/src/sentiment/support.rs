@@ -64,8 +64,7 @@ pub(crate) enum SupportError {
 }
 
 fn parse(source: &str) -> Result<Rules, SupportError> {
-    let file: SupportFile =
-        toml::from_str(source).map_err(|e| SupportError::Toml(e.to_string()))?;
+    let file: SupportFile = toml::from_str(source).map_err(|e| SupportError::Toml(e.to_string()))?;
     let mut rules = Vec::new();
     let mut pairs: Vec<(usize, String)> = Vec::new();
     let groups = [
@@ -102,12 +101,9 @@ pub(super) fn score(text: &str, vader: &SentimentIntensityAnalyzer) -> Sentiment
     let mut adjustments = Vec::new();
     let mut extra = 0.0;
     let mut sarcastic = false;
-    let has_problem = matches.iter().any(|m| {
-        RULES
-            .rules
-            .get(m.owner)
-            .is_some_and(|r| r.0 == Kind::Problem)
-    });
+    let has_problem = matches
+        .iter()
+        .any(|m| RULES.rules.get(m.owner).is_some_and(|r| r.0 == Kind::Problem));
     let mut last_end = 0usize;
     for m in &matches {
         let Some((kind, id, weight)) = RULES.rules.get(m.owner) else {
@@ -177,10 +173,7 @@ mod tests {
     #[test]
     fn sarcasm_flips() {
         let v = SentimentIntensityAnalyzer::new();
-        let s = score(
-            "Oh wonderful, another update that deleted my files. Love it.",
-            &v,
-        );
+        let s = score("Oh wonderful, another update that deleted my files. Love it.", &v);
         assert_eq!(s.label, SentimentLabel::Negative, "{s:?}");
     }
 
