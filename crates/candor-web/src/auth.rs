@@ -84,12 +84,12 @@ impl StaffSession {
         Caller::session(self.session.user.clone())
     }
 
-    /// Refuses a form whose token is not this session's.
-    pub fn check_form(&self, token: &str) -> Result<(), Response> {
+    /// The refusal for a form whose token is not this session's, if it is not.
+    pub fn form_refusal(&self, token: &str) -> Option<Response> {
         if constant_time_eq(token.as_bytes(), self.session.csrf_token.as_bytes()) {
-            Ok(())
+            None
         } else {
-            Err(forbidden_page(
+            Some(forbidden_page(
                 "This form has expired or did not come from Candor. Go back, reload the page and try again.",
             ))
         }

@@ -1,7 +1,7 @@
 //! The `candor` binary as a user runs it: first start and restart, both
 //! databases, two nodes on one PostgreSQL, the admin and token commands,
 //! bad flags and broken environments, and graceful shutdown.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::zombie_processes)]
 
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Write};
@@ -51,6 +51,14 @@ fn start(mut cmd: Command) -> Server {
             std::thread::spawn(move || for _ in reader.lines() {});
             return Server { child, base, lines };
         }
+    }
+}
+
+impl Drop for Server {
+    /// A failed test must not leave a server running.
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 

@@ -143,7 +143,7 @@ pub async fn logout(
     jar: CookieJar,
     Form(form): Form<TokenOnly>,
 ) -> Response {
-    if let Err(resp) = s.check_form(&form.csrf) {
+    if let Some(resp) = s.form_refusal(&form.csrf) {
         return resp;
     }
     if let Err(e) = accounts::sign_out(&state.app, &s.session.user, &s.cookie).await {

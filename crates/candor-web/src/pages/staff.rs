@@ -132,7 +132,7 @@ pub struct InviteForm {
 
 /// POST /settings/staff/invite
 pub async fn invite(State(state): State<WebState>, s: StaffSession, Form(form): Form<InviteForm>) -> Response {
-    if let Err(r) = s.check_form(&form.csrf) {
+    if let Some(r) = s.form_refusal(&form.csrf) {
         return r;
     }
     let role = match form.role.parse::<Role>() {
@@ -178,7 +178,7 @@ pub async fn change_role(
     Path(id): Path<String>,
     Form(form): Form<RoleForm>,
 ) -> Response {
-    if let Err(r) = s.check_form(&form.csrf) {
+    if let Some(r) = s.form_refusal(&form.csrf) {
         return r;
     }
     let Ok(id) = id.parse::<UserId>() else {
@@ -219,7 +219,7 @@ pub async fn set_active(
     Path(id): Path<String>,
     Form(form): Form<ActiveForm>,
 ) -> Response {
-    if let Err(r) = s.check_form(&form.csrf) {
+    if let Some(r) = s.form_refusal(&form.csrf) {
         return r;
     }
     let Ok(id) = id.parse::<UserId>() else {

@@ -108,7 +108,7 @@ pub struct CreateForm {
 
 /// POST /settings/tokens
 pub async fn create(State(state): State<WebState>, s: StaffSession, Form(form): Form<CreateForm>) -> Response {
-    if let Err(r) = s.check_form(&form.csrf) {
+    if let Some(r) = s.form_refusal(&form.csrf) {
         return r;
     }
     let scopes: Result<Vec<Scope>, _> = form.scope.iter().map(|s| s.parse::<Scope>()).collect();
@@ -147,7 +147,7 @@ pub async fn revoke(
     Path(id): Path<String>,
     Form(form): Form<RevokeForm>,
 ) -> Response {
-    if let Err(r) = s.check_form(&form.csrf) {
+    if let Some(r) = s.form_refusal(&form.csrf) {
         return r;
     }
     let Ok(id) = id.parse::<TokenId>() else {
