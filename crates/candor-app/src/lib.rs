@@ -6,6 +6,7 @@ pub mod caller;
 pub mod context;
 pub mod demo;
 pub mod error;
+pub mod insight;
 pub mod passwords;
 pub mod worker;
 

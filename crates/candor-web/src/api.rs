@@ -90,7 +90,7 @@ impl utoipa::Modify for BearerAuth {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Candor API", description = "Customers, conversations, commitments and trust. Authenticate with `Authorization: Bearer TOKEN`."),
-    paths(me, crate::accounts_api::list_staff, crate::accounts_api::list_tokens, crate::accounts_api::create_token, crate::accounts_api::revoke_token),
+    paths(me, crate::accounts_api::list_staff, crate::accounts_api::list_tokens, crate::accounts_api::create_token, crate::accounts_api::revoke_token, crate::insight_api::analyze, crate::insight_api::coach),
     components(schemas(Me, ErrorBody)),
     modifiers(&BearerAuth)
 )]
@@ -115,6 +115,8 @@ pub fn router(state: WebState) -> Router<WebState> {
             get(crate::accounts_api::list_tokens).post(crate::accounts_api::create_token),
         )
         .route("/tokens/{id}/revoke", post(crate::accounts_api::revoke_token))
+        .route("/insight/analyze", post(crate::insight_api::analyze))
+        .route("/coach", post(crate::insight_api::coach))
         .fallback(unknown_route)
         .layer(middleware::from_fn_with_state(state.clone(), idempotency))
         .layer(middleware::from_fn_with_state(state, api_auth));

@@ -50,6 +50,34 @@ pub async fn api_auth(State(state): State<WebState>, mut req: Request, next: Nex
             }
             Err(e) => return ApiError::from(e).into_response(),
         }
+    } else if let Some(cookie) = CookieJar::from_headers(req.headers())
+        .get(SESSION_COOKIE)
+        .map(|c| c.value().to_string())
+    {
+        // Candor's own pages call the API with their session. Writes must
+        // also carry the session's form token in X-CSRF-Token and come from
+        // the same origin.
+        match state.app.db.session(state.app.now(), &cookie).await {
+            Ok(Some(session)) => {
+                let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+                let token_ok = req
+                    .headers()
+                    .get("x-csrf-token")
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|t| constant_time_eq(t.as_bytes(), session.csrf_token.as_bytes()));
+                if unsafe_method && (!token_ok || !same_origin(req.headers())) {
+                    return ApiError::new(
+                        StatusCode::FORBIDDEN,
+                        "forbidden",
+                        "writes with a session need the page's X-CSRF-Token from the same origin",
+                    )
+                    .into_response();
+                }
+                req.extensions_mut().insert(Caller::session(session.user));
+            }
+            Ok(None) => {}
+            Err(e) => return ApiError::from(e).into_response(),
+        }
     }
     next.run(req).await
 }

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod error;
 pub mod health;
 pub mod idempotency;
+pub mod insight_api;
 pub mod json;
 pub mod observe;
 pub mod pages;

@@ -1,0 +1,155 @@
+//! Reading text: language and sentiment of messages, and the reply coach
+//! with promise detection, with due times resolved in the workspace's zone
+//! and business hours.
+
+use crate::caller::Caller;
+use crate::context::App;
+use crate::error::{AppError, AppResult};
+use candor_core::hours::{BusinessCalendar, OpenInterval, WeeklyHours};
+use candor_core::staff::Scope;
+use candor_insight::{CoachOptions, CoachReport, Finding, WorkingCalendar};
+use jiff::Timestamp;
+use jiff::civil::{Date, Time};
+use serde::Serialize;
+
+/// Longest text the coach and analysis read (in bytes); a reply is far shorter.
+pub const MAX_TEXT_BYTES: usize = 100_000;
+
+/// Language and sentiment of a text.
+#[derive(Clone, Debug, Serialize)]
+pub struct Analysis {
+    /// ISO 639-1 code, or null when unknown.
+    pub language: Option<&'static str>,
+    /// 0 to 1; low for short texts.
+    pub language_confidence: f64,
+    /// -1 (negative) to +1 (positive).
+    pub sentiment: f64,
+    /// How the sentiment was reached.
+    pub sentiment_method: candor_insight::SentimentMethod,
+    /// The support-domain rules that moved the plain lexicon score.
+    pub sentiment_adjustments: Vec<String>,
+}
+
+fn check_text(text: &str) -> AppResult<()> {
+    if text.len() > MAX_TEXT_BYTES {
+        return Err(AppError::invalid(
+            "text",
+            format!("the text is longer than {MAX_TEXT_BYTES} bytes"),
+        ));
+    }
+    Ok(())
+}
+
+/// Language and sentiment of `text` (pure; no caller needed).
+pub fn analyze_text(text: &str) -> Analysis {
+    let lang = candor_insight::detect_language(text);
+    let sentiment = candor_insight::sentiment(text, lang.code.unwrap_or("en"));
+    Analysis {
+        language: lang.code,
+        language_confidence: lang.confidence,
+        sentiment: sentiment.score,
+        sentiment_method: sentiment.method,
+        sentiment_adjustments: sentiment.adjustments,
+    }
+}
+
+/// Analyses a text for a caller.
+pub fn analyze(caller: &Caller, text: &str) -> AppResult<Analysis> {
+    caller.require(Scope::Read)?;
+    check_text(text)?;
+    Ok(analyze_text(text))
+}
+
+/// A detected promise with its due time resolved.
+#[derive(Clone, Debug, Serialize)]
+pub struct ResolvedPromise {
+    /// First char of the promise in the text.
+    pub start: usize,
+    /// One past its last char.
+    pub end: usize,
+    /// The promise as written.
+    pub text: String,
+    /// What was promised.
+    pub action: String,
+    /// Who owes it: "speaker" (I) or "team" (we).
+    pub owner: String,
+    /// When it is due, or null when no time was given (a vague promise).
+    pub due_at: Option<Timestamp>,
+}
+
+/// The coach's answer.
+#[derive(Clone, Debug, Serialize)]
+pub struct CoachAnswer {
+    /// What to reconsider, with spans in chars of the text.
+    pub findings: Vec<Finding>,
+    /// Promises the draft makes.
+    pub promises: Vec<ResolvedPromise>,
+}
+
+/// The workspace's working days for resolving "tomorrow" and "by Friday":
+/// Monday to Friday, 09:00 to 17:00, in the workspace's time zone.
+pub fn default_calendar(time_zone: &str) -> BusinessCalendar {
+    let hours = WeeklyHours::weekdays(&[OpenInterval::new(
+        Time::constant(9, 0, 0, 0),
+        Time::constant(17, 0, 0, 0),
+    )]);
+    BusinessCalendar::new(time_zone, hours.clone(), Default::default())
+        .or_else(|_| BusinessCalendar::new("UTC", hours, Default::default()))
+        .unwrap_or_else(|_| BusinessCalendar::always_open())
+}
+
+/// A business calendar seen as the coach's working calendar.
+pub struct Working<'a>(pub &'a BusinessCalendar);
+
+impl WorkingCalendar for Working<'_> {
+    fn is_business_day(&self, date: Date) -> bool {
+        !self.0.intervals_on(date).is_empty()
+    }
+    fn end_of_day(&self, date: Date) -> Time {
+        self.0
+            .intervals_on(date)
+            .last()
+            .map(|i| i.end)
+            .unwrap_or(Time::constant(17, 0, 0, 0))
+    }
+    fn start_of_day(&self, date: Date) -> Time {
+        self.0
+            .intervals_on(date)
+            .first()
+            .map(|i| i.start)
+            .unwrap_or(Time::constant(9, 0, 0, 0))
+    }
+}
+
+/// Coaches a draft reply and finds its promises, due times resolved now in
+/// the caller's workspace.
+pub async fn coach(app: &App, caller: &Caller, text: &str, options: &CoachOptions) -> AppResult<CoachAnswer> {
+    caller.require(Scope::Read)?;
+    check_text(text)?;
+    let workspace = app.db.workspace(caller.workspace()).await?;
+    let calendar = default_calendar(&workspace.time_zone);
+    let report: CoachReport = candor_insight::analyze_reply(text, options);
+    let now = app.now().to_zoned(calendar.time_zone().clone());
+    let promises = report
+        .promises
+        .into_iter()
+        .map(|p| ResolvedPromise {
+            due_at: p
+                .due
+                .as_ref()
+                .map(|d| candor_insight::resolve_due(d, &now, &Working(&calendar)).timestamp()),
+            owner: serde_json::to_value(p.owner)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
+            start: p.start,
+            end: p.end,
+            text: p.text,
+            action: p.action,
+        })
+        .collect();
+    Ok(CoachAnswer {
+        findings: report.findings,
+        promises,
+    })
+}

@@ -1,0 +1,71 @@
+//! Text understanding over the API: analysis of a message, and the reply
+//! coach with promise detection.
+
+use crate::auth::ApiCaller;
+use crate::error::ApiError;
+use crate::json::ApiJson;
+use crate::state::WebState;
+use axum::Json;
+use axum::extract::State;
+use candor_app::insight::{self, Analysis, CoachAnswer};
+use candor_insight::CoachOptions;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+/// A text to analyse.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AnalyzeRequest {
+    /// The text, at most 100,000 bytes.
+    text: String,
+}
+
+/// POST /api/v1/insight/analyze
+#[utoipa::path(post, path = "/api/v1/insight/analyze", tag = "insight", request_body = AnalyzeRequest,
+    responses((status = 200, description = "`{language, language_confidence, sentiment, sentiment_method, sentiment_adjustments}`")),
+    security(("bearer" = [])))]
+pub async fn analyze(
+    ApiCaller(caller): ApiCaller,
+    ApiJson(body): ApiJson<AnalyzeRequest>,
+) -> Result<Json<Analysis>, ApiError> {
+    Ok(Json(insight::analyze(&caller, &body.text)?))
+}
+
+/// A draft reply to coach.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CoachRequest {
+    /// The draft, at most 100,000 bytes.
+    text: String,
+    /// The draft's language (ISO 639-1); empty or "auto" detects it.
+    #[serde(default)]
+    language: String,
+    /// The customer's language: the reply should be in it.
+    #[serde(default)]
+    customer_language: Option<String>,
+    /// The agent's name, which should sign the reply.
+    #[serde(default)]
+    signature_name: Option<String>,
+    /// Whether to check the signature (chat replies often have none); default true.
+    #[serde(default)]
+    check_signature: Option<bool>,
+}
+
+/// POST /api/v1/coach — findings with spans in Unicode scalar values (chars)
+/// of `text`, and the promises the draft makes with their due times.
+#[utoipa::path(post, path = "/api/v1/coach", tag = "insight", request_body = CoachRequest,
+    responses((status = 200, description = "`{findings: [{category, start, end, message, suggestion}], promises: [{start, end, text, action, owner, due_at}]}`")),
+    security(("bearer" = [])))]
+pub async fn coach(
+    State(state): State<WebState>,
+    ApiCaller(caller): ApiCaller,
+    ApiJson(body): ApiJson<CoachRequest>,
+) -> Result<Json<CoachAnswer>, ApiError> {
+    let options = CoachOptions {
+        language: body.language,
+        customer_language: body.customer_language.filter(|l| !l.trim().is_empty()),
+        signature_name: body.signature_name.filter(|n| !n.trim().is_empty()),
+        check_signature: body.check_signature.unwrap_or(true),
+    };
+    Ok(Json(insight::coach(&state.app, &caller, &body.text, &options).await?))
+}
