@@ -81,6 +81,31 @@ id_type!(
     InviteId
 );
 
+id_type!(
+    /// A customer of a workspace.
+    CustomerId
+);
+id_type!(
+    /// An organization (company) that groups customers.
+    OrganizationId
+);
+id_type!(
+    /// A purchase a customer made.
+    PurchaseId
+);
+id_type!(
+    /// A saved segment (a named customer query).
+    SegmentId
+);
+id_type!(
+    /// A note about a customer.
+    NoteId
+);
+id_type!(
+    /// A custom attribute's definition.
+    AttributeId
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
