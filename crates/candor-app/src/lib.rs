@@ -3,10 +3,18 @@
 
 pub mod accounts;
 pub mod caller;
+pub mod catalog;
 pub mod context;
+pub mod customers;
 pub mod demo;
 pub mod error;
+pub mod merge;
 pub mod passwords;
+pub mod purchases;
+pub mod reference;
+pub mod segments;
+pub mod timeline;
+pub mod value;
 pub mod worker;
 
 pub use caller::Caller;

@@ -129,7 +129,10 @@ pub(crate) fn parse_stage(s: &str) -> Result<Stage> {
 impl CustomerRow {
     fn into_customer(self, identities: Vec<CustomerIdentity>) -> Result<Customer> {
         let ltv = match self.ltv_currency {
-            Some(c) => Some(Money::new(self.ltv_minor, c.parse::<Currency>().map_err(|e| corrupt("currency", e))?)),
+            Some(c) => Some(Money::new(
+                self.ltv_minor,
+                c.parse::<Currency>().map_err(|e| corrupt("currency", e))?,
+            )),
             None => None,
         };
         let rfm = match (self.rfm_recency, self.rfm_frequency, self.rfm_monetary) {
@@ -215,7 +218,11 @@ fn keys(list: &[String]) -> String {
 }
 
 fn consent_keys(consents: &Consents) -> String {
-    let given: Vec<String> = consents.iter().filter(|(_, c)| c.given).map(|(p, _)| p.clone()).collect();
+    let given: Vec<String> = consents
+        .iter()
+        .filter(|(_, c)| c.given)
+        .map(|(p, _)| p.clone())
+        .collect();
     keys(&given)
 }
 
@@ -357,7 +364,9 @@ impl Tx {
             "SELECT c.name_key, o.name_key FROM customers c LEFT JOIN organizations o ON o.id = c.organization_id \
              AND o.workspace_id = c.workspace_id WHERE c.workspace_id = $1 AND c.id = $2")
             .bind(w).bind(c).fetch_optional(&mut **x).await)?;
-        let Some((name, org)) = name else { return Err(StoreError::NotFound) };
+        let Some((name, org)) = name else {
+            return Err(StoreError::NotFound);
+        };
         let emails: Vec<(String,)> = on_tx!(self, x => sqlx::query_as(
             "SELECT value FROM customer_identities WHERE workspace_id = $1 AND customer_id = $2 AND kind = 'email' ORDER BY value")
             .bind(w).bind(c).fetch_all(&mut **x).await)?;
@@ -418,10 +427,12 @@ impl Db {
     /// One customer, merged or not.
     pub async fn customer(&self, ws: WorkspaceId, id: CustomerId) -> Result<Customer> {
         let mut sql = Sql::new("");
-        sql.push(&format!("SELECT {CUSTOMER_COLUMNS} FROM customers c WHERE c.workspace_id = "))
-            .bind(Arg::Uuid(ws.as_uuid()))
-            .push(" AND c.id = ")
-            .bind(Arg::Uuid(id.as_uuid()));
+        sql.push(&format!(
+            "SELECT {CUSTOMER_COLUMNS} FROM customers c WHERE c.workspace_id = "
+        ))
+        .bind(Arg::Uuid(ws.as_uuid()))
+        .push(" AND c.id = ")
+        .bind(Arg::Uuid(id.as_uuid()));
         self.customers_where(ws, sql).await?.pop().ok_or(StoreError::NotFound)
     }
 
@@ -455,8 +466,13 @@ impl Db {
         ws: WorkspaceId,
         ids: impl Iterator<Item = Uuid>,
     ) -> Result<HashMap<Uuid, Vec<CustomerIdentity>>> {
-        let mut sql = Sql::new("SELECT customer_id, kind, value, verified, created_at FROM customer_identities WHERE workspace_id = ");
-        sql.bind(Arg::Uuid(ws.as_uuid())).push(" AND customer_id IN ").bind_list(ids).push(" ORDER BY created_at, kind, value");
+        let mut sql = Sql::new(
+            "SELECT customer_id, kind, value, verified, created_at FROM customer_identities WHERE workspace_id = ",
+        );
+        sql.bind(Arg::Uuid(ws.as_uuid()))
+            .push(" AND customer_id IN ")
+            .bind_list(ids)
+            .push(" ORDER BY created_at, kind, value");
         let rows: Vec<IdentityRow> = read!(self, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())), sql.args)
             .fetch_all(p).await)?;
         let mut out: HashMap<Uuid, Vec<CustomerIdentity>> = HashMap::new();

@@ -23,6 +23,15 @@ pub struct MergeCounts {
 }
 
 impl Tx {
+    /// The live customer behind `id`: itself, or the customer it was merged
+    /// into; `None` if there is no such customer in the workspace.
+    pub async fn live_customer_id(&mut self, ws: WorkspaceId, id: CustomerId) -> Result<Option<CustomerId>> {
+        let row: Option<(Uuid, Option<Uuid>)> = on_tx!(self, x => sqlx::query_as(
+            "SELECT id, merged_into FROM customers WHERE workspace_id = $1 AND id = $2")
+            .bind(ws.as_uuid()).bind(id.as_uuid()).fetch_optional(&mut **x).await)?;
+        Ok(row.map(|(id, merged)| CustomerId::from_uuid(merged.unwrap_or(id))))
+    }
+
     /// Moves every identity, purchase, note and timeline event of `other` to
     /// `survivor` and marks `other` merged (its id then redirects). Customers
     /// merged into `other` before now point at `survivor` too. Both must be live

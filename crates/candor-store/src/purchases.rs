@@ -85,12 +85,25 @@ pub fn parse_status(s: &str) -> Option<PurchaseStatus> {
     }
 }
 
-type PurchaseRow = (Uuid, Uuid, String, Option<String>, i64, String, i64, Option<String>, String, i64);
+type PurchaseRow = (
+    Uuid,
+    Uuid,
+    String,
+    Option<String>,
+    i64,
+    String,
+    i64,
+    Option<String>,
+    String,
+    i64,
+);
 const PURCHASE_COLUMNS: &str =
     "id, customer_id, product, product_name, amount_minor, currency, at, external_id, status, created_at";
 
 fn purchase(r: PurchaseRow) -> Result<Purchase> {
-    let currency: Currency = r.5.parse().map_err(|e| StoreError::Corrupt(format!("purchase currency: {e}")))?;
+    let currency: Currency =
+        r.5.parse()
+            .map_err(|e| StoreError::Corrupt(format!("purchase currency: {e}")))?;
     Ok(Purchase {
         id: PurchaseId::from_uuid(r.0),
         customer_id: CustomerId::from_uuid(r.1),
@@ -110,7 +123,10 @@ fn settings(r: SettingsRow) -> Result<ValueSettings> {
     let pct = |v: i32| v.clamp(0, 100) as u8;
     let days = |v: i32| v.max(0) as u32;
     Ok(ValueSettings {
-        currency: r.0.parse().map_err(|e| StoreError::Corrupt(format!("value currency: {e}")))?,
+        currency: r
+            .0
+            .parse()
+            .map_err(|e| StoreError::Corrupt(format!("value currency: {e}")))?,
         rules: ValueRules {
             stages: StageRules {
                 at_risk_after_days: days(r.1),
@@ -229,7 +245,11 @@ impl Tx {
 
 fn value_purchase(r: (i64, String, i64, String)) -> Result<ValuePurchase> {
     Ok(ValuePurchase {
-        amount: Money::new(r.0, r.1.parse().map_err(|e| StoreError::Corrupt(format!("purchase currency: {e}")))?),
+        amount: Money::new(
+            r.0,
+            r.1.parse()
+                .map_err(|e| StoreError::Corrupt(format!("purchase currency: {e}")))?,
+        ),
         at: from_micros(r.2),
         status: parse_status(&r.3).ok_or_else(|| StoreError::Corrupt(format!("purchase status {}", r.3)))?,
     })
@@ -264,7 +284,8 @@ impl Db {
 
     /// Workspaces that have value settings (and so purchases).
     pub async fn value_workspaces(&self) -> Result<Vec<WorkspaceId>> {
-        let rows: Vec<(Uuid,)> = read!(self, p => sqlx::query_as("SELECT workspace_id FROM value_settings").fetch_all(p).await)?;
+        let rows: Vec<(Uuid,)> =
+            read!(self, p => sqlx::query_as("SELECT workspace_id FROM value_settings").fetch_all(p).await)?;
         Ok(rows.into_iter().map(|(w,)| WorkspaceId::from_uuid(w)).collect())
     }
 

@@ -81,7 +81,9 @@ fn term_sql(term: &Term, ctx: &QueryContext, sql: &mut Sql) -> Result<(), Compil
                 .push(" ESCAPE '\\'");
         }
         Term::Tier(Some(t)) => {
-            sql.push("(c.tier IS NOT NULL AND c.tier = ").bind(text(t.as_str())).push(")");
+            sql.push("(c.tier IS NOT NULL AND c.tier = ")
+                .bind(text(t.as_str()))
+                .push(")");
         }
         Term::Tier(None) => {
             sql.push("c.tier IS NULL");
@@ -105,14 +107,18 @@ fn term_sql(term: &Term, ctx: &QueryContext, sql: &mut Sql) -> Result<(), Compil
                 .push(" ESCAPE '\\'))");
         }
         Term::Channel(ch) => {
-            sql.push("(c.preferred_channel IS NOT NULL AND c.preferred_channel = ").bind(text(ch)).push(")");
+            sql.push("(c.preferred_channel IS NOT NULL AND c.preferred_channel = ")
+                .bind(text(ch))
+                .push(")");
         }
         Term::Org(o) => {
             sql.push("(EXISTS (SELECT 1 FROM organizations o WHERE o.workspace_id = c.workspace_id AND o.id = c.organization_id AND o.name_key LIKE ")
                 .bind(Arg::Text(contains_pattern(&o.to_lowercase())))
                 .push(" ESCAPE '\\')");
             if let Ok(id) = Uuid::parse_str(o.trim()) {
-                sql.push(" OR (c.organization_id IS NOT NULL AND c.organization_id = ").bind(Arg::Uuid(id)).push(")");
+                sql.push(" OR (c.organization_id IS NOT NULL AND c.organization_id = ")
+                    .bind(Arg::Uuid(id))
+                    .push(")");
             }
             sql.push(")");
         }
@@ -144,7 +150,9 @@ fn term_sql(term: &Term, ctx: &QueryContext, sql: &mut Sql) -> Result<(), Compil
                     sql.push("LOWER(a.value_text) = ").bind(Arg::Text(value.to_lowercase()));
                 }
                 (c, Some(n)) => {
-                    sql.push("a.value_num IS NOT NULL AND a.value_num").push(op(*c)).bind(Arg::F64(n));
+                    sql.push("a.value_num IS NOT NULL AND a.value_num")
+                        .push(op(*c))
+                        .bind(Arg::F64(n));
                 }
                 (c, None) => {
                     sql.push("a.value_text").push(op(*c)).bind(text(value));
@@ -194,10 +202,16 @@ fn time_sql(col: &str, cmp: Cmp, when: &When, ctx: &QueryContext, sql: &mut Sql)
             let edge = ago(ctx, amount, unit)?;
             match cmp {
                 // Age less than N: after the edge.
-                Cmp::Lt => (Some(edge.checked_add(jiff::SignedDuration::from_micros(1)).unwrap_or(edge)), None),
+                Cmp::Lt => (
+                    Some(edge.checked_add(jiff::SignedDuration::from_micros(1)).unwrap_or(edge)),
+                    None,
+                ),
                 Cmp::Le => (Some(edge), None),
                 Cmp::Gt => (None, Some(edge)),
-                Cmp::Ge => (None, Some(edge.checked_add(jiff::SignedDuration::from_micros(1)).unwrap_or(edge))),
+                Cmp::Ge => (
+                    None,
+                    Some(edge.checked_add(jiff::SignedDuration::from_micros(1)).unwrap_or(edge)),
+                ),
                 Cmp::Eq => (
                     Some(ago(ctx, amount.saturating_add(1), unit)?),
                     Some(edge.checked_add(jiff::SignedDuration::from_micros(1)).unwrap_or(edge)),
@@ -206,7 +220,10 @@ fn time_sql(col: &str, cmp: Cmp, when: &When, ctx: &QueryContext, sql: &mut Sql)
         }
         When::Date(d) => {
             let start = day_start(ctx, d)?;
-            let next = day_start(ctx, d.tomorrow().map_err(|_| CompileError(format!("{d} cannot be used")))?)?;
+            let next = day_start(
+                ctx,
+                d.tomorrow().map_err(|_| CompileError(format!("{d} cannot be used")))?,
+            )?;
             match cmp {
                 Cmp::Lt => (None, Some(start)),
                 Cmp::Le => (None, Some(next)),
@@ -290,7 +307,8 @@ impl Db {
         if let Some(a) = after {
             sql.push(" AND c.id < ").bind(Arg::Uuid(a.as_uuid()));
         }
-        sql.push(" ORDER BY c.id DESC LIMIT ").bind(Arg::I64(i64::from(limit) + 1));
+        sql.push(" ORDER BY c.id DESC LIMIT ")
+            .bind(Arg::I64(i64::from(limit) + 1));
         let mut items = self.customers_where(ws, sql).await?;
         let more = items.len() > limit as usize;
         items.truncate(limit as usize);

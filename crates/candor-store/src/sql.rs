@@ -122,7 +122,9 @@ mod tests {
     #[test]
     fn placeholders_number_in_order_and_patterns_escape() {
         let mut sql = Sql::new("SELECT 1 WHERE a = ");
-        sql.bind(Arg::I64(1)).push(" AND b IN ").bind_list([Uuid::nil(), Uuid::max()]);
+        sql.bind(Arg::I64(1))
+            .push(" AND b IN ")
+            .bind_list([Uuid::nil(), Uuid::max()]);
         assert_eq!(sql.text, "SELECT 1 WHERE a = $1 AND b IN ($2, $3)");
         assert_eq!(sql.args.len(), 3);
         assert_eq!(contains_pattern("50%_a\\b"), "%50\\%\\_a\\\\b%");

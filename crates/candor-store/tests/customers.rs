@@ -68,14 +68,23 @@ async fn identities_are_unique_per_workspace_and_found(db: Db) {
         },
     )
     .await;
-    let found = db.customer_by_identity(ws, &email("jane@example.com")).await.unwrap().unwrap();
+    let found = db
+        .customer_by_identity(ws, &email("jane@example.com"))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(found.id, jane);
     assert_eq!(found.identities[0].value, "jane@example.com");
     assert!(found.identities[0].verified);
     assert_eq!(found.tags, vec!["vip"]);
     assert_eq!(found.value.stage, Stage::Lead);
     // Another workspace neither sees her nor collides with her address.
-    assert!(db.customer_by_identity(other_ws, &email("jane@example.com")).await.unwrap().is_none());
+    assert!(
+        db.customer_by_identity(other_ws, &email("jane@example.com"))
+            .await
+            .unwrap()
+            .is_none()
+    );
     assert!(matches!(db.customer(other_ws, jane).await, Err(StoreError::NotFound)));
     customer(
         &db,
@@ -101,7 +110,16 @@ async fn identities_are_unique_per_workspace_and_found(db: Db) {
         )
         .await
         .unwrap_err();
-    assert!(matches!(err, StoreError::Conflict { field: "identities", .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            StoreError::Conflict {
+                field: "identities",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     drop(tx);
     assert_eq!(find(&db, ws, "").await, vec!["Jane Doe"]);
 }
@@ -109,7 +127,15 @@ both_backends!(identities, identities_are_unique_per_workspace_and_found);
 
 async fn purchases_are_idempotent_on_external_id(db: Db) {
     let ws = workspace(&db, "acme").await;
-    let c = customer(&db, ws, NewCustomer { name: "Buyer".into(), ..Default::default() }).await;
+    let c = customer(
+        &db,
+        ws,
+        NewCustomer {
+            name: "Buyer".into(),
+            ..Default::default()
+        },
+    )
+    .await;
     let p = NewPurchase {
         customer_id: c,
         product: "sku-1".into(),
@@ -136,12 +162,33 @@ async fn purchases_are_idempotent_on_external_id(db: Db) {
 both_backends!(purchases, purchases_are_idempotent_on_external_id);
 
 #[allow(clippy::too_many_arguments)]
-async fn seeded(db: &Db, ws: WorkspaceId, name: &str, mail: &str, tags: &[&str], lang: Option<&str>, ltv: &str, days_ago: Option<i64>) -> CustomerId {
-    let plan = check_attribute(AttributeKind::Text, &[], &serde_json::json!(if ltv == "0" { "free" } else { "pro" })).unwrap();
+async fn seeded(
+    db: &Db,
+    ws: WorkspaceId,
+    name: &str,
+    mail: &str,
+    tags: &[&str],
+    lang: Option<&str>,
+    ltv: &str,
+    days_ago: Option<i64>,
+) -> CustomerId {
+    let plan = check_attribute(
+        AttributeKind::Text,
+        &[],
+        &serde_json::json!(if ltv == "0" { "free" } else { "pro" }),
+    )
+    .unwrap();
     let seats = check_attribute(AttributeKind::Number, &[], &serde_json::json!(ltv.len() * 5)).unwrap();
     let mut consents = std::collections::BTreeMap::new();
     if tags.contains(&"vip") {
-        consents.insert("marketing".to_string(), Consent { given: true, at: t0(), how: "form".into() });
+        consents.insert(
+            "marketing".to_string(),
+            Consent {
+                given: true,
+                at: t0(),
+                how: "form".into(),
+            },
+        );
     }
     let id = customer(
         db,
@@ -153,7 +200,11 @@ async fn seeded(db: &Db, ws: WorkspaceId, name: &str, mail: &str, tags: &[&str],
             attributes: vec![("plan".into(), plan), ("seats".into(), seats)],
             preferences: Preferences {
                 language: lang.map(str::to_string),
-                do_not_contact: if lang == Some("fr") { vec!["email".into()] } else { vec![] },
+                do_not_contact: if lang == Some("fr") {
+                    vec!["email".into()]
+                } else {
+                    vec![]
+                },
                 ..Default::default()
             },
             consents,
@@ -163,9 +214,17 @@ async fn seeded(db: &Db, ws: WorkspaceId, name: &str, mail: &str, tags: &[&str],
     .await;
     if let Some(d) = days_ago {
         let at = t0() - SignedDuration::from_hours(24 * d);
-        let stage = if d >= 365 { Stage::Former } else if d >= 180 { Stage::AtRisk } else { Stage::Customer };
+        let stage = if d >= 365 {
+            Stage::Former
+        } else if d >= 180 {
+            Stage::AtRisk
+        } else {
+            Stage::Customer
+        };
         let mut tx = db.begin().await.unwrap();
-        tx.set_customer_value(ws, id, Money::parse(ltv, Currency::Eur).unwrap(), 1, Some(at), stage).await.unwrap();
+        tx.set_customer_value(ws, id, Money::parse(ltv, Currency::Eur).unwrap(), 1, Some(at), stage)
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
     }
     id
@@ -174,11 +233,41 @@ async fn seeded(db: &Db, ws: WorkspaceId, name: &str, mail: &str, tags: &[&str],
 async fn segment_queries_select_the_right_customers(db: Db) {
     let ws = workspace(&db, "acme").await;
     let other = workspace(&db, "other").await;
-    seeded(&db, ws, "Anna Acme", "anna@acme.example", &["vip"], Some("de"), "900", Some(10)).await;
-    seeded(&db, ws, "Bert Beta", "bert@beta.example", &["vip", "beta"], Some("de-at"), "300", Some(200)).await;
+    seeded(
+        &db,
+        ws,
+        "Anna Acme",
+        "anna@acme.example",
+        &["vip"],
+        Some("de"),
+        "900",
+        Some(10),
+    )
+    .await;
+    seeded(
+        &db,
+        ws,
+        "Bert Beta",
+        "bert@beta.example",
+        &["vip", "beta"],
+        Some("de-at"),
+        "300",
+        Some(200),
+    )
+    .await;
     seeded(&db, ws, "Cleo 50%_off", "cleo@acme.example", &[], Some("fr"), "0", None).await;
     seeded(&db, ws, "Dora Old", "dora@old.example", &[], None, "120.50", Some(400)).await;
-    seeded(&db, other, "Anna Other", "anna@acme.example", &["vip"], Some("de"), "900", Some(10)).await;
+    seeded(
+        &db,
+        other,
+        "Anna Other",
+        "anna@acme.example",
+        &["vip"],
+        Some("de"),
+        "900",
+        Some(10),
+    )
+    .await;
 
     assert_eq!(find(&db, ws, "").await.len(), 4);
     assert_eq!(find(&db, ws, "tag:vip").await, vec!["Anna Acme", "Bert Beta"]);
@@ -187,7 +276,10 @@ async fn segment_queries_select_the_right_customers(db: Db) {
     assert_eq!(find(&db, ws, "ltv>500").await, vec!["Anna Acme"]);
     assert_eq!(find(&db, ws, "ltv<=120.50").await, vec!["Cleo 50%_off", "Dora Old"]);
     assert_eq!(find(&db, ws, "stage:lead").await, vec!["Cleo 50%_off"]);
-    assert_eq!(find(&db, ws, "stage:at-risk OR stage:former").await, vec!["Bert Beta", "Dora Old"]);
+    assert_eq!(
+        find(&db, ws, "stage:at-risk OR stage:former").await,
+        vec!["Bert Beta", "Dora Old"]
+    );
     assert_eq!(find(&db, ws, "-tag:vip").await, vec!["Cleo 50%_off", "Dora Old"]);
     assert_eq!(find(&db, ws, "acme").await, vec!["Anna Acme", "Cleo 50%_off"]);
     assert_eq!(find(&db, ws, "\"50%_\"").await, vec!["Cleo 50%_off"]);
@@ -196,7 +288,10 @@ async fn segment_queries_select_the_right_customers(db: Db) {
     assert!(find(&db, ws, "\"_\" tag:beta").await.is_empty());
     assert_eq!(find(&db, ws, "last_purchase<30d").await, vec!["Anna Acme"]);
     assert_eq!(find(&db, ws, "last_purchase>1y").await, vec!["Dora Old"]);
-    assert_eq!(find(&db, ws, "last_purchase<2025-12-01").await, vec!["Bert Beta", "Dora Old"]);
+    assert_eq!(
+        find(&db, ws, "last_purchase<2025-12-01").await,
+        vec!["Bert Beta", "Dora Old"]
+    );
     assert_eq!(find(&db, ws, "attr.plan:PRO attr.seats>=20").await, vec!["Dora Old"]);
     assert_eq!(find(&db, ws, "attr.seats<11").await, vec!["Cleo 50%_off"]);
     assert_eq!(find(&db, ws, "consent:marketing").await, vec!["Anna Acme", "Bert Beta"]);
@@ -204,7 +299,10 @@ async fn segment_queries_select_the_right_customers(db: Db) {
     assert_eq!(find(&db, ws, "dnc:false").await.len(), 3);
     assert_eq!(find(&db, ws, "tier:none").await.len(), 4);
     assert!(find(&db, ws, "tier:A").await.is_empty());
-    assert_eq!(find(&db, ws, "(tag:beta OR lang:fr) -stage:lead").await, vec!["Bert Beta"]);
+    assert_eq!(
+        find(&db, ws, "(tag:beta OR lang:fr) -stage:lead").await,
+        vec!["Bert Beta"]
+    );
     assert_eq!(find(&db, ws, "orders>=1").await.len(), 3);
     assert_eq!(find(&db, ws, "created:2026-03-02").await.len(), 4);
     assert!(find(&db, ws, "created<2026-03-02").await.is_empty());
@@ -269,7 +367,10 @@ async fn merge_moves_everything_and_redirects(db: Db) {
     .unwrap();
     tx.commit().await.unwrap();
     let before = db.customer_holdings(ws, b).await.unwrap();
-    assert_eq!((before.identities, before.purchases, before.notes, before.events), (1, 1, 1, 1));
+    assert_eq!(
+        (before.identities, before.purchases, before.notes, before.events),
+        (1, 1, 1, 1)
+    );
     let mut tx = db.begin().await.unwrap();
     let moved = tx.merge_customers(t0(), ws, a, b).await.unwrap();
     tx.commit().await.unwrap();
@@ -281,10 +382,20 @@ async fn merge_moves_everything_and_redirects(db: Db) {
     assert_eq!(db.notes(ws, a).await.unwrap().len(), 1);
     assert_eq!(db.events_for_customer(ws, a, None, 50).await.unwrap().items.len(), 1);
     assert_eq!(find(&db, ws, "").await, vec!["Jane Doe"]);
-    assert_eq!(find(&db, ws, "jd@acme").await, vec!["Jane Doe"], "search text follows the identities");
+    assert_eq!(
+        find(&db, ws, "jd@acme").await,
+        vec!["Jane Doe"],
+        "search text follows the identities"
+    );
     // A merged customer cannot merge again, nor into itself.
     let mut tx = db.begin().await.unwrap();
-    assert!(matches!(tx.merge_customers(t0(), ws, a, b).await, Err(StoreError::NotFound)));
-    assert!(matches!(tx.merge_customers(t0(), ws, a, a).await, Err(StoreError::NotFound)));
+    assert!(matches!(
+        tx.merge_customers(t0(), ws, a, b).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        tx.merge_customers(t0(), ws, a, a).await,
+        Err(StoreError::NotFound)
+    ));
 }
 both_backends!(merge, merge_moves_everything_and_redirects);
