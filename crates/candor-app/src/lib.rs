@@ -8,6 +8,8 @@ pub mod context;
 pub mod customers;
 pub mod demo;
 pub mod error;
+pub mod export;
+pub mod import;
 pub mod merge;
 pub mod passwords;
 pub mod purchases;
