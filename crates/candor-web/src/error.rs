@@ -69,6 +69,12 @@ impl From<AppError> for ApiError {
                 position,
                 ..ApiError::field(StatusCode::BAD_REQUEST, "invalid_query", field, message)
             },
+            // Customer endpoints answer 308 with a Location (api::common); elsewhere the body names the survivor.
+            AppError::Merged(survivor) => ApiError::new(
+                StatusCode::PERMANENT_REDIRECT,
+                "merged",
+                format!("this customer was merged into {survivor}"),
+            ),
             AppError::Unauthorized(m) => ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", m),
             AppError::Forbidden(m) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", m),
             AppError::NotFound => ApiError::not_found(),
