@@ -8,8 +8,8 @@ use crate::error::ApiError;
 use crate::json::ApiJson;
 use crate::state::WebState;
 use axum::Json;
-use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, Uri, header};
+use axum::extract::{OriginalUri, Path, Query, State};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use candor_app::customers::{self, CreateCustomer, CustomerView, Found, IdentityInput, UpdateCustomer, currency_of};
 use candor_app::{Caller, export, merge, segments, timeline};
@@ -84,7 +84,7 @@ pub async fn create(
 pub async fn get(
     State(state): State<WebState>,
     ApiCaller(caller): ApiCaller,
-    uri: Uri,
+    OriginalUri(uri): OriginalUri,
     Path(id): Path<String>,
 ) -> Response {
     let id: CustomerId = match path_id(&id) {
@@ -105,7 +105,7 @@ pub async fn get(
 pub async fn update(
     State(state): State<WebState>,
     ApiCaller(caller): ApiCaller,
-    uri: Uri,
+    OriginalUri(uri): OriginalUri,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<UpdateCustomer>,
 ) -> Response {
@@ -133,7 +133,7 @@ pub struct MergeBody {
 pub async fn merge_into(
     State(state): State<WebState>,
     ApiCaller(caller): ApiCaller,
-    uri: Uri,
+    OriginalUri(uri): OriginalUri,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<MergeBody>,
 ) -> Response {
@@ -167,7 +167,7 @@ pub async fn merge_into(
 pub async fn get_timeline(
     State(state): State<WebState>,
     ApiCaller(caller): ApiCaller,
-    uri: Uri,
+    OriginalUri(uri): OriginalUri,
     Path(id): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
@@ -196,7 +196,7 @@ pub async fn get_timeline(
 pub async fn duplicates(
     State(state): State<WebState>,
     ApiCaller(caller): ApiCaller,
-    uri: Uri,
+    OriginalUri(uri): OriginalUri,
     Path(id): Path<String>,
 ) -> Response {
     let id: CustomerId = match path_id(&id) {
@@ -226,7 +226,7 @@ pub async fn duplicates(
 pub async fn add_identity(
     State(state): State<WebState>,
     ApiCaller(caller): ApiCaller,
-    uri: Uri,
+    OriginalUri(uri): OriginalUri,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<IdentityInput>,
 ) -> Response {
@@ -247,7 +247,7 @@ pub async fn add_identity(
 pub async fn remove_identity(
     State(state): State<WebState>,
     ApiCaller(caller): ApiCaller,
-    uri: Uri,
+    OriginalUri(uri): OriginalUri,
     Path((id, identity)): Path<(String, String)>,
 ) -> Response {
     let id: CustomerId = match path_id(&id) {
@@ -274,7 +274,7 @@ pub struct NoteBody {
 pub async fn add_note(
     State(state): State<WebState>,
     ApiCaller(caller): ApiCaller,
-    uri: Uri,
+    OriginalUri(uri): OriginalUri,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<NoteBody>,
 ) -> Response {
@@ -295,7 +295,7 @@ pub async fn add_note(
 pub async fn purchases(
     State(state): State<WebState>,
     ApiCaller(caller): ApiCaller,
-    uri: Uri,
+    OriginalUri(uri): OriginalUri,
     Path(id): Path<String>,
 ) -> Response {
     let id: CustomerId = match path_id(&id) {
