@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod context;
 pub mod customers;
 pub mod demo;
+pub mod demo_customers;
 pub mod error;
 pub mod export;
 pub mod import;
