@@ -79,7 +79,13 @@ pub fn summary(e: &Event) -> String {
                 "paid" => String::new(),
                 other => format!(" ({other})"),
             };
-            format!("Bought {product} for {} {}{status}", s(p, "amount"), s(p, "currency"))
+            let on: String = s(p, "at").chars().take(10).collect();
+            let on = if on.is_empty() { on } else { format!(" on {on}") };
+            format!(
+                "Bought {product} for {} {}{on}{status}",
+                s(p, "amount"),
+                s(p, "currency")
+            )
         }
         other => other.replace(['.', '_'], " "),
     }
