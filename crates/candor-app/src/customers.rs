@@ -14,6 +14,7 @@ use candor_core::staff::Scope;
 use candor_core::value::{Currency, Money};
 use candor_core::{CustomerId, OrganizationId, WorkspaceId};
 use candor_store::Tx;
+use candor_store::customers::Profile;
 use candor_store::customers::{Customer, NewCustomer, Note};
 use candor_store::events::NewEvent;
 use jiff::Timestamp;
@@ -436,8 +437,18 @@ pub async fn update(app: &App, caller: &Caller, id: CustomerId, input: &UpdateCu
     if consents != current.consents {
         changed.push("consent");
     }
-    tx.update_profile(now, ws, id, &name, organization, &preferences, &consents)
-        .await?;
+    tx.update_profile(
+        now,
+        ws,
+        id,
+        Profile {
+            name: &name,
+            organization,
+            preferences: &preferences,
+            consents: &consents,
+        },
+    )
+    .await?;
     if let Some(tags) = tags
         && tags != current.tags
     {

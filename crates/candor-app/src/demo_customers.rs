@@ -201,7 +201,7 @@ pub async fn load(app: &App, ws: WorkspaceId) -> AppResult<()> {
             order += 1;
             let (sku, product, base) = PRODUCTS[if big { k % 2 } else { 2 + (i + k) % 4 }];
             let at = day(first_day - (k as i64) * gap - (i as i64 % 9));
-            let status = if order % 17 == 0 {
+            let status = if order.is_multiple_of(17) {
                 PurchaseStatus::Refunded
             } else {
                 PurchaseStatus::Paid

@@ -19,6 +19,7 @@ use candor_core::events::{Actor, Subject, kind};
 use candor_core::identity::{Identity, IdentityKind};
 use candor_core::{CustomerId, OrganizationId, WorkspaceId};
 use candor_store::Tx;
+use candor_store::customers::Profile;
 use candor_store::customers::{Customer, NewCustomer};
 use candor_store::events::NewEvent;
 use serde_json::json;
@@ -485,8 +486,18 @@ async fn update_customer(
     }
     let consents = consents_of(app, row, &c.consents)?;
     if name != c.name || organization != c.organization_id || prefs != c.preferences || consents != c.consents {
-        tx.update_profile(now, ws, id, &name, organization, &prefs, &consents)
-            .await?;
+        tx.update_profile(
+            now,
+            ws,
+            id,
+            Profile {
+                name: &name,
+                organization,
+                preferences: &prefs,
+                consents: &consents,
+            },
+        )
+        .await?;
         changed.push("profile");
     }
     if changed.is_empty() {

@@ -10,6 +10,7 @@ use candor_core::events::{Subject, kind};
 use candor_core::identity::IdentityKind;
 use candor_core::staff::Scope;
 use candor_store::customers::Customer;
+use candor_store::customers::Profile;
 use candor_store::events::{Event, NewEvent};
 use candor_store::merge::MergeCounts;
 use candor_store::purchases::Purchase;
@@ -203,10 +204,12 @@ pub async fn merge(app: &App, caller: &Caller, survivor: CustomerId, other: Cust
             now,
             ws,
             survivor,
-            &s.name,
-            o.organization_id,
-            &s.preferences,
-            &s.consents,
+            Profile {
+                name: &s.name,
+                organization: o.organization_id,
+                preferences: &s.preferences,
+                consents: &s.consents,
+            },
         )
         .await?;
     }

@@ -196,6 +196,19 @@ pub struct NewCustomer {
     pub consents: Consents,
 }
 
+/// The parts of a customer that [`Tx::update_profile`] sets.
+#[derive(Clone, Copy, Debug)]
+pub struct Profile<'a> {
+    /// Display name.
+    pub name: &'a str,
+    /// Organization.
+    pub organization: Option<OrganizationId>,
+    /// Preferences.
+    pub preferences: &'a Preferences,
+    /// Consents.
+    pub consents: &'a Consents,
+}
+
 /// A note about a customer.
 #[derive(Clone, Debug, Serialize)]
 pub struct Note {
@@ -329,11 +342,14 @@ impl Tx {
         now: Timestamp,
         ws: WorkspaceId,
         customer: CustomerId,
-        name: &str,
-        organization: Option<OrganizationId>,
-        preferences: &Preferences,
-        consents: &Consents,
+        profile: Profile<'_>,
     ) -> Result<()> {
+        let Profile {
+            name,
+            organization,
+            preferences,
+            consents,
+        } = profile;
         let n = on_tx!(self, x => sqlx::query(
             "UPDATE customers SET name = $1, name_key = $2, organization_id = $3, preferences = $4, consents = $5, \
              language = $6, preferred_channel = $7, consent_keys = $8, dnc_keys = $9, updated_at = $10 \
