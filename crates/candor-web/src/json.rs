@@ -53,12 +53,13 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
-        let message = if inner.is_syntax() || inner.is_eof() {
+        let syntax = inner.is_syntax() || inner.is_eof();
+        let message = if syntax {
             format!("the body is not valid JSON: {inner}")
         } else {
             inner.to_string()
         };
-        if path.is_empty() || path == "." {
+        if syntax || path.is_empty() || path == "." {
             ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", message)
         } else {
             ApiError::field(StatusCode::BAD_REQUEST, "invalid_field", path, message)
