@@ -49,7 +49,7 @@ pub async fn load(app: &App) -> AppResult<DemoOutcome> {
         Err(StoreError::NotFound) => {}
         Err(e) => return Err(e.into()),
     }
-    let (workspace, owner) = accounts::create_owner_with_slug(
+    let created = accounts::create_owner_with_slug(
         app,
         Some(DEMO_SLUG),
         "Northwind Cycles",
@@ -57,7 +57,19 @@ pub async fn load(app: &App) -> AppResult<DemoOutcome> {
         "Maya Lindqvist",
         DEMO_PASSWORD,
     )
-    .await?;
+    .await;
+    let (workspace, owner) = match created {
+        Ok(made) => made,
+        // Another node loaded it at the same moment.
+        Err(AppError::Conflict { .. }) => {
+            let workspace = app.db.workspace_by_slug(DEMO_SLUG).await?;
+            return Ok(DemoOutcome {
+                workspace,
+                created: false,
+            });
+        }
+        Err(e) => return Err(e),
+    };
     let hash = hash_password(DEMO_PASSWORD)?;
     let mut tx = app.db.begin().await?;
     for (name, email, role) in DEMO_STAFF {

@@ -1,6 +1,7 @@
 //! Candor's web layer: the JSON API under /api/v1, server-rendered pages,
 //! sessions and tokens, health and metrics. It holds no business rules.
 
+pub mod accounts_api;
 pub mod api;
 pub mod auth;
 pub mod error;

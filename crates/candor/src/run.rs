@@ -191,7 +191,6 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> Result<()> {
     let worker_task = (args.workers > 0)
         .then(|| tokio::spawn(worker.run(args.workers as usize, Duration::from_millis(500), shutdown.clone())));
 
-    println!("Candor is running at {public_url}");
     if let Some(ws) = demo_login {
         println!(
             "Demo workspace \"{}\": sign in at {public_url}/login as {} with the password {}",
@@ -200,6 +199,7 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> Result<()> {
             demo::DEMO_PASSWORD
         );
     }
+    println!("Candor is running at {public_url}");
     tracing::info!(listen = %local, backend = ?db.backend(), "serving");
 
     let signal = shutdown.clone();

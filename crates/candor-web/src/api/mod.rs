@@ -101,7 +101,8 @@ impl utoipa::Modify for BearerAuth {
         customers::add_note, customers::purchases, customers::export_csv, customers::export_json,
         purchases::create, purchases::batch, segments::create, segments::list, segments::get, segments::customers,
         segments::export_csv, segments::export_json, segments::create_organization, segments::organizations,
-        segments::define_attribute, segments::attributes),
+        segments::define_attribute, segments::attributes,
+        crate::accounts_api::list_staff, crate::accounts_api::list_tokens, crate::accounts_api::create_token, crate::accounts_api::revoke_token),
     components(schemas(Me, ErrorBody)),
     modifiers(&BearerAuth)
 )]
@@ -149,6 +150,12 @@ pub fn router(state: WebState) -> Router<WebState> {
             "/attributes",
             get(segments::attributes).post(segments::define_attribute),
         )
+        .route("/staff", get(crate::accounts_api::list_staff))
+        .route(
+            "/tokens",
+            get(crate::accounts_api::list_tokens).post(crate::accounts_api::create_token),
+        )
+        .route("/tokens/{id}/revoke", post(crate::accounts_api::revoke_token))
         .fallback(unknown_route)
         .layer(middleware::from_fn_with_state(state.clone(), idempotency))
         .layer(middleware::from_fn_with_state(state, api_auth));

@@ -1,0 +1,330 @@
+//! The labelled evaluation sets in `data/eval/` and the figures computed
+//! from them (printed by `cargo run -p candor-insight --release --bin
+//! insight-eval`; the English targets are asserted by `tests/eval.rs`).
+//!
+//! File formats (tab-separated, `#` starts a comment line, `\n` in a text is
+//! a line break):
+//!
+//! * `coach_{lang}.tsv`: text, expected categories (comma-separated, or
+//!   `none`), options (optional: `signature` checks the signature by
+//!   heuristics, `sig=Dana` checks for that name, `customer=de` sets the
+//!   customer's language; separated by `;`). Without `signature`/`sig=` the
+//!   signature check is off for the row.
+//! * `promises_{lang}.tsv`: text, expected due kind of the first promise
+//!   (`within`, `end-of-business-day`, `business-day-at`, `weekday`, `date`,
+//!   `no-time`) or `none` when the text holds no promise.
+//! * `sentiment.tsv`: language, label (`negative`/`neutral`/`positive`), text.
+//!
+//! The sets were written alongside the rules, hard negatives included, so
+//! the figures show the rules do what they say and catch regressions; they
+//! are not an independent measure of accuracy on real traffic.
+
+use std::collections::BTreeSet;
+
+use crate::{Category, CoachOptions, SentimentLabel, analyze_reply, detect_promises, sentiment, vader_compound};
+
+/// Coach evaluation files, by language.
+pub const COACH_SETS: &[(&str, &str)] = &[
+    ("en", include_str!("../data/eval/coach_en.tsv")),
+    ("de", include_str!("../data/eval/coach_de.tsv")),
+    ("fr", include_str!("../data/eval/coach_fr.tsv")),
+    ("es", include_str!("../data/eval/coach_es.tsv")),
+];
+
+/// Promise evaluation files, by language.
+pub const PROMISE_SETS: &[(&str, &str)] = &[
+    ("en", include_str!("../data/eval/promises_en.tsv")),
+    ("de", include_str!("../data/eval/promises_de.tsv")),
+    ("fr", include_str!("../data/eval/promises_fr.tsv")),
+    ("es", include_str!("../data/eval/promises_es.tsv")),
+];
+
+/// The sentiment evaluation file.
+pub const SENTIMENT_SET: &str = include_str!("../data/eval/sentiment.tsv");
+
+fn rows(src: &str) -> impl Iterator<Item = Vec<String>> + '_ {
+    src.lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| l.split('\t').map(|f| f.replace("\\n", "\n")).collect())
+}
+
+/// Precision and recall of one category in one language.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CategoryScore {
+    /// The category.
+    pub category: Category,
+    /// Rows that expected it and got it.
+    pub true_positives: usize,
+    /// Rows that got it without expecting it.
+    pub false_positives: usize,
+    /// Rows that expected it and did not get it.
+    pub false_negatives: usize,
+}
+
+impl CategoryScore {
+    /// TP / (TP + FP); 1 when nothing was predicted.
+    pub fn precision(&self) -> f64 {
+        let d = self.true_positives + self.false_positives;
+        if d == 0 {
+            1.0
+        } else {
+            self.true_positives as f64 / d as f64
+        }
+    }
+    /// TP / (TP + FN); 1 when nothing was expected.
+    pub fn recall(&self) -> f64 {
+        let d = self.true_positives + self.false_negatives;
+        if d == 0 {
+            1.0
+        } else {
+            self.true_positives as f64 / d as f64
+        }
+    }
+    /// Rows that expected this category.
+    pub fn support(&self) -> usize {
+        self.true_positives + self.false_negatives
+    }
+}
+
+/// A row whose prediction differed from its label.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Miss {
+    /// The row's text.
+    pub text: String,
+    /// Expected categories.
+    pub expected: Vec<Category>,
+    /// Predicted categories.
+    pub got: Vec<Category>,
+}
+
+/// Evaluate the coach on one TSV source.
+pub fn evaluate_coach(lang: &str, src: &str) -> (Vec<CategoryScore>, Vec<Miss>) {
+    let mut scores: Vec<CategoryScore> = Category::ALL
+        .iter()
+        .map(|&category| CategoryScore {
+            category,
+            true_positives: 0,
+            false_positives: 0,
+            false_negatives: 0,
+        })
+        .collect();
+    let mut misses = Vec::new();
+    for row in rows(src) {
+        let text = row.first().cloned().unwrap_or_default();
+        let expected: BTreeSet<Category> = row
+            .get(1)
+            .map(|e| e.split(',').filter_map(Category::parse).collect())
+            .unwrap_or_default();
+        let mut opts = CoachOptions::new(lang);
+        opts.check_signature = false;
+        for opt in row.get(2).map(|o| o.split(';')).into_iter().flatten() {
+            let opt = opt.trim();
+            if opt == "signature" {
+                opts.check_signature = true;
+            } else if let Some(name) = opt.strip_prefix("sig=") {
+                opts.check_signature = true;
+                opts.signature_name = Some(name.to_string());
+            } else if let Some(c) = opt.strip_prefix("customer=") {
+                opts.customer_language = Some(c.to_string());
+            }
+        }
+        let got: BTreeSet<Category> = analyze_reply(&text, &opts)
+            .findings
+            .iter()
+            .map(|f| f.category)
+            .collect();
+        for s in &mut scores {
+            match (expected.contains(&s.category), got.contains(&s.category)) {
+                (true, true) => s.true_positives += 1,
+                (false, true) => s.false_positives += 1,
+                (true, false) => s.false_negatives += 1,
+                (false, false) => {}
+            }
+        }
+        if expected != got {
+            misses.push(Miss {
+                text,
+                expected: expected.into_iter().collect(),
+                got: got.into_iter().collect(),
+            });
+        }
+    }
+    (scores, misses)
+}
+
+/// Promise detection figures for one language.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PromiseScore {
+    /// Rows with a promise, found.
+    pub true_positives: usize,
+    /// Rows without a promise where one was found.
+    pub false_positives: usize,
+    /// Rows with a promise, not found.
+    pub false_negatives: usize,
+    /// Found promises whose due kind matched the label.
+    pub due_kind_correct: usize,
+    /// Texts that went wrong, with what was found.
+    pub misses: Vec<(String, String, String)>,
+}
+
+/// Evaluate promise detection on one TSV source.
+pub fn evaluate_promises(lang: &str, src: &str) -> PromiseScore {
+    let mut s = PromiseScore::default();
+    for row in rows(src) {
+        let text = row.first().cloned().unwrap_or_default();
+        let expected = row.get(1).map(|e| e.trim().to_string()).unwrap_or_default();
+        let found = detect_promises(&text, lang);
+        let got = found.first().map_or("none".to_string(), |p| {
+            p.due.map_or("no-time".to_string(), |d| d.kind().to_string())
+        });
+        match (expected != "none", !found.is_empty()) {
+            (true, true) => {
+                s.true_positives += 1;
+                if got == expected {
+                    s.due_kind_correct += 1;
+                }
+            }
+            (false, true) => s.false_positives += 1,
+            (true, false) => s.false_negatives += 1,
+            (false, false) => {}
+        }
+        if got != expected {
+            s.misses.push((text, expected, got));
+        }
+    }
+    s
+}
+
+/// Sentiment accuracy for one language.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SentimentScore {
+    /// Language code.
+    pub lang: String,
+    /// Labelled rows.
+    pub total: usize,
+    /// Correct with plain VADER (English only).
+    pub plain_correct: usize,
+    /// Correct with this crate's method.
+    pub adjusted_correct: usize,
+    /// Rows this crate got wrong.
+    pub misses: Vec<String>,
+}
+
+/// Evaluate sentiment, per language in file order.
+pub fn evaluate_sentiment(src: &str) -> Vec<SentimentScore> {
+    let mut out: Vec<SentimentScore> = Vec::new();
+    for row in rows(src) {
+        let (Some(lang), Some(label), Some(text)) = (row.first(), row.get(1), row.get(2)) else {
+            continue;
+        };
+        let Some(label) = SentimentLabel::parse(label) else {
+            continue;
+        };
+        let idx = match out.iter().position(|s| &s.lang == lang) {
+            Some(i) => i,
+            None => {
+                out.push(SentimentScore {
+                    lang: lang.clone(),
+                    ..SentimentScore::default()
+                });
+                out.len() - 1
+            }
+        };
+        let Some(s) = out.get_mut(idx) else { continue };
+        s.total += 1;
+        if lang == "en" && SentimentLabel::of(vader_compound(text)) == label {
+            s.plain_correct += 1;
+        }
+        let got = sentiment(text, lang);
+        if got.label == label {
+            s.adjusted_correct += 1;
+        } else {
+            s.misses.push(format!(
+                "{text:?} expected {label:?} got {:?} ({:.3})",
+                got.label, got.score
+            ));
+        }
+    }
+    out
+}
+
+fn pct(n: usize, d: usize) -> f64 {
+    if d == 0 { 0.0 } else { n as f64 / d as f64 }
+}
+
+/// The whole report as text; with `verbose`, every miss is listed.
+pub fn report(verbose: bool) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let _ = writeln!(out, "## Coach: precision / recall per category\n");
+    let _ = writeln!(out, "| lang | category | support | precision | recall |");
+    let _ = writeln!(out, "| --- | --- | ---: | ---: | ---: |");
+    let mut all_misses = Vec::new();
+    for (lang, src) in COACH_SETS {
+        let (scores, misses) = evaluate_coach(lang, src);
+        for s in scores.iter().filter(|s| s.support() > 0 || s.false_positives > 0) {
+            let _ = writeln!(
+                out,
+                "| {lang} | {} | {} | {:.2} | {:.2} |",
+                s.category.as_str(),
+                s.support(),
+                s.precision(),
+                s.recall()
+            );
+        }
+        all_misses.extend(misses.into_iter().map(|m| (lang, m)));
+    }
+    let _ = writeln!(out, "\n## Promises: detection and due kind\n");
+    let _ = writeln!(out, "| lang | precision | recall | due kind correct |");
+    let _ = writeln!(out, "| --- | ---: | ---: | ---: |");
+    let mut promise_misses = Vec::new();
+    for (lang, src) in PROMISE_SETS {
+        let s = evaluate_promises(lang, src);
+        let _ = writeln!(
+            out,
+            "| {lang} | {:.2} | {:.2} | {}/{} |",
+            pct(s.true_positives, s.true_positives + s.false_positives),
+            pct(s.true_positives, s.true_positives + s.false_negatives),
+            s.due_kind_correct,
+            s.true_positives
+        );
+        promise_misses.extend(s.misses.into_iter().map(|m| (lang, m)));
+    }
+    let _ = writeln!(out, "\n## Sentiment: 3-class accuracy\n");
+    let _ = writeln!(out, "| lang | messages | plain VADER | this crate |");
+    let _ = writeln!(out, "| --- | ---: | ---: | ---: |");
+    let mut sentiment_misses = Vec::new();
+    for s in evaluate_sentiment(SENTIMENT_SET) {
+        sentiment_misses.extend(s.misses.iter().map(|m| format!("sentiment {}: {m}", s.lang)));
+        let plain = if s.lang == "en" {
+            format!("{:.2}", pct(s.plain_correct, s.total))
+        } else {
+            "n/a".to_string()
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {:.2} |",
+            s.lang,
+            s.total,
+            plain,
+            pct(s.adjusted_correct, s.total)
+        );
+    }
+    if verbose {
+        let _ = writeln!(out, "\n## Misses\n");
+        for (lang, m) in all_misses {
+            let _ = writeln!(
+                out,
+                "coach {lang}: {:?} expected {:?} got {:?}",
+                m.text, m.expected, m.got
+            );
+        }
+        for (lang, (text, expected, got)) in promise_misses {
+            let _ = writeln!(out, "promise {lang}: {text:?} expected {expected} got {got}");
+        }
+        for m in sentiment_misses {
+            let _ = writeln!(out, "{m}");
+        }
+    }
+    out
+}

@@ -1,0 +1,384 @@
+//! Due expressions: "tomorrow at 10am", "within 24 hours", "bis Freitag",
+//! "sous 48h", "el 3 de marzo". Parsed into a relative [`DueSpec`] that the
+//! caller resolves against its own clock and calendar with
+//! [`crate::resolve_due`].
+//!
+//! A clock time written without am/pm and between 1 and 7 ("at 3") is read
+//! as afternoon: support teams rarely promise a call at 3 in the morning.
+
+use jiff::SignedDuration;
+use jiff::civil::{Time, Weekday};
+use serde::{Deserialize, Serialize};
+
+use super::vocab::DueVocab;
+use crate::text::is_word_char;
+
+/// When a promise is due, relative to the moment it was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DueSpec {
+    /// A fixed span from now: "within 24 hours", "in 2 hours".
+    Within(SignedDuration),
+    /// End of a business day: "today" = 0, "tomorrow" = 1,
+    /// "within 2 business days" = 2.
+    EndOfBusinessDay {
+        /// Business days after today (today itself when it is one).
+        business_days_ahead: u32,
+    },
+    /// A clock time on a business day: "tomorrow at 10am".
+    BusinessDayAt {
+        /// Business days after today.
+        business_days_ahead: u32,
+        /// Local clock time.
+        time: Time,
+    },
+    /// The next such weekday (today included): "by Friday".
+    Weekday {
+        /// The day.
+        #[serde(with = "weekday_name")]
+        weekday: Weekday,
+        /// A clock time, if given; else the end of that business day.
+        time: Option<Time>,
+    },
+    /// A calendar date: "by 3 March". Without a year, the next such date.
+    Date {
+        /// Month, 1..=12.
+        month: i8,
+        /// Day of the month, 1..=31.
+        day: i8,
+        /// Year, when written.
+        year: Option<i16>,
+        /// A clock time, if given; else the end of that business day.
+        time: Option<Time>,
+    },
+}
+
+impl DueSpec {
+    /// A short kebab-case name of the variant, as in the evaluation files.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            DueSpec::Within(_) => "within",
+            DueSpec::EndOfBusinessDay { .. } => "end-of-business-day",
+            DueSpec::BusinessDayAt { .. } => "business-day-at",
+            DueSpec::Weekday { .. } => "weekday",
+            DueSpec::Date { .. } => "date",
+        }
+    }
+}
+
+/// Serde for `jiff::civil::Weekday` as an English lower-case name.
+mod weekday_name {
+    use jiff::civil::Weekday;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    const NAMES: [(&str, Weekday); 7] = [
+        ("monday", Weekday::Monday),
+        ("tuesday", Weekday::Tuesday),
+        ("wednesday", Weekday::Wednesday),
+        ("thursday", Weekday::Thursday),
+        ("friday", Weekday::Friday),
+        ("saturday", Weekday::Saturday),
+        ("sunday", Weekday::Sunday),
+    ];
+
+    pub fn serialize<S: Serializer>(w: &Weekday, s: S) -> Result<S::Ok, S::Error> {
+        let name = NAMES.iter().find(|(_, d)| d == w).map_or("monday", |(n, _)| n);
+        s.serialize_str(name)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Weekday, D::Error> {
+        let s = String::deserialize(d)?;
+        NAMES
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(&s))
+            .map(|(_, w)| *w)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown weekday {s:?}")))
+    }
+}
+
+/// A cursor over normalised text.
+struct P<'a> {
+    t: &'a str,
+    v: &'a DueVocab,
+}
+
+fn skip_space(t: &str, pos: usize) -> usize {
+    let rest = t.get(pos..).unwrap_or_default();
+    pos + (rest.len() - rest.trim_start_matches(' ').len())
+}
+
+impl P<'_> {
+    fn rest(&self, pos: usize) -> &str {
+        self.t.get(pos..).unwrap_or_default()
+    }
+
+    /// Match `phrase` at `pos` after spaces, on word boundaries; when
+    /// `glued`, the phrase may also follow a digit directly ("24h", "10am").
+    fn eat_phrase(&self, pos: usize, phrase: &str, glued: bool) -> Option<usize> {
+        let start = if glued && self.rest(pos).starts_with(phrase) {
+            pos
+        } else {
+            skip_space(self.t, pos)
+        };
+        let after = self.rest(start).strip_prefix(phrase)?;
+        let last = phrase.chars().next_back();
+        let next = after.chars().next();
+        if matches!((last, next), (Some(l), Some(n)) if is_word_char(l) && is_word_char(n)) {
+            return None;
+        }
+        let prev = self.t.get(..start).and_then(|s| s.chars().next_back());
+        let first = phrase.chars().next();
+        let digit_glue = glued && prev.is_some_and(|c| c.is_ascii_digit());
+        if !digit_glue && matches!((prev, first), (Some(p), Some(f)) if is_word_char(p) && is_word_char(f)) {
+            return None;
+        }
+        Some(start + phrase.len())
+    }
+
+    /// Skip an optional comma.
+    fn comma(&self, pos: usize) -> usize {
+        let p = skip_space(self.t, pos);
+        if self.rest(p).starts_with(',') { p + 1 } else { pos }
+    }
+
+    fn eat(&self, pos: usize, phrases: &[String]) -> Option<usize> {
+        phrases.iter().find_map(|p| self.eat_phrase(pos, p, false))
+    }
+
+    fn eat_glued(&self, pos: usize, phrases: &[String]) -> Option<usize> {
+        phrases.iter().find_map(|p| self.eat_phrase(pos, p, true))
+    }
+
+    fn eat_map<T: Copy>(&self, pos: usize, map: &[(String, T)]) -> Option<(T, usize)> {
+        map.iter()
+            .find_map(|(p, v)| self.eat_phrase(pos, p, false).map(|e| (*v, e)))
+    }
+
+    fn eat_digits(&self, pos: usize, max: usize) -> Option<(u32, usize)> {
+        let start = skip_space(self.t, pos);
+        let rest = self.rest(start);
+        let n = rest.chars().take_while(char::is_ascii_digit).count();
+        if n == 0 || n > max {
+            return None;
+        }
+        let prev = self.t.get(..start).and_then(|s| s.chars().next_back());
+        if prev.is_some_and(is_word_char) {
+            return None;
+        }
+        let value = rest.get(..n)?.parse().ok()?;
+        Some((value, start + n))
+    }
+
+    fn eat_number(&self, pos: usize) -> Option<(u32, usize)> {
+        self.eat_digits(pos, 3).or_else(|| self.eat_map(pos, &self.v.numbers))
+    }
+
+    /// A clock time. Without `introduced`, it needs a sign that it is a time
+    /// (minutes, am/pm, an hour suffix or a named time).
+    fn eat_clock(&self, pos: usize, introduced: bool) -> Option<(Time, usize)> {
+        if let Some(hit) = self.eat_map(pos, &self.v.named_times) {
+            return Some(hit);
+        }
+        let (mut h, mut p) = self.eat_digits(pos, 2)?;
+        let mut m = 0;
+        let mut marked = false;
+        let after_hour = self.rest(p);
+        if let Some(sep) = after_hour.chars().next().filter(|c| matches!(c, ':' | '.' | 'h')) {
+            let digits = self.rest(p + sep.len_utf8());
+            let n = digits.chars().take_while(char::is_ascii_digit).count();
+            if n == 2 {
+                m = digits.get(..2)?.parse().ok()?;
+                p += sep.len_utf8() + 2;
+                marked = true;
+            }
+        }
+        if let Some(e) = self.eat_glued(p, &self.v.hour_suffix) {
+            p = e;
+            marked = true;
+        }
+        if let Some(e) = self.eat_glued(p, &self.v.am) {
+            p = e;
+            marked = true;
+            if h == 12 {
+                h = 0;
+            }
+        } else if let Some(e) = self.eat_glued(p, &self.v.pm) {
+            p = e;
+            marked = true;
+            if h < 12 {
+                h += 12;
+            }
+        } else if (1..=7).contains(&h) {
+            h += 12;
+        }
+        if !(marked || introduced) || h > 23 || m > 59 {
+            return None;
+        }
+        let time = Time::new(i8::try_from(h).ok()?, i8::try_from(m).ok()?, 0, 0).ok()?;
+        Some((time, p))
+    }
+
+    /// An optional ", at 10am" after a day.
+    fn time_clause(&self, pos: usize) -> Option<(Time, usize)> {
+        let pos = self.comma(pos);
+        if let Some(p) = self.eat(pos, &self.v.time_intro)
+            && let Some(hit) = self.eat_clock(p, true)
+        {
+            return Some(hit);
+        }
+        self.eat_clock(pos, false)
+    }
+
+    fn rel_day(&self, pos: usize) -> Option<(u32, usize)> {
+        if let Some(e) = self.eat(pos, &self.v.day_after_tomorrow) {
+            return Some((2, e));
+        }
+        if let Some(e) = self.eat(pos, &self.v.tomorrow) {
+            return Some((1, e));
+        }
+        self.eat(pos, &self.v.today).map(|e| (0, e))
+    }
+
+    fn day_and_time(&self, pos: usize) -> (Option<Time>, usize) {
+        let (part, pos) = match self.eat_map(pos, &self.v.part_of_day) {
+            Some((t, e)) => (Some(t), e),
+            None => (None, pos),
+        };
+        match self.time_clause(pos) {
+            Some((t, e)) => (Some(t), e),
+            None => (part, pos),
+        }
+    }
+
+    fn date(&self, pos: usize) -> Option<(i8, i8, Option<i16>, usize)> {
+        let year = |p: usize| -> (Option<i16>, usize) {
+            let q = self.comma(p);
+            match self.eat_digits(q, 4) {
+                Some((y, e)) if (2000..=2100).contains(&y) => (i16::try_from(y).ok(), e),
+                _ => (None, p),
+            }
+        };
+        // Day first: "3 March", "3rd of March", "3. März", "3 de marzo".
+        if let Some((d, mut p)) = self.eat_digits(pos, 2) {
+            if let Some(e) = self.eat_glued(p, &self.v.ordinal_suffix) {
+                p = e;
+            }
+            if let Some(e) = self.eat(p, &self.v.date_joiner) {
+                p = e;
+            }
+            if let Some((month, e)) = self.eat_map(p, &self.v.months) {
+                let (y, e) = year(e);
+                return Some((month, i8::try_from(d).ok()?, y, e));
+            }
+        }
+        // Month first: "March 3", "March 3rd, 2026".
+        let (month, p) = self.eat_map(pos, &self.v.months)?;
+        let (d, mut p) = self.eat_digits(p, 2)?;
+        if let Some(e) = self.eat_glued(p, &self.v.ordinal_suffix) {
+            p = e;
+        }
+        let (y, e) = year(p);
+        Some((month, i8::try_from(d).ok()?, y, e))
+    }
+
+    fn within(&self, pos: usize) -> Option<(DueSpec, usize)> {
+        let p = self.eat(pos, &self.v.within)?;
+        if let Some((minutes, e)) = self.eat_map(p, &self.v.durations) {
+            return Some((minutes_spec(minutes), e));
+        }
+        let (n, p) = self.eat_number(p)?;
+        if let Some(e) = self.eat_glued(p, &self.v.business_days) {
+            return Some((DueSpec::EndOfBusinessDay { business_days_ahead: n }, e));
+        }
+        let (unit, e) = self
+            .v
+            .units
+            .iter()
+            .find_map(|(u, m)| self.eat_glued(p, std::slice::from_ref(u)).map(|e| (*m, e)))?;
+        Some((minutes_spec(n.saturating_mul(unit)), e))
+    }
+
+    /// A day, weekday or date, with an optional time: "tomorrow at 10".
+    fn day_expression(&self, p: usize) -> Option<(DueSpec, usize)> {
+        if let Some((n, e)) = self.rel_day(p) {
+            let (time, e2) = self.day_and_time(e);
+            let spec = match time {
+                Some(time) => DueSpec::BusinessDayAt {
+                    business_days_ahead: n,
+                    time,
+                },
+                None => DueSpec::EndOfBusinessDay { business_days_ahead: n },
+            };
+            return Some((spec, e2));
+        }
+        if let Some(e) = self.eat(p, &self.v.end_of_week) {
+            let spec = DueSpec::Weekday {
+                weekday: Weekday::Friday,
+                time: None,
+            };
+            return Some((spec, e));
+        }
+        if let Some((weekday, e)) = self.eat_map(p, &self.v.weekdays) {
+            let (time, e2) = self.day_and_time(e);
+            return Some((DueSpec::Weekday { weekday, time }, e2));
+        }
+        if let Some((month, day, year, e)) = self.date(p)
+            && (1..=31).contains(&day)
+        {
+            let (time, e2) = match self.time_clause(e) {
+                Some((t, e2)) => (Some(t), e2),
+                None => (None, e),
+            };
+            return Some((DueSpec::Date { month, day, year, time }, e2));
+        }
+        None
+    }
+
+    /// Try to read a due expression starting at `pos`.
+    fn at(&self, pos: usize) -> Option<(DueSpec, usize)> {
+        if let Some(hit) = self.within(pos) {
+            return Some(hit);
+        }
+        let after_by = self.eat(pos, &self.v.by);
+        for p in std::iter::once(pos).chain(after_by) {
+            if let Some(hit) = self.day_expression(p) {
+                return Some(hit);
+            }
+        }
+        // A bare clock time today: "by 5pm", "at 16:00".
+        let intro = self.eat(pos, &self.v.time_intro).or(self.eat(pos, &self.v.by))?;
+        let (time, e) = self.eat_clock(intro, false)?;
+        Some((
+            DueSpec::BusinessDayAt {
+                business_days_ahead: 0,
+                time,
+            },
+            e,
+        ))
+    }
+}
+
+fn minutes_spec(minutes: u32) -> DueSpec {
+    DueSpec::Within(SignedDuration::from_secs(i64::from(minutes) * 60))
+}
+
+/// The first due expression in `text[from..to]` (normalised text), with its
+/// byte range.
+pub(crate) fn find_due(text: &str, from: usize, to: usize, vocab: &DueVocab) -> Option<(DueSpec, usize, usize)> {
+    let p = P { t: text, v: vocab };
+    let segment = text.get(from..to)?;
+    let mut prev_word = false;
+    for (i, c) in segment.char_indices() {
+        let word = is_word_char(c);
+        if word && !prev_word {
+            let pos = from + i;
+            if let Some((spec, end)) = p.at(pos)
+                && end <= to
+            {
+                return Some((spec, pos, end));
+            }
+        }
+        prev_word = word;
+    }
+    None
+}
