@@ -20,8 +20,10 @@ impl App {
         Self { db, clock }
     }
 
-    /// The current time.
+    /// The current time, to the microsecond (as stored, so that what an
+    /// operation returns equals what is read back later).
     pub fn now(&self) -> Timestamp {
-        self.clock.now()
+        let now = self.clock.now();
+        candor_core::clock::from_micros(candor_core::clock::to_micros(now))
     }
 }

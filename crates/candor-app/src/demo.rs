@@ -99,6 +99,7 @@ pub async fn load(app: &App) -> AppResult<DemoOutcome> {
         .await?;
     }
     tx.commit().await?;
+    crate::demo_customers::load(app, workspace.id).await?;
     Ok(DemoOutcome {
         workspace,
         created: true,

@@ -15,12 +15,25 @@ pub enum AppError {
         /// A sentence saying what is wrong.
         message: String,
     },
+    /// A segment query cannot be read; `position` is the character it fails at.
+    #[error("{message}")]
+    InvalidQuery {
+        /// The input field holding the query, e.g. "q" or "query".
+        field: String,
+        /// What is wrong.
+        message: String,
+        /// Where, in characters from 0, when known.
+        position: Option<usize>,
+    },
     /// No credentials, or credentials that are wrong.
     #[error("{0}")]
     Unauthorized(String),
     /// The caller may not do this.
     #[error("{0}")]
     Forbidden(String),
+    /// The customer was merged into another; its id now redirects there.
+    #[error("this customer was merged into {0}")]
+    Merged(candor_core::CustomerId),
     /// Not found in the caller's workspace.
     #[error("not found")]
     NotFound,

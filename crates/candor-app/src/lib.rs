@@ -3,11 +3,22 @@
 
 pub mod accounts;
 pub mod caller;
+pub mod catalog;
 pub mod context;
+pub mod customers;
 pub mod demo;
+pub mod demo_customers;
 pub mod error;
+pub mod export;
+pub mod import;
 pub mod insight;
+pub mod merge;
 pub mod passwords;
+pub mod purchases;
+pub mod reference;
+pub mod segments;
+pub mod timeline;
+pub mod value;
 pub mod worker;
 
 pub use caller::Caller;

@@ -85,6 +85,11 @@ impl Worker {
         self.handlers.insert(kind.to_string(), handler);
     }
 
+    /// Runs the job kind `kind` every `every` (its handler must be registered).
+    pub fn every(&mut self, kind: &'static str, every: SignedDuration) {
+        self.recurring.push(Recurring { kind, every });
+    }
+
     /// Makes sure every recurring job has a run scheduled.
     pub async fn schedule_recurring(&self) -> candor_store::Result<()> {
         let now = self.app.now();

@@ -69,4 +69,25 @@ pub mod kind {
     pub const TOKEN_CREATED: &str = "token.created";
     /// An API token was revoked.
     pub const TOKEN_REVOKED: &str = "token.revoked";
+
+    /// A customer was created.
+    pub const CUSTOMER_CREATED: &str = "customer.created";
+    /// A customer's name, tags, attributes, organization, preferences or consent changed.
+    pub const CUSTOMER_UPDATED: &str = "customer.updated";
+    /// An identity was added to a customer.
+    pub const CUSTOMER_IDENTITY_ADDED: &str = "customer.identity_added";
+    /// An identity was removed from a customer.
+    pub const CUSTOMER_IDENTITY_REMOVED: &str = "customer.identity_removed";
+    /// A note about a customer was written.
+    pub const CUSTOMER_NOTE_ADDED: &str = "customer.note_added";
+    /// Another customer was merged into this one.
+    pub const CUSTOMER_MERGED: &str = "customer.merged";
+    /// A purchase was recorded.
+    pub const PURCHASE_RECORDED: &str = "purchase.recorded";
+    /// An organization was created.
+    pub const ORGANIZATION_CREATED: &str = "organization.created";
+    /// A custom attribute was defined.
+    pub const ATTRIBUTE_DEFINED: &str = "attribute.defined";
+    /// A segment was saved.
+    pub const SEGMENT_CREATED: &str = "segment.created";
 }

@@ -49,11 +49,25 @@ macro_rules! id_type {
 pub struct InvalidId;
 
 /// A UUIDv7 whose time part is `at`, so ids made from a controlled clock sort with it.
+/// Ids made by one process in the same millisecond sort in the order they were
+/// made: the bits after the time hold a process-wide counter (then random bits).
 pub fn uuid_v7_at(at: jiff::Timestamp) -> Uuid {
-    let secs = at.as_second().max(0) as u64;
-    let nanos = at.subsec_nanosecond().max(0) as u32;
-    let ts = uuid::Timestamp::from_unix(uuid::NoContext, secs, nanos);
-    Uuid::new_v7(ts)
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let millis = at.as_millisecond().max(0) as u64;
+    let random = *Uuid::now_v7().as_bytes();
+    let c = COUNTER.fetch_add(1, Ordering::Relaxed) & ((1 << 42) - 1);
+    let mut bytes = [0u8; 10];
+    // The builder overwrites the top 4 bits of bytes[0] (version) and the top 2
+    // of bytes[2] (variant); the counter's 42 bits fill the rest, highest first.
+    bytes[0] = ((c >> 38) & 0x0f) as u8;
+    bytes[1] = ((c >> 30) & 0xff) as u8;
+    bytes[2] = ((c >> 24) & 0x3f) as u8;
+    bytes[3] = ((c >> 16) & 0xff) as u8;
+    bytes[4] = ((c >> 8) & 0xff) as u8;
+    bytes[5] = (c & 0xff) as u8;
+    bytes[6..10].copy_from_slice(&random[12..16]);
+    uuid::Builder::from_unix_timestamp_millis(millis, &bytes).into_uuid()
 }
 
 id_type!(
@@ -81,6 +95,31 @@ id_type!(
     InviteId
 );
 
+id_type!(
+    /// A customer of a workspace.
+    CustomerId
+);
+id_type!(
+    /// An organization (company) that groups customers.
+    OrganizationId
+);
+id_type!(
+    /// A purchase a customer made.
+    PurchaseId
+);
+id_type!(
+    /// A saved segment (a named customer query).
+    SegmentId
+);
+id_type!(
+    /// A note about a customer.
+    NoteId
+);
+id_type!(
+    /// A custom attribute's definition.
+    AttributeId
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -94,5 +133,9 @@ mod tests {
         assert!(a < b);
         assert_eq!(a.to_string().parse::<EventId>(), Ok(a));
         assert_eq!("nope".parse::<EventId>(), Err(InvalidId));
+        // Ids of the same instant sort in the order they were made.
+        let same: Vec<EventId> = (0..100).map(|_| EventId::new_at(early)).collect();
+        assert!(same.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(a.as_uuid().get_version_num(), 7);
     }
 }

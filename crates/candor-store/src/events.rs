@@ -4,7 +4,7 @@ use crate::db::{Db, Tx, on_tx, read};
 use crate::error::{Result, StoreError};
 use candor_core::clock::{from_micros, to_micros};
 use candor_core::events::{Actor, Subject};
-use candor_core::{EventId, UserId, WorkspaceId};
+use candor_core::{CustomerId, EventId, UserId, WorkspaceId};
 use jiff::Timestamp;
 use serde::Serialize;
 use uuid::Uuid;
@@ -83,7 +83,20 @@ const EVENT_COLUMNS: &str = "id, workspace_id, at, actor_type, actor_id, kind, s
 
 impl Tx {
     /// Appends an event at `at`; it commits or rolls back with the transaction.
+    /// An event whose subject is a customer is filed under that customer's timeline.
     pub async fn append_event(&mut self, at: Timestamp, event: NewEvent<'_>) -> Result<EventId> {
+        let customer = (event.subject.kind == "customer").then(|| CustomerId::from_uuid(event.subject.id));
+        self.append_customer_event(at, event, customer).await
+    }
+
+    /// Appends an event that concerns `customer` (e.g. one of their purchases or
+    /// notes), so that it shows in the customer's timeline.
+    pub async fn append_customer_event(
+        &mut self,
+        at: Timestamp,
+        event: NewEvent<'_>,
+        customer: Option<CustomerId>,
+    ) -> Result<EventId> {
         let id = EventId::new_at(at);
         let actor_id = match event.actor {
             Actor::Staff(u) => Some(u.as_uuid()),
@@ -91,8 +104,8 @@ impl Tx {
         };
         let payload = event.payload.to_string();
         on_tx!(self, c => sqlx::query(
-            "INSERT INTO events (id, workspace_id, at, actor_type, actor_id, kind, subject_type, subject_id, payload) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+            "INSERT INTO events (id, workspace_id, at, actor_type, actor_id, kind, subject_type, subject_id, payload, customer_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
             .bind(id.as_uuid())
             .bind(event.workspace_id.as_uuid())
             .bind(to_micros(at))
@@ -102,6 +115,7 @@ impl Tx {
             .bind(&event.subject.kind)
             .bind(event.subject.id)
             .bind(&payload)
+            .bind(customer.map(|c| c.as_uuid()))
             .execute(&mut **c).await.map(|r| r.rows_affected()))?;
         Ok(id)
     }
@@ -136,6 +150,29 @@ impl Db {
             .bind(&subject.kind)
             .bind(subject.id)
             .bind(before)
+            .bind(limit + 1)
+            .fetch_all(p).await)?;
+        page(rows, limit)
+    }
+
+    /// Every event about a customer and their things (purchases, notes, merged
+    /// customers…), newest first, older than `before` if given.
+    pub async fn events_for_customer(
+        &self,
+        workspace: WorkspaceId,
+        customer: CustomerId,
+        before: Option<EventId>,
+        limit: u32,
+    ) -> Result<EventPage> {
+        let limit = limit.clamp(1, 500) as i64;
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM events WHERE workspace_id = $1 AND customer_id = $2 \
+             AND ($3 IS NULL OR id < $3) ORDER BY id DESC LIMIT $4"
+        );
+        let rows: Vec<EventRow> = read!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(workspace.as_uuid())
+            .bind(customer.as_uuid())
+            .bind(before.map(|b| b.as_uuid()))
             .bind(limit + 1)
             .fetch_all(p).await)?;
         page(rows, limit)

@@ -151,6 +151,14 @@ impl Db {
             .collect())
     }
 
+    /// Frees a running job's dedupe key, so that the same work can be queued
+    /// again while this run goes on (for jobs that recompute from scratch).
+    pub async fn release_dedupe_key(&self, id: JobId) -> Result<()> {
+        let mut tx = self.begin().await?;
+        on_tx!(tx, c => sqlx::query("UPDATE jobs SET dedupe_key = NULL WHERE id = $1").bind(id.as_uuid()).execute(&mut **c).await.map(|r| r.rows_affected()))?;
+        tx.commit().await
+    }
+
     /// Marks a job done and removes it from the queue.
     pub async fn complete_job(&self, id: JobId) -> Result<()> {
         let mut tx = self.begin().await?;

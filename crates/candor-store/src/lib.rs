@@ -2,13 +2,19 @@
 //! the event log, the job queue, and the accounts that let people in.
 
 pub mod access;
+pub mod catalog;
+pub mod customers;
 pub mod db;
 pub mod error;
 pub mod events;
 pub mod idempotency;
 pub mod jobs;
+pub mod merge;
 pub mod migrate;
+pub mod purchases;
 pub mod secrets;
+pub mod segments;
+pub mod sql;
 pub mod staff;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

@@ -8,12 +8,20 @@ use sqlx::migrate::{Migration, MigrationType, Migrator};
 use std::borrow::Cow;
 
 /// (version, description, SQLite text, PostgreSQL text)
-const MIGRATIONS: &[(i64, &str, &str, &str)] = &[(
-    1,
-    "foundation",
-    include_str!("../migrations/sqlite/0001_foundation.sql"),
-    include_str!("../migrations/postgres/0001_foundation.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
+    (
+        1,
+        "foundation",
+        include_str!("../migrations/sqlite/0001_foundation.sql"),
+        include_str!("../migrations/postgres/0001_foundation.sql"),
+    ),
+    (
+        2,
+        "customers",
+        include_str!("../migrations/sqlite/0002_customers.sql"),
+        include_str!("../migrations/postgres/0002_customers.sql"),
+    ),
+];
 
 /// The newest migration version this build knows.
 pub fn latest_version() -> i64 {

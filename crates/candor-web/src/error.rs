@@ -20,6 +20,8 @@ pub struct ApiError {
     pub field: Option<String>,
     /// Seconds to wait, for 429.
     pub retry_after: Option<i64>,
+    /// For query errors, the character position of the problem.
+    pub position: Option<usize>,
 }
 
 impl ApiError {
@@ -31,6 +33,7 @@ impl ApiError {
             message: message.into(),
             field: None,
             retry_after: None,
+            position: None,
         }
     }
 
@@ -42,6 +45,7 @@ impl ApiError {
             message: message.into(),
             field: Some(field.into()),
             retry_after: None,
+            position: None,
         }
     }
 
@@ -57,6 +61,20 @@ impl From<AppError> for ApiError {
             AppError::Invalid { field, message } => {
                 ApiError::field(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", field, message)
             }
+            AppError::InvalidQuery {
+                field,
+                message,
+                position,
+            } => ApiError {
+                position,
+                ..ApiError::field(StatusCode::BAD_REQUEST, "invalid_query", field, message)
+            },
+            // Customer endpoints answer 308 with a Location (api::common); elsewhere the body names the survivor.
+            AppError::Merged(survivor) => ApiError::new(
+                StatusCode::PERMANENT_REDIRECT,
+                "merged",
+                format!("this customer was merged into {survivor}"),
+            ),
             AppError::Unauthorized(m) => ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", m),
             AppError::Forbidden(m) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", m),
             AppError::NotFound => ApiError::not_found(),
@@ -100,7 +118,10 @@ impl From<candor_store::StoreError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = json!({"error": {"code": self.code, "message": self.message, "field": self.field}});
+        let mut body = json!({"error": {"code": self.code, "message": self.message, "field": self.field}});
+        if let Some(p) = self.position {
+            body["error"]["position"] = json!(p);
+        }
         let mut resp = (self.status, Json(body)).into_response();
         if let Some(secs) = self.retry_after
             && let Ok(v) = HeaderValue::from_str(&secs.to_string())

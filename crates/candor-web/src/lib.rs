@@ -30,6 +30,13 @@ pub fn router(state: WebState) -> Router {
         .route("/", get(pages::home))
         .route("/login", get(pages::login::show).post(pages::login::submit))
         .route("/logout", post(pages::login::logout))
+        .route("/customers", get(pages::customers::list))
+        .route("/customers/{id}", get(pages::customers::show))
+        .route("/customers/{id}/notes", post(pages::customers::add_note))
+        .route(
+            "/customers/{id}/merge",
+            get(pages::customers::preview).post(pages::customers::confirm),
+        )
         .route("/settings/staff", get(pages::staff::show))
         .route("/settings/staff/invite", post(pages::staff::invite))
         .route("/settings/staff/{id}/role", post(pages::staff::change_role))

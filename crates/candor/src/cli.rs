@@ -40,6 +40,59 @@ pub enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Import customers or purchases from CSV files (columns in docs/import.md).
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Export customers as CSV or JSON.
+    #[command(subcommand)]
+    Export(ExportCommand),
+}
+
+/// What to import.
+#[derive(Subcommand, Debug)]
+pub enum ImportCommand {
+    /// Customers, keyed by their identities: running a file again changes nothing.
+    Customers(ImportArgs),
+    /// Purchases, keyed by external_id: running a file again changes nothing.
+    Purchases(ImportArgs),
+}
+
+/// Options of `candor import …`.
+#[derive(Args, Debug)]
+pub struct ImportArgs {
+    /// The CSV file.
+    pub file: PathBuf,
+    /// The workspace's slug.
+    #[arg(long)]
+    pub workspace: String,
+    /// Import the good rows of a file that has bad ones (the bad ones go to
+    /// the rejects file). Without it, a file with a bad row imports nothing.
+    #[arg(long)]
+    pub skip_bad: bool,
+    /// Where to write rejected rows with their line and reason (default:
+    /// FILE.rejects.csv beside the file).
+    #[arg(long)]
+    pub rejects: Option<PathBuf>,
+}
+
+/// What to export.
+#[derive(Subcommand, Debug)]
+pub enum ExportCommand {
+    /// Customers, all or those matching a segment query.
+    Customers {
+        /// The workspace's slug.
+        #[arg(long)]
+        workspace: String,
+        /// A segment query, e.g. "tier:A stage:at-risk".
+        #[arg(long, default_value = "")]
+        query: String,
+        /// csv or json.
+        #[arg(long, default_value = "csv", value_parser = ["csv", "json"])]
+        format: String,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
 }
 
 /// Options of `candor serve`.

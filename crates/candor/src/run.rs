@@ -2,7 +2,7 @@
 //! ordered shutdown (stop taking requests, stop claiming jobs, finish those
 //! in flight, close the database).
 
-use crate::cli::{AdminCommand, Cli, Command, ServeArgs, TokenCommand};
+use crate::cli::{AdminCommand, Cli, Command, ImportCommand, ServeArgs, TokenCommand};
 use anyhow::{Context, Result, anyhow, bail};
 use candor_app::worker::Worker;
 use candor_app::{App, accounts, demo};
@@ -56,6 +56,23 @@ pub async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Serve(args) => serve(&cli, args).await,
+        Command::Import(cmd) => {
+            let db = open(&cli, 2).await?;
+            let app = App::new(db.clone(), Arc::new(SystemClock));
+            let result = match cmd {
+                ImportCommand::Customers(args) => crate::transfer::run_import(&app, args, false).await,
+                ImportCommand::Purchases(args) => crate::transfer::run_import(&app, args, true).await,
+            };
+            db.close().await;
+            result
+        }
+        Command::Export(cmd) => {
+            let db = open(&cli, 2).await?;
+            let app = App::new(db.clone(), Arc::new(SystemClock));
+            let result = crate::transfer::run_export(&app, cmd).await;
+            db.close().await;
+            result
+        }
         Command::Admin(AdminCommand::CreateOwner {
             workspace,
             email,
@@ -169,7 +186,8 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> Result<()> {
     );
 
     let shutdown = CancellationToken::new();
-    let worker = Worker::new(app.clone());
+    let mut worker = Worker::new(app.clone());
+    candor_app::value::register_jobs(&mut worker);
     let worker_task = (args.workers > 0)
         .then(|| tokio::spawn(worker.run(args.workers as usize, Duration::from_millis(500), shutdown.clone())));
 

@@ -1,12 +1,18 @@
 //! The JSON API under /api/v1, and its OpenAPI document.
 
+pub mod common;
+pub mod customers;
+pub mod docs;
+pub mod purchases;
+pub mod segments;
+
 use crate::auth::{ApiCaller, api_auth};
 use crate::error::ApiError;
 use crate::idempotency::idempotency;
 use crate::state::WebState;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::{Json, Router, middleware};
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
@@ -90,7 +96,13 @@ impl utoipa::Modify for BearerAuth {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Candor API", description = "Customers, conversations, commitments and trust. Authenticate with `Authorization: Bearer TOKEN`."),
-    paths(me, crate::accounts_api::list_staff, crate::accounts_api::list_tokens, crate::accounts_api::create_token, crate::accounts_api::revoke_token, crate::insight_api::analyze, crate::insight_api::coach),
+    paths(me, customers::list, customers::create, customers::get, customers::update, customers::merge_into,
+        customers::get_timeline, customers::duplicates, customers::add_identity, customers::remove_identity,
+        customers::add_note, customers::purchases, customers::export_csv, customers::export_json,
+        purchases::create, purchases::batch, segments::create, segments::list, segments::get, segments::customers,
+        segments::export_csv, segments::export_json, segments::create_organization, segments::organizations,
+        segments::define_attribute, segments::attributes,
+        crate::accounts_api::list_staff, crate::accounts_api::list_tokens, crate::accounts_api::create_token, crate::accounts_api::revoke_token, crate::insight_api::analyze, crate::insight_api::coach),
     components(schemas(Me, ErrorBody)),
     modifiers(&BearerAuth)
 )]
@@ -109,6 +121,35 @@ async fn unknown_route() -> ApiError {
 pub fn router(state: WebState) -> Router<WebState> {
     let v1 = Router::new()
         .route("/me", get(me))
+        .route("/customers", get(customers::list).post(customers::create))
+        .route("/customers/export.csv", get(customers::export_csv))
+        .route("/customers/export.json", get(customers::export_json))
+        .route("/customers/{id}", get(customers::get).patch(customers::update))
+        .route("/customers/{id}/merge", post(customers::merge_into))
+        .route("/customers/{id}/timeline", get(customers::get_timeline))
+        .route("/customers/{id}/duplicates", get(customers::duplicates))
+        .route("/customers/{id}/identities", post(customers::add_identity))
+        .route(
+            "/customers/{id}/identities/{identity}",
+            delete(customers::remove_identity),
+        )
+        .route("/customers/{id}/notes", post(customers::add_note))
+        .route("/customers/{id}/purchases", get(customers::purchases))
+        .route("/purchases", post(purchases::create))
+        .route("/purchases/batch", post(purchases::batch))
+        .route("/segments", get(segments::list).post(segments::create))
+        .route("/segments/{id}", get(segments::get))
+        .route("/segments/{id}/customers", get(segments::customers))
+        .route("/segments/{id}/export.csv", get(segments::export_csv))
+        .route("/segments/{id}/export.json", get(segments::export_json))
+        .route(
+            "/organizations",
+            get(segments::organizations).post(segments::create_organization),
+        )
+        .route(
+            "/attributes",
+            get(segments::attributes).post(segments::define_attribute),
+        )
         .route("/staff", get(crate::accounts_api::list_staff))
         .route(
             "/tokens",

@@ -1,0 +1,122 @@
+//! The 360° timeline: everything about a customer from the event log, newest
+//! first, each entry with a sentence for people.
+
+use crate::caller::Caller;
+use crate::context::App;
+use crate::error::{AppError, AppResult};
+use candor_core::events::kind;
+use candor_core::staff::Scope;
+use candor_core::{CustomerId, EventId};
+use candor_store::events::Event;
+use serde::Serialize;
+use serde_json::Value;
+
+/// One timeline entry, as the API shows it.
+#[derive(Clone, Debug, Serialize)]
+pub struct Entry {
+    /// The event's id (also the cursor).
+    pub id: EventId,
+    /// When.
+    pub at: jiff::Timestamp,
+    /// What happened.
+    pub kind: String,
+    /// A sentence for people.
+    pub summary: String,
+    /// What it happened to.
+    pub subject: candor_core::events::Subject,
+    /// The event's details.
+    pub data: Value,
+}
+
+fn s<'a>(v: &'a Value, key: &str) -> &'a str {
+    v.get(key).and_then(Value::as_str).unwrap_or("")
+}
+
+fn excerpt(text: &str, max: usize) -> String {
+    let mut out: String = text.chars().take(max).collect();
+    if text.chars().count() > max {
+        out.push('…');
+    }
+    out
+}
+
+/// The sentence for an event.
+pub fn summary(e: &Event) -> String {
+    let p = &e.payload;
+    match e.kind.as_str() {
+        kind::CUSTOMER_CREATED => match s(p, "source") {
+            "" => "Customer created".into(),
+            src => format!("Customer created ({src})"),
+        },
+        kind::CUSTOMER_UPDATED => {
+            let fields: Vec<&str> = p
+                .get("changed")
+                .and_then(Value::as_array)
+                .map(|a| a.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            format!("Profile changed: {}", fields.join(", "))
+        }
+        kind::CUSTOMER_IDENTITY_ADDED => format!("Identity added: {}", s(p, "identity")),
+        kind::CUSTOMER_IDENTITY_REMOVED => format!("Identity removed: {}", s(p, "identity")),
+        kind::CUSTOMER_NOTE_ADDED => format!("Note: {}", excerpt(s(p, "body"), 120)),
+        kind::CUSTOMER_MERGED => {
+            let moved = &p["moved"];
+            let name = match s(p, "other_name") {
+                "" => "another customer".to_string(),
+                n => n.to_string(),
+            };
+            format!(
+                "Merged {name} into this customer ({} identities, {} purchases, {} notes moved)",
+                moved["identities"], moved["purchases"], moved["notes"]
+            )
+        }
+        kind::PURCHASE_RECORDED => {
+            let product = match s(p, "product_name") {
+                "" => s(p, "product"),
+                n => n,
+            };
+            let status = match s(p, "status") {
+                "paid" => String::new(),
+                other => format!(" ({other})"),
+            };
+            let on: String = s(p, "at").chars().take(10).collect();
+            let on = if on.is_empty() { on } else { format!(" on {on}") };
+            format!(
+                "Bought {product} for {} {}{on}{status}",
+                s(p, "amount"),
+                s(p, "currency")
+            )
+        }
+        other => other.replace(['.', '_'], " "),
+    }
+}
+
+/// A page of a customer's timeline, newest first, before `before`.
+pub async fn timeline(
+    app: &App,
+    caller: &Caller,
+    id: CustomerId,
+    before: Option<EventId>,
+    limit: u32,
+) -> AppResult<(Vec<Entry>, Option<EventId>)> {
+    caller.require(Scope::Read)?;
+    let ws = caller.workspace();
+    let c = app.db.customer(ws, id).await?;
+    if let Some(s) = c.merged_into {
+        return Err(AppError::Merged(s));
+    }
+    let page = app.db.events_for_customer(ws, id, before, limit).await?;
+    let items = page
+        .items
+        .into_iter()
+        .map(|e| Entry {
+            id: e.id,
+            at: e.at,
+            summary: summary(&e),
+            kind: e.kind,
+            subject: e.subject,
+            data: e.payload,
+        })
+        .collect();
+    Ok((items, page.next))
+}

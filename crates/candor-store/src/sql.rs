@@ -1,0 +1,135 @@
+//! SQL assembled at run time with its bind values kept apart from its text:
+//! user input only ever becomes a `$n` placeholder, never SQL text.
+
+use uuid::Uuid;
+
+/// A value bound to a placeholder.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Arg {
+    /// An id.
+    Uuid(Uuid),
+    /// An integer (times in microseconds, counts, minor units).
+    I64(i64),
+    /// A floating-point number.
+    F64(f64),
+    /// Text.
+    Text(String),
+    /// A boolean.
+    Bool(bool),
+}
+
+/// SQL text with `$1…$n` placeholders and the values that go with them.
+#[derive(Clone, Debug, Default)]
+pub struct Sql {
+    /// The text.
+    pub text: String,
+    /// The values, in placeholder order.
+    pub args: Vec<Arg>,
+}
+
+impl Sql {
+    /// Starts with `text`, which must hold no placeholders.
+    pub fn new(text: &str) -> Self {
+        Self {
+            text: text.to_string(),
+            args: Vec::new(),
+        }
+    }
+
+    /// Appends literal SQL text (never user input).
+    pub fn push(&mut self, text: &str) -> &mut Self {
+        self.text.push_str(text);
+        self
+    }
+
+    /// Appends a placeholder bound to `arg`.
+    pub fn bind(&mut self, arg: Arg) -> &mut Self {
+        self.args.push(arg);
+        let n = self.args.len();
+        self.text.push('$');
+        self.text.push_str(&n.to_string());
+        self
+    }
+
+    /// Appends `(?, ?, …)` for a list of ids (or `(NULL)` for none, which matches nothing).
+    pub fn bind_list(&mut self, ids: impl IntoIterator<Item = Uuid>) -> &mut Self {
+        self.push("(");
+        let mut any = false;
+        for (i, id) in ids.into_iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.bind(Arg::Uuid(id));
+            any = true;
+        }
+        if !any {
+            self.push("NULL");
+        }
+        self.push(")")
+    }
+}
+
+/// `text` with the `LIKE` wildcards `%`, `_` and the escape `\` escaped; use it
+/// with `ESCAPE '\'`.
+pub fn escape_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A `LIKE` pattern that finds `needle` anywhere, with `%`, `_` and `\` escaped;
+/// use it with `ESCAPE '\'`.
+pub fn contains_pattern(needle: &str) -> String {
+    let mut out = String::with_capacity(needle.len() + 2);
+    out.push('%');
+    for c in needle.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+/// Binds every [`Arg`] of `$args` to the query `$q` (inside one backend's arm).
+macro_rules! bind_args {
+    ($q:expr, $args:expr) => {{
+        let mut q = $q;
+        for a in $args.iter() {
+            q = match a {
+                $crate::sql::Arg::Uuid(v) => q.bind(*v),
+                $crate::sql::Arg::I64(v) => q.bind(*v),
+                $crate::sql::Arg::F64(v) => q.bind(*v),
+                $crate::sql::Arg::Text(v) => q.bind(v.clone()),
+                $crate::sql::Arg::Bool(v) => q.bind(*v),
+            };
+        }
+        q
+    }};
+}
+pub(crate) use bind_args;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_number_in_order_and_patterns_escape() {
+        let mut sql = Sql::new("SELECT 1 WHERE a = ");
+        sql.bind(Arg::I64(1))
+            .push(" AND b IN ")
+            .bind_list([Uuid::nil(), Uuid::max()]);
+        assert_eq!(sql.text, "SELECT 1 WHERE a = $1 AND b IN ($2, $3)");
+        assert_eq!(sql.args.len(), 3);
+        assert_eq!(contains_pattern("50%_a\\b"), "%50\\%\\_a\\\\b%");
+        let mut empty = Sql::new("x IN ");
+        empty.bind_list([]);
+        assert_eq!(empty.text, "x IN (NULL)");
+    }
+}
