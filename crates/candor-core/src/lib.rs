@@ -1,10 +1,12 @@
 //! The Candor domain: types, rules and arithmetic. No IO, no async.
 
 pub mod clock;
+pub mod conversation;
 pub mod customer;
 pub mod events;
 pub mod hours;
 pub mod identity;
+pub mod routing;
 pub mod ids;
 pub mod segment;
 pub mod staff;
