@@ -1,8 +1,10 @@
 //! Server-rendered pages for staff. They work without JavaScript.
 
 pub mod customers;
+pub mod inbox;
 pub mod invite;
 pub mod login;
+pub mod routing;
 pub mod staff;
 pub mod tokens;
 
