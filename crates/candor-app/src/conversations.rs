@@ -8,7 +8,9 @@ use crate::error::{AppError, AppResult};
 use crate::ingest::{InboundMessage, ingest, preview, status_event};
 use crate::live::{LiveEvent, publish};
 use crate::reference::{CustomerByIdentity, CustomerRef};
-use candor_core::conversation::{Channel, Delivery, MessageKind, Priority, Status, UnknownWord, clean_body, safe_filename};
+use candor_core::conversation::{
+    Channel, Delivery, MessageKind, Priority, Status, UnknownWord, clean_body, safe_filename,
+};
 use candor_core::customer::normalize_tags;
 use candor_core::events::{Subject, kind};
 use candor_core::staff::Scope;
@@ -200,7 +202,8 @@ impl ConversationView {
 }
 
 fn word<T: std::str::FromStr<Err = UnknownWord>>(field: &str, raw: &str) -> AppResult<T> {
-    raw.parse().map_err(|e: UnknownWord| AppError::invalid(field, e.to_string()))
+    raw.parse()
+        .map_err(|e: UnknownWord| AppError::invalid(field, e.to_string()))
 }
 
 fn tags(field: &str, raw: &[String]) -> AppResult<Vec<String>> {
@@ -326,7 +329,11 @@ pub async fn add_message_as(
         c.preview = preview(&body);
     }
     tx.save_conversation(now, &c).await?;
-    let event_kind = if kind == MessageKind::Note { kind::NOTE_ADDED } else { kind::MESSAGE_SENT };
+    let event_kind = if kind == MessageKind::Note {
+        kind::NOTE_ADDED
+    } else {
+        kind::MESSAGE_SENT
+    };
     tx.append_customer_event(
         now,
         NewEvent {
@@ -427,7 +434,10 @@ pub async fn update(
     if let Some(s) = status
         && s != c.status
     {
-        let mut e = event(kind::CONVERSATION_STATUS_CHANGED, json!({"from": c.status, "to": s, "subject": c.subject}));
+        let mut e = event(
+            kind::CONVERSATION_STATUS_CHANGED,
+            json!({"from": c.status, "to": s, "subject": c.subject}),
+        );
         e.actor = caller.actor();
         tx.append_customer_event(now, e, Some(c.customer_id)).await?;
         c.status = s;
@@ -436,7 +446,10 @@ pub async fn update(
     if let Some(p) = priority
         && p != c.priority
     {
-        let e = event(kind::CONVERSATION_PRIORITY_CHANGED, json!({"from": c.priority, "to": p}));
+        let e = event(
+            kind::CONVERSATION_PRIORITY_CHANGED,
+            json!({"from": c.priority, "to": p}),
+        );
         tx.append_customer_event(now, e, Some(c.customer_id)).await?;
         c.priority = p;
         changed = true;
@@ -546,6 +559,10 @@ pub async fn set_status_by_system(app: &App, c: &Conversation, to: Status, reaso
         tx.save_conversation(app.now(), &cur).await?;
     }
     tx.commit().await?;
-    publish(app, LiveEvent::conversation(c.workspace_id, "conversation.updated", c.id)).await;
+    publish(
+        app,
+        LiveEvent::conversation(c.workspace_id, "conversation.updated", c.id),
+    )
+    .await;
     Ok(())
 }

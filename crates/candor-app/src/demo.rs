@@ -99,8 +99,15 @@ pub async fn load(app: &App) -> AppResult<DemoOutcome> {
         .await?;
     }
     tx.commit().await?;
+    let started = std::time::Instant::now();
     crate::demo_customers::load(app, workspace.id).await?;
+    let customers = started.elapsed();
     crate::demo_conversations::load(app, workspace.id).await?;
+    tracing::debug!(
+        customers_ms = customers.as_millis() as u64,
+        conversations_ms = (started.elapsed() - customers).as_millis() as u64,
+        "demo data loaded"
+    );
     Ok(DemoOutcome {
         workspace,
         created: true,

@@ -18,32 +18,244 @@ use jiff::SignedDuration;
 use std::sync::Arc;
 
 /// (language, channel, subject, the customer's message, a reply or "", a note or "", status, tag, priority)
-type Sample = (&'static str, Channel, &'static str, &'static str, &'static str, &'static str, &'static str, &'static str, Priority);
+type Sample = (
+    &'static str,
+    Channel,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    Priority,
+);
 
 const SAMPLES: &[Sample] = &[
-    ("de", Channel::Email, "Lastenrad: Bremse quietscht", "Hallo, die Scheibenbremse an meinem Lastenrad quietscht seit der letzten Inspektion sehr laut. Können Sie sich das ansehen?", "Hallo, danke für die Nachricht. Bringen Sie das Rad gern am Donnerstag vorbei, ich schaue mir die Bremse selbst an.", "", "pending", "repair", Priority::Normal),
-    ("en", Channel::Chat, "Where is my order?", "Hi, I ordered a helmet last week and the tracking has not moved for five days. Where is it?", "", "", "open", "", Priority::Normal),
-    ("fr", Channel::Email, "Facture en double", "Bonjour, j'ai reçu deux factures pour la même commande de pneus. Pouvez-vous vérifier s'il vous plaît ?", "Bonjour, vous avez raison, la deuxième facture est une erreur de notre part. Je l'ai annulée aujourd'hui.", "", "solved", "billing", Priority::Normal),
-    ("es", Channel::Social, "Pedido incompleto", "Mi pedido llegó sin las luces. Es la segunda vez que pasa, estoy muy decepcionado.", "", "Second incomplete order for this customer: check the packing list at the warehouse.", "open", "", Priority::High),
-    ("en", Channel::Phone, "Cargo bike wobbles at speed", "Called in: the front wheel of the cargo bike wobbles above 20 km/h. Customer is worried about safety with kids on board.", "I have booked you in for tomorrow morning and we will lend you a bike while yours is with us.", "", "pending", "repair", Priority::Urgent),
-    ("de", Channel::Chat, "Ersatzteil lieferbar?", "Gibt es die Kette für das City-Rad noch? Ich finde sie nicht mehr im Shop.", "", "", "open", "", Priority::Low),
-    ("en", Channel::Api, "Refund not received", "This is terrible. I returned the lights three weeks ago and still have no refund. Nobody answers my emails.", "", "Refund was approved on the 3rd but never paid out. Escalated to finance.", "open", "billing", Priority::High),
-    ("fr", Channel::Chat, "Changer l'adresse de livraison", "Bonjour, est-ce que je peux encore changer l'adresse de livraison de ma commande d'hier ?", "Oui, c'est fait : la commande partira à votre nouvelle adresse.", "", "closed", "", Priority::Normal),
-    ("es", Channel::Email, "Garantía del cuadro", "Hola, el cuadro de mi bicicleta tiene una grieta cerca del pedalier. ¿Lo cubre la garantía?", "Hola, sí, la garantía cubre el cuadro durante cinco años. Le envío una etiqueta de devolución hoy.", "", "pending", "repair", Priority::High),
-    ("en", Channel::Email, "Thank you!", "Just wanted to say the annual service was fantastic, the bike rides like new. Thanks to the whole team!", "Thank you for telling us, it made our day.", "", "solved", "praise", Priority::Low),
-    ("de", Channel::Phone, "Termin verschieben", "Anruf: Kundin möchte den Inspektionstermin von Montag auf Mittwoch verschieben.", "Ich habe den Termin auf Mittwoch, 10 Uhr, verlegt.", "", "closed", "repair", Priority::Normal),
-    ("en", Channel::Social, "Broken helmet strap", "@northwind my new helmet's strap snapped on the first ride. Not impressed, this is a safety item.", "", "", "open", "", Priority::High),
-    ("fr", Channel::Api, "Pièce manquante", "Il manque la béquille dans le carton du vélo cargo. Comment faire ?", "", "", "open", "", Priority::Normal),
-    ("es", Channel::Chat, "¿Tienen talla S?", "Hola, ¿el casco viene en talla S? Gracias.", "Hola, sí, tenemos la talla S en negro y en blanco.", "", "solved", "", Priority::Low),
-    ("de", Channel::Email, "Reklamation Reifen", "Der Reifen, den ich vor zwei Wochen gekauft habe, ist schon wieder platt. Das ist ärgerlich und teuer.", "", "Possibly a faulty batch: three tyre complaints this month.", "open", "repair", Priority::Normal),
-    ("en", Channel::Chat, "Upgrade to the cargo bike", "I'm thinking about trading in my city bike for the cargo model. Do you take trade-ins?", "", "", "open", "sales", Priority::Normal),
-    ("en", Channel::Email, "Invoice address", "Could you put our company name on the invoice for order nw-00412? We need it for our accounts.", "Done: the corrected invoice is attached to your account.", "", "closed", "billing", Priority::Low),
-    ("es", Channel::Phone, "Ruido en el pedalier", "Llamada: el cliente oye un clic en el pedalier al subir cuestas.", "", "", "pending", "repair", Priority::Normal),
-    ("fr", Channel::Social, "Service lent", "Trois semaines pour une révision, c'est vraiment trop long. Je suis très déçu.", "", "", "open", "", Priority::High),
-    ("de", Channel::Api, "Rechnung benötigt", "Bitte senden Sie mir die Rechnung für meine letzte Bestellung noch einmal zu.", "Die Rechnung ist unterwegs, sie sollte in wenigen Minuten ankommen.", "", "solved", "billing", Priority::Low),
+    (
+        "de",
+        Channel::Email,
+        "Lastenrad: Bremse quietscht",
+        "Hallo, die Scheibenbremse an meinem Lastenrad quietscht seit der letzten Inspektion sehr laut. Können Sie sich das ansehen?",
+        "Hallo, danke für die Nachricht. Bringen Sie das Rad gern am Donnerstag vorbei, ich schaue mir die Bremse selbst an.",
+        "",
+        "pending",
+        "repair",
+        Priority::Normal,
+    ),
+    (
+        "en",
+        Channel::Chat,
+        "Where is my order?",
+        "Hi, I ordered a helmet last week and the tracking has not moved for five days. Where is it?",
+        "",
+        "",
+        "open",
+        "",
+        Priority::Normal,
+    ),
+    (
+        "fr",
+        Channel::Email,
+        "Facture en double",
+        "Bonjour, j'ai reçu deux factures pour la même commande de pneus. Pouvez-vous vérifier s'il vous plaît ?",
+        "Bonjour, vous avez raison, la deuxième facture est une erreur de notre part. Je l'ai annulée aujourd'hui.",
+        "",
+        "solved",
+        "billing",
+        Priority::Normal,
+    ),
+    (
+        "es",
+        Channel::Social,
+        "Pedido incompleto",
+        "Mi pedido llegó sin las luces. Es la segunda vez que pasa, estoy muy decepcionado.",
+        "",
+        "Second incomplete order for this customer: check the packing list at the warehouse.",
+        "open",
+        "",
+        Priority::High,
+    ),
+    (
+        "en",
+        Channel::Phone,
+        "Cargo bike wobbles at speed",
+        "Called in: the front wheel of the cargo bike wobbles above 20 km/h. Customer is worried about safety with kids on board.",
+        "I have booked you in for tomorrow morning and we will lend you a bike while yours is with us.",
+        "",
+        "pending",
+        "repair",
+        Priority::Urgent,
+    ),
+    (
+        "de",
+        Channel::Chat,
+        "Ersatzteil lieferbar?",
+        "Gibt es die Kette für das City-Rad noch? Ich finde sie nicht mehr im Shop.",
+        "",
+        "",
+        "open",
+        "",
+        Priority::Low,
+    ),
+    (
+        "en",
+        Channel::Api,
+        "Refund not received",
+        "This is terrible. I returned the lights three weeks ago and still have no refund. Nobody answers my emails.",
+        "",
+        "Refund was approved on the 3rd but never paid out. Escalated to finance.",
+        "open",
+        "billing",
+        Priority::High,
+    ),
+    (
+        "fr",
+        Channel::Chat,
+        "Changer l'adresse de livraison",
+        "Bonjour, est-ce que je peux encore changer l'adresse de livraison de ma commande d'hier ?",
+        "Oui, c'est fait : la commande partira à votre nouvelle adresse.",
+        "",
+        "closed",
+        "",
+        Priority::Normal,
+    ),
+    (
+        "es",
+        Channel::Email,
+        "Garantía del cuadro",
+        "Hola, el cuadro de mi bicicleta tiene una grieta cerca del pedalier. ¿Lo cubre la garantía?",
+        "Hola, sí, la garantía cubre el cuadro durante cinco años. Le envío una etiqueta de devolución hoy.",
+        "",
+        "pending",
+        "repair",
+        Priority::High,
+    ),
+    (
+        "en",
+        Channel::Email,
+        "Thank you!",
+        "Just wanted to say the annual service was fantastic, the bike rides like new. Thanks to the whole team!",
+        "Thank you for telling us, it made our day.",
+        "",
+        "solved",
+        "praise",
+        Priority::Low,
+    ),
+    (
+        "de",
+        Channel::Phone,
+        "Termin verschieben",
+        "Anruf: Kundin möchte den Inspektionstermin von Montag auf Mittwoch verschieben.",
+        "Ich habe den Termin auf Mittwoch, 10 Uhr, verlegt.",
+        "",
+        "closed",
+        "repair",
+        Priority::Normal,
+    ),
+    (
+        "en",
+        Channel::Social,
+        "Broken helmet strap",
+        "@northwind my new helmet's strap snapped on the first ride. Not impressed, this is a safety item.",
+        "",
+        "",
+        "open",
+        "",
+        Priority::High,
+    ),
+    (
+        "fr",
+        Channel::Api,
+        "Pièce manquante",
+        "Il manque la béquille dans le carton du vélo cargo. Comment faire ?",
+        "",
+        "",
+        "open",
+        "",
+        Priority::Normal,
+    ),
+    (
+        "es",
+        Channel::Chat,
+        "¿Tienen talla S?",
+        "Hola, ¿el casco viene en talla S? Gracias.",
+        "Hola, sí, tenemos la talla S en negro y en blanco.",
+        "",
+        "solved",
+        "",
+        Priority::Low,
+    ),
+    (
+        "de",
+        Channel::Email,
+        "Reklamation Reifen",
+        "Der Reifen, den ich vor zwei Wochen gekauft habe, ist schon wieder platt. Das ist ärgerlich und teuer.",
+        "",
+        "Possibly a faulty batch: three tyre complaints this month.",
+        "open",
+        "repair",
+        Priority::Normal,
+    ),
+    (
+        "en",
+        Channel::Chat,
+        "Upgrade to the cargo bike",
+        "I'm thinking about trading in my city bike for the cargo model. Do you take trade-ins?",
+        "",
+        "",
+        "open",
+        "sales",
+        Priority::Normal,
+    ),
+    (
+        "en",
+        Channel::Email,
+        "Invoice address",
+        "Could you put our company name on the invoice for order nw-00412? We need it for our accounts.",
+        "Done: the corrected invoice is attached to your account.",
+        "",
+        "closed",
+        "billing",
+        Priority::Low,
+    ),
+    (
+        "es",
+        Channel::Phone,
+        "Ruido en el pedalier",
+        "Llamada: el cliente oye un clic en el pedalier al subir cuestas.",
+        "",
+        "",
+        "pending",
+        "repair",
+        Priority::Normal,
+    ),
+    (
+        "fr",
+        Channel::Social,
+        "Service lent",
+        "Trois semaines pour une révision, c'est vraiment trop long. Je suis très déçu.",
+        "",
+        "",
+        "open",
+        "",
+        Priority::High,
+    ),
+    (
+        "de",
+        Channel::Api,
+        "Rechnung benötigt",
+        "Bitte senden Sie mir die Rechnung für meine letzte Bestellung noch einmal zu.",
+        "Die Rechnung ist unterwegs, sie sollte in wenigen Minuten ankommen.",
+        "",
+        "solved",
+        "billing",
+        Priority::Low,
+    ),
 ];
 
-const FIRST: &[&str] = &["Ada", "Ben", "Clara", "David", "Elif", "Felix", "Greta", "Hugo", "Ines", "Jonas"];
+const FIRST: &[&str] = &[
+    "Ada", "Ben", "Clara", "David", "Elif", "Felix", "Greta", "Hugo", "Ines", "Jonas",
+];
 
 /// Adds teams, rules, agents' languages and the conversations to `ws`.
 pub async fn load(app: &App, ws: WorkspaceId) -> AppResult<()> {
@@ -116,7 +328,13 @@ pub async fn load(app: &App, ws: WorkspaceId) -> AppResult<()> {
         let (_language, channel, subject, text, reply, note, status, tag, priority) = SAMPLES[i % SAMPLES.len()];
         // The second round happens on other channels, to other customers, earlier.
         let channel = if i >= SAMPLES.len() {
-            [Channel::Email, Channel::Chat, Channel::Api, Channel::Social, Channel::Phone][i % 5]
+            [
+                Channel::Email,
+                Channel::Chat,
+                Channel::Api,
+                Channel::Social,
+                Channel::Phone,
+            ][i % 5]
         } else {
             channel
         };
@@ -129,7 +347,11 @@ pub async fn load(app: &App, ws: WorkspaceId) -> AppResult<()> {
                     None,
                 )
                 .map_err(|e| AppError::Internal(e.to_string()))?,
-                name: Some(format!("{} {}", FIRST[i % FIRST.len()], ["Berg", "Costa", "Lemaire", "Ruiz"][i % 4])),
+                name: Some(format!(
+                    "{} {}",
+                    FIRST[i % FIRST.len()],
+                    ["Berg", "Costa", "Lemaire", "Ruiz"][i % 4]
+                )),
             },
         };
         let started = now - SignedDuration::from_mins(37 * (40 - i as i64) * (1 + (i as i64 % 3)));
@@ -155,12 +377,21 @@ pub async fn load(app: &App, ws: WorkspaceId) -> AppResult<()> {
             clock.advance(SignedDuration::from_mins(19));
             add_message_as(&past, &as_agent, id, "outbound", reply, false).await?;
         }
-        if status != "open" || i % 9 == 4 {
+        let answered_unrouted = !reply.is_empty() && done.conversation.assignee_id.is_none();
+        if status != "open" || i % 9 == 4 || answered_unrouted {
             clock.advance(SignedDuration::from_mins(3));
+            let assignee = if i % 9 == 4 {
+                // A few conversations wait for someone to take them.
+                Some(serde_json::Value::Null)
+            } else if answered_unrouted {
+                // Whoever answered took it.
+                Some(serde_json::Value::String(agent.id.to_string()))
+            } else {
+                None
+            };
             let change = UpdateConversation {
                 status: Some(status.to_string()),
-                // A few conversations wait for someone to take them.
-                assignee_id: (i % 9 == 4).then_some(serde_json::Value::Null),
+                assignee_id: assignee,
                 ..Default::default()
             };
             update(&past, &as_agent, id, &change).await?;

@@ -108,7 +108,11 @@ pub async fn ingest(app: &App, m: InboundMessage) -> AppResult<Ingested> {
         Some(s) => clean_subject(s).map_err(|e| AppError::invalid("subject", e))?,
         None => String::new(),
     };
-    let subject = if subject.is_empty() { subject_from_body(&body) } else { subject };
+    let subject = if subject.is_empty() {
+        subject_from_body(&body)
+    } else {
+        subject
+    };
     let external = m.external_id.as_deref().map(str::trim).filter(|e| !e.is_empty());
     if let Some(e) = external
         && e.len() > 500
@@ -156,12 +160,20 @@ pub async fn ingest(app: &App, m: InboundMessage) -> AppResult<Ingested> {
                 (c, false, true)
             }
             ReplyEffect::StartNew => {
-                let subject = if m.subject.is_some() { subject.clone() } else { c.subject.clone() };
+                let subject = if m.subject.is_some() {
+                    subject.clone()
+                } else {
+                    c.subject.clone()
+                };
                 let new = open(&mut tx, app, &m, customer, &subject, analysis.language, Some(c.id)).await?;
                 (new, true, false)
             }
         },
-        None => (open(&mut tx, app, &m, customer, &subject, analysis.language, None).await?, true, false),
+        None => (
+            open(&mut tx, app, &m, customer, &subject, analysis.language, None).await?,
+            true,
+            false,
+        ),
     };
     let name = match (&m.sender, created) {
         // Not visible outside this transaction yet.
@@ -243,7 +255,11 @@ pub async fn ingest(app: &App, m: InboundMessage) -> AppResult<Ingested> {
     }
     tx.save_conversation(now, &conv).await?;
     tx.commit().await?;
-    let kind = if opened { "conversation.created" } else { "message.created" };
+    let kind = if opened {
+        "conversation.created"
+    } else {
+        "message.created"
+    };
     publish(app, LiveEvent::conversation(ws, kind, conv.id)).await;
     let conversation = app.db.conversation(ws, conv.id).await?;
     Ok(Ingested {

@@ -134,9 +134,9 @@ async fn check_members(app: &App, ws: WorkspaceId, raw: &[String]) -> AppResult<
 fn mode(raw: Option<&str>, current: AssignMode) -> AppResult<AssignMode> {
     match raw {
         None => Ok(current),
-        Some(m) => m.parse().map_err(|e: candor_core::conversation::UnknownWord| {
-            AppError::invalid("assign_mode", e.to_string())
-        }),
+        Some(m) => m
+            .parse()
+            .map_err(|e: candor_core::conversation::UnknownWord| AppError::invalid("assign_mode", e.to_string())),
     }
 }
 
@@ -165,7 +165,14 @@ pub async fn create_team(app: &App, caller: &Caller, input: &TeamInput) -> AppRe
     let mut tx = app.db.begin().await?;
     let id = tx.create_team(app.now(), ws, &name, mode).await?;
     tx.set_team_members(ws, id, &members).await?;
-    team_event(&mut tx, app, caller, id, json!({"name": name, "assign_mode": mode, "members": members})).await?;
+    team_event(
+        &mut tx,
+        app,
+        caller,
+        id,
+        json!({"name": name, "assign_mode": mode, "members": members}),
+    )
+    .await?;
     tx.commit().await?;
     Ok(app.db.team(ws, id).await?)
 }
@@ -189,7 +196,14 @@ pub async fn update_team(app: &App, caller: &Caller, id: TeamId, input: &TeamInp
     if let Some(m) = &members {
         tx.set_team_members(ws, id, m).await?;
     }
-    team_event(&mut tx, app, caller, id, json!({"name": name, "assign_mode": mode, "members": members})).await?;
+    team_event(
+        &mut tx,
+        app,
+        caller,
+        id,
+        json!({"name": name, "assign_mode": mode, "members": members}),
+    )
+    .await?;
     tx.commit().await?;
     Ok(app.db.team(ws, id).await?)
 }
@@ -230,18 +244,34 @@ pub fn check_language(field: &str, raw: &str) -> AppResult<String> {
     if (2..=3).contains(&l.len()) && l.bytes().all(|b| b.is_ascii_lowercase()) {
         Ok(l)
     } else {
-        Err(AppError::invalid(field, "a language is an ISO 639-1 code such as en or de"))
+        Err(AppError::invalid(
+            field,
+            "a language is an ISO 639-1 code such as en or de",
+        ))
     }
 }
 
-async fn check_rule(app: &App, ws: WorkspaceId, i: usize, r: &RuleInput, teams: &[TeamRecord]) -> AppResult<RuleRecord> {
+async fn check_rule(
+    app: &App,
+    ws: WorkspaceId,
+    i: usize,
+    r: &RuleInput,
+    teams: &[TeamRecord],
+) -> AppResult<RuleRecord> {
     let f = |name: &str| format!("rules[{i}].{name}");
     let channel = r
         .channel
         .as_deref()
-        .map(|c| c.parse::<Channel>().map_err(|e| AppError::invalid(&f("channel"), e.to_string())))
+        .map(|c| {
+            c.parse::<Channel>()
+                .map_err(|e| AppError::invalid(&f("channel"), e.to_string()))
+        })
         .transpose()?;
-    let language = r.language.as_deref().map(|l| check_language(&f("language"), l)).transpose()?;
+    let language = r
+        .language
+        .as_deref()
+        .map(|l| check_language(&f("language"), l))
+        .transpose()?;
     let tag = r
         .tag
         .as_deref()
@@ -378,7 +408,11 @@ pub async fn agents(app: &App, caller: &Caller) -> AppResult<Vec<AgentView>> {
             let a = settings.get(&u.id);
             AgentView {
                 id: u.id,
-                teams: teams.iter().filter(|t| t.members.contains(&u.id)).map(|t| t.id).collect(),
+                teams: teams
+                    .iter()
+                    .filter(|t| t.members.contains(&u.id))
+                    .map(|t| t.id)
+                    .collect(),
                 name: u.name,
                 role: u.role.to_string(),
                 languages: a.map(|a| a.languages.clone()).unwrap_or_default(),

@@ -35,9 +35,15 @@ async fn setup(db: Db) -> Setup {
     let clock = Arc::new(ManualClock::new(t0()));
     let dir = tempfile::tempdir().unwrap();
     let app = App::new(db, clock.clone()).with_files(FileStore::new(dir.path(), 1024));
-    let (ws, owner) = accounts::create_owner(&app, "Northwind", "maya@northwind.example", "Maya Lindqvist", "correct horse battery")
-        .await
-        .unwrap();
+    let (ws, owner) = accounts::create_owner(
+        &app,
+        "Northwind",
+        "maya@northwind.example",
+        "Maya Lindqvist",
+        "correct horse battery",
+    )
+    .await
+    .unwrap();
     Setup {
         app,
         clock,
@@ -89,16 +95,29 @@ fn mail(s: &Setup, text: &str, thread: &str, external: &str) -> InboundMessage {
 async fn idempotent_and_threaded(db: Db) {
     let s = setup(db).await;
     let mut live = s.app.live.subscribe();
-    let first = ingest(&s.app, mail(&s, "My order arrived broken. I am very angry.", "t-1", "m-1")).await.unwrap();
+    let first = ingest(
+        &s.app,
+        mail(&s, "My order arrived broken. I am very angry.", "t-1", "m-1"),
+    )
+    .await
+    .unwrap();
     assert!(first.opened && !first.duplicate);
     assert_eq!(first.conversation.status, Status::Open);
     assert_eq!(first.conversation.language.as_deref(), Some("en"));
     assert!(first.message.sentiment.unwrap() < 0.0, "{:?}", first.message.sentiment);
     assert_eq!(first.message.author.name, "Jane Doe");
     let e = live.try_recv().unwrap();
-    assert_eq!((e.kind.as_str(), e.conversation_id), ("conversation.created", Some(first.conversation.id)));
+    assert_eq!(
+        (e.kind.as_str(), e.conversation_id),
+        ("conversation.created", Some(first.conversation.id))
+    );
     // The same delivery again: stored once, nothing new, no customer created twice.
-    let again = ingest(&s.app, mail(&s, "My order arrived broken. I am very angry.", "t-1", "m-1")).await.unwrap();
+    let again = ingest(
+        &s.app,
+        mail(&s, "My order arrived broken. I am very angry.", "t-1", "m-1"),
+    )
+    .await
+    .unwrap();
     assert!(again.duplicate);
     assert_eq!(again.message.id, first.message.id);
     assert!(live.try_recv().is_err());
@@ -110,34 +129,61 @@ async fn idempotent_and_threaded(db: Db) {
     assert_eq!(reply.conversation.message_count, 2);
     assert_eq!(live.try_recv().unwrap().kind, "message.created");
     // Another thread is another conversation with the same customer.
-    let other = ingest(&s.app, mail(&s, "Different question about helmets", "t-2", "m-3")).await.unwrap();
+    let other = ingest(&s.app, mail(&s, "Different question about helmets", "t-2", "m-3"))
+        .await
+        .unwrap();
     assert_ne!(other.conversation.id, first.conversation.id);
     assert_eq!(other.conversation.customer_id, first.conversation.customer_id);
     let msgs = s.app.db.messages(s.ws, first.conversation.id, 50).await.unwrap();
     assert_eq!(msgs.len(), 2);
     // The customer's timeline shows the conversation and the messages.
-    let page = s.app.db.events_for_customer(s.ws, first.conversation.customer_id, None, 50).await.unwrap();
+    let page = s
+        .app
+        .db
+        .events_for_customer(s.ws, first.conversation.customer_id, None, 50)
+        .await
+        .unwrap();
     let kinds: Vec<&str> = page.items.iter().map(|e| e.kind.as_str()).collect();
-    assert_eq!(kinds.iter().filter(|k| **k == "message.received").count(), 3, "{kinds:?}");
-    assert_eq!(kinds.iter().filter(|k| **k == "conversation.created").count(), 2, "{kinds:?}");
+    assert_eq!(
+        kinds.iter().filter(|k| **k == "message.received").count(),
+        3,
+        "{kinds:?}"
+    );
+    assert_eq!(
+        kinds.iter().filter(|k| **k == "conversation.created").count(),
+        2,
+        "{kinds:?}"
+    );
     // Bad input stores nothing.
     let empty = ingest(&s.app, mail(&s, "   ", "t-3", "m-4")).await;
-    assert!(matches!(empty, Err(candor_app::AppError::Invalid { ref field, .. }) if field == "body"), "{empty:?}");
-    let all = s.app.db.conversations(s.ws, &Filter::default(), None, 50).await.unwrap();
+    assert!(
+        matches!(empty, Err(candor_app::AppError::Invalid { ref field, .. }) if field == "body"),
+        "{empty:?}"
+    );
+    let all = s
+        .app
+        .db
+        .conversations(s.ws, &Filter::default(), None, 50)
+        .await
+        .unwrap();
     assert_eq!(all.items.len(), 2);
 }
 candor_store::both_backends!(idempotent_and_threaded_on, idempotent_and_threaded);
 
 async fn reopen_rules(db: Db) {
     let s = setup(db).await;
-    let first = ingest(&s.app, mail(&s, "The bell is loose", "t-1", "m-1")).await.unwrap();
+    let first = ingest(&s.app, mail(&s, "The bell is loose", "t-1", "m-1"))
+        .await
+        .unwrap();
     let id = first.conversation.id;
     let solve = UpdateConversation {
         status: Some("solved".into()),
         ..Default::default()
     };
     conversations::update(&s.app, &s.owner, id, &solve).await.unwrap();
-    let back = ingest(&s.app, mail(&s, "It came loose again", "t-1", "m-2")).await.unwrap();
+    let back = ingest(&s.app, mail(&s, "It came loose again", "t-1", "m-2"))
+        .await
+        .unwrap();
     assert!(back.reopened && !back.opened);
     assert_eq!((back.conversation.id, back.conversation.status), (id, Status::Open));
     let close = UpdateConversation {
@@ -145,7 +191,9 @@ async fn reopen_rules(db: Db) {
         ..Default::default()
     };
     conversations::update(&s.app, &s.owner, id, &close).await.unwrap();
-    let new = ingest(&s.app, mail(&s, "Still loose, sorry", "t-1", "m-3")).await.unwrap();
+    let new = ingest(&s.app, mail(&s, "Still loose, sorry", "t-1", "m-3"))
+        .await
+        .unwrap();
     assert!(new.opened);
     assert_ne!(new.conversation.id, id);
     assert_eq!(new.conversation.previous_conversation_id, Some(id));
@@ -161,8 +209,20 @@ async fn reopen_rules(db: Db) {
         ..Default::default()
     };
     let e = conversations::update(&s.app, &s.owner, new.conversation.id, &bad).await;
-    assert!(matches!(e, Err(candor_app::AppError::Invalid { ref field, .. }) if field == "status"), "{e:?}");
-    assert_eq!(s.app.db.conversation(s.ws, new.conversation.id).await.unwrap().priority.as_str(), "normal");
+    assert!(
+        matches!(e, Err(candor_app::AppError::Invalid { ref field, .. }) if field == "status"),
+        "{e:?}"
+    );
+    assert_eq!(
+        s.app
+            .db
+            .conversation(s.ws, new.conversation.id)
+            .await
+            .unwrap()
+            .priority
+            .as_str(),
+        "normal"
+    );
 }
 candor_store::both_backends!(reopen_rules_on, reopen_rules);
 
@@ -177,8 +237,16 @@ async fn routes_by_language_and_load(db: Db) {
         assign_mode: Some(mode.into()),
         members: Some(members.iter().map(|u| u.id.to_string()).collect()),
     };
-    let repairs = create_team(&s.app, &s.owner, &team("Repairs", "least-loaded", vec![&annika, &jonas, &away])).await.unwrap();
-    let orders = create_team(&s.app, &s.owner, &team("Orders", "round-robin", vec![&luc])).await.unwrap();
+    let repairs = create_team(
+        &s.app,
+        &s.owner,
+        &team("Repairs", "least-loaded", vec![&annika, &jonas, &away]),
+    )
+    .await
+    .unwrap();
+    let orders = create_team(&s.app, &s.owner, &team("Orders", "round-robin", vec![&luc]))
+        .await
+        .unwrap();
     let rule = |team: String, language: &str| RuleInput {
         language: Some(language.into()),
         team_id: team,
@@ -206,7 +274,10 @@ async fn routes_by_language_and_load(db: Db) {
     assert!(!assigned.contains(&away.id));
     let fr = "Bonjour, je voudrais changer l'adresse de livraison de ma commande, s'il vous plaît.";
     let done = ingest(&s.app, mail(&s, fr, "fr-1", "fr-1")).await.unwrap();
-    assert_eq!((done.conversation.team_id, done.conversation.assignee_id), (Some(orders.id), Some(luc.id)));
+    assert_eq!(
+        (done.conversation.team_id, done.conversation.assignee_id),
+        (Some(orders.id), Some(luc.id))
+    );
     // No rule matches English: it waits unassigned, in the unassigned view.
     let en = "Hello, could you tell me when my order of the cargo bike will arrive please?";
     let done = ingest(&s.app, mail(&s, en, "en-1", "en-1")).await.unwrap();
@@ -245,7 +316,19 @@ async fn attachments_kept_once(db: Db) {
         filename: "big.bin".into(),
         bytes: vec![7u8; 2048],
     }];
-    assert!(matches!(ingest(&s.app, big).await, Err(candor_app::AppError::TooLarge(1024))));
-    assert_eq!(s.app.db.conversations(s.ws, &Filter::default(), None, 50).await.unwrap().items.len(), 1);
+    assert!(matches!(
+        ingest(&s.app, big).await,
+        Err(candor_app::AppError::TooLarge(1024))
+    ));
+    assert_eq!(
+        s.app
+            .db
+            .conversations(s.ws, &Filter::default(), None, 50)
+            .await
+            .unwrap()
+            .items
+            .len(),
+        1
+    );
 }
 candor_store::both_backends!(attachments_kept_once_on, attachments_kept_once);

@@ -198,7 +198,9 @@ pub const MAX_BODY_BYTES: usize = 200_000;
 pub fn clean_subject(raw: &str) -> Result<String, String> {
     let s = raw.split_whitespace().collect::<Vec<_>>().join(" ");
     if s.chars().count() > MAX_SUBJECT_CHARS {
-        return Err(format!("the subject is too long: at most {MAX_SUBJECT_CHARS} characters"));
+        return Err(format!(
+            "the subject is too long: at most {MAX_SUBJECT_CHARS} characters"
+        ));
     }
     Ok(s)
 }
@@ -259,7 +261,10 @@ mod tests {
         assert!(e.to_string().contains("open pending solved closed"), "{e}");
         assert_eq!("round-robin".parse::<AssignMode>(), Ok(AssignMode::RoundRobin));
         assert!("fax".parse::<Channel>().is_err());
-        assert_eq!(serde_json::to_string(&Priority::Urgent).unwrap_or_default(), "\"urgent\"");
+        assert_eq!(
+            serde_json::to_string(&Priority::Urgent).unwrap_or_default(),
+            "\"urgent\""
+        );
     }
 
     #[test]

@@ -215,9 +215,8 @@ impl Tx {
         channel: Channel,
         external_id: &str,
     ) -> Result<Option<Message>> {
-        let sql = format!(
-            "SELECT {COLUMNS} FROM messages WHERE workspace_id = $1 AND channel = $2 AND external_id = $3"
-        );
+        let sql =
+            format!("SELECT {COLUMNS} FROM messages WHERE workspace_id = $1 AND channel = $2 AND external_id = $3");
         let row: Option<Row> = on_tx!(self, x => sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(ws.as_uuid()).bind(channel.as_str()).bind(external_id).fetch_optional(&mut **x).await)?;
         row.map(Row::into_message).transpose()

@@ -77,7 +77,12 @@ fn rule(r: RuleRow) -> Result<RuleRecord> {
     Ok(RuleRecord {
         id: RuleId::from_uuid(r.0),
         position: r.1,
-        channel: r.2.as_deref().map(str::parse).transpose().map_err(|e| corrupt("rule channel", e))?,
+        channel: r
+            .2
+            .as_deref()
+            .map(str::parse)
+            .transpose()
+            .map_err(|e| corrupt("rule channel", e))?,
         language: r.3,
         tag: r.4,
         tier: r.5.as_deref().map(crate::customers::parse_tier).transpose()?,
@@ -92,7 +97,13 @@ fn name_key(name: &str) -> String {
 
 impl Tx {
     /// Creates a team; a name taken in the workspace is a conflict on `name`.
-    pub async fn create_team(&mut self, now: Timestamp, ws: WorkspaceId, name: &str, mode: AssignMode) -> Result<TeamId> {
+    pub async fn create_team(
+        &mut self,
+        now: Timestamp,
+        ws: WorkspaceId,
+        name: &str,
+        mode: AssignMode,
+    ) -> Result<TeamId> {
         let id = TeamId::new_at(now);
         on_tx!(self, x => sqlx::query(
             "INSERT INTO teams (id, workspace_id, name, name_key, assign_mode, rr_cursor, created_at) \

@@ -109,17 +109,40 @@ async fn conversations_messages_and_paging(db: Db) {
     }
     // The same external id on the same channel is stored once; on another channel it is new.
     let mut tx = db.begin().await.unwrap();
-    assert!(tx.insert_message(t0(), ws, &message(ids[0], "again", Some("ext-0"))).await.unwrap().is_none());
-    let found = tx.message_by_external_id(ws, Channel::Email, "ext-0").await.unwrap().unwrap();
+    assert!(
+        tx.insert_message(t0(), ws, &message(ids[0], "again", Some("ext-0")))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let found = tx
+        .message_by_external_id(ws, Channel::Email, "ext-0")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(found.body, "It arrived broken");
     let mut chat = message(ids[0], "chat one", Some("ext-0"));
     chat.channel = Channel::Chat;
     assert!(tx.insert_message(t0(), ws, &chat).await.unwrap().is_some());
     // Threads are found per channel; the newest conversation on a thread wins.
-    let by_thread = tx.conversation_by_thread(ws, Channel::Email, "thread-2").await.unwrap().unwrap();
+    let by_thread = tx
+        .conversation_by_thread(ws, Channel::Email, "thread-2")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(by_thread.id, ids[2]);
-    assert!(tx.conversation_by_thread(ws, Channel::Chat, "thread-2").await.unwrap().is_none());
-    assert!(tx.conversation_by_thread(other_ws, Channel::Email, "thread-2").await.unwrap().is_none());
+    assert!(
+        tx.conversation_by_thread(ws, Channel::Chat, "thread-2")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        tx.conversation_by_thread(other_ws, Channel::Email, "thread-2")
+            .await
+            .unwrap()
+            .is_none()
+    );
     tx.commit().await.unwrap();
 
     // Newest activity first, keyset pages of 2 that meet exactly.
@@ -153,24 +176,82 @@ async fn conversations_messages_and_paging(db: Db) {
                 .collect::<Vec<_>>()
         }
     };
-    assert_eq!(f(Filter { assignee: Some(maya), ..Default::default() }).await, vec![ids[1]]);
-    assert_eq!(f(Filter { statuses: vec![Status::Pending], ..Default::default() }).await, vec![ids[1]]);
-    assert_eq!(f(Filter { unassigned: true, ..Default::default() }).await.len(), 4);
-    assert_eq!(f(Filter { channel: Some(Channel::Chat), ..Default::default() }).await, vec![ids[3], ids[1]]);
-    assert_eq!(f(Filter { tag: Some("refund".into()), ..Default::default() }).await, vec![ids[3]]);
-    assert_eq!(f(Filter { teams: Some(vec![]), ..Default::default() }).await, vec![]);
+    assert_eq!(
+        f(Filter {
+            assignee: Some(maya),
+            ..Default::default()
+        })
+        .await,
+        vec![ids[1]]
+    );
+    assert_eq!(
+        f(Filter {
+            statuses: vec![Status::Pending],
+            ..Default::default()
+        })
+        .await,
+        vec![ids[1]]
+    );
+    assert_eq!(
+        f(Filter {
+            unassigned: true,
+            ..Default::default()
+        })
+        .await
+        .len(),
+        4
+    );
+    assert_eq!(
+        f(Filter {
+            channel: Some(Channel::Chat),
+            ..Default::default()
+        })
+        .await,
+        vec![ids[3], ids[1]]
+    );
+    assert_eq!(
+        f(Filter {
+            tag: Some("refund".into()),
+            ..Default::default()
+        })
+        .await,
+        vec![ids[3]]
+    );
+    assert_eq!(
+        f(Filter {
+            teams: Some(vec![]),
+            ..Default::default()
+        })
+        .await,
+        vec![]
+    );
     assert_eq!(db.open_loads(ws, &[maya]).await.unwrap(), vec![(maya, 1)]);
     // Another workspace sees none of it.
-    assert!(db.conversations(other_ws, &Filter::default(), None, 50).await.unwrap().items.is_empty());
-    assert!(matches!(db.conversation(other_ws, ids[0]).await, Err(StoreError::NotFound)));
+    assert!(
+        db.conversations(other_ws, &Filter::default(), None, 50)
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+    assert!(matches!(
+        db.conversation(other_ws, ids[0]).await,
+        Err(StoreError::NotFound)
+    ));
     assert!(db.messages(other_ws, ids[0], 50).await.unwrap().is_empty());
 
     // Messages read oldest first; delivery can be set on replies.
     let msgs = db.messages(ws, ids[0], 50).await.unwrap();
-    assert_eq!(msgs.iter().map(|m| m.body.as_str()).collect::<Vec<_>>(), ["It arrived broken", "chat one"]);
+    assert_eq!(
+        msgs.iter().map(|m| m.body.as_str()).collect::<Vec<_>>(),
+        ["It arrived broken", "chat one"]
+    );
     let mut tx = db.begin().await.unwrap();
     tx.set_delivery(ws, msgs[0].id, Delivery::Sent).await.unwrap();
-    assert!(matches!(tx.set_delivery(other_ws, msgs[0].id, Delivery::Sent).await, Err(StoreError::NotFound)));
+    assert!(matches!(
+        tx.set_delivery(other_ws, msgs[0].id, Delivery::Sent).await,
+        Err(StoreError::NotFound)
+    ));
     let a = Attachment {
         id: AttachmentId::new_at(t0()),
         conversation_id: ids[0],
@@ -195,15 +276,23 @@ async fn teams_agents_and_rules(db: Db) {
     let (ws, _, maya) = workspace(&db, "acme").await;
     let (other_ws, _, _) = workspace(&db, "other").await;
     let mut tx = db.begin().await.unwrap();
-    let repairs = tx.create_team(t0(), ws, "Repairs", AssignMode::LeastLoaded).await.unwrap();
+    let repairs = tx
+        .create_team(t0(), ws, "Repairs", AssignMode::LeastLoaded)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     // A failed statement spoils a PostgreSQL transaction: the clash gets its own.
     let mut tx = db.begin().await.unwrap();
     let dup = tx.create_team(t0(), ws, " repairs", AssignMode::RoundRobin).await;
-    assert!(matches!(dup, Err(StoreError::Conflict { field: "name", .. })), "{dup:?}");
+    assert!(
+        matches!(dup, Err(StoreError::Conflict { field: "name", .. })),
+        "{dup:?}"
+    );
     drop(tx);
     let mut tx = db.begin().await.unwrap();
-    tx.create_team(t0(), other_ws, "Repairs", AssignMode::LeastLoaded).await.unwrap();
+    tx.create_team(t0(), other_ws, "Repairs", AssignMode::LeastLoaded)
+        .await
+        .unwrap();
     tx.set_team_members(ws, repairs, &[maya, maya]).await.unwrap();
     tx.set_team_cursor(ws, repairs, maya).await.unwrap();
     let agent = AgentRecord {
@@ -212,7 +301,16 @@ async fn teams_agents_and_rules(db: Db) {
         status: AgentStatus::Available,
     };
     tx.save_agent(t0(), ws, &agent).await.unwrap();
-    tx.save_agent(t0(), ws, &AgentRecord { status: AgentStatus::Away, ..agent.clone() }).await.unwrap();
+    tx.save_agent(
+        t0(),
+        ws,
+        &AgentRecord {
+            status: AgentStatus::Away,
+            ..agent.clone()
+        },
+    )
+    .await
+    .unwrap();
     let rule = RuleRecord {
         id: RuleId::new_at(t0()),
         position: 1,

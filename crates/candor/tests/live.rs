@@ -75,8 +75,16 @@ async fn next_event(resp: &mut reqwest::Response, buf: &mut String, kind: &str, 
     loop {
         while let Some(end) = buf.find("\n\n") {
             let block: String = buf.drain(..end + 2).collect();
-            let ev = block.lines().find_map(|l| l.strip_prefix("event:")).map(str::trim).unwrap_or("");
-            let data = block.lines().find_map(|l| l.strip_prefix("data:")).map(str::trim).unwrap_or("null");
+            let ev = block
+                .lines()
+                .find_map(|l| l.strip_prefix("event:"))
+                .map(str::trim)
+                .unwrap_or("");
+            let data = block
+                .lines()
+                .find_map(|l| l.strip_prefix("data:"))
+                .map(str::trim)
+                .unwrap_or("null");
             if ev == kind {
                 return serde_json::from_str(data).unwrap();
             }
@@ -90,17 +98,36 @@ async fn next_event(resp: &mut reqwest::Response, buf: &mut String, kind: &str, 
 
 #[test]
 fn a_message_on_node_a_reaches_a_stream_on_node_b() {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let (url, name) = rt.block_on(candor_store::testing::new_pg_database()).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let mut cmd = candor(dir.path(), &url);
     cmd.args([
-        "admin", "create-owner", "--workspace", "Acme", "--email", "olivia@acme.example", "--name", "Olivia Owner",
+        "admin",
+        "create-owner",
+        "--workspace",
+        "Acme",
+        "--email",
+        "olivia@acme.example",
+        "--name",
+        "Olivia Owner",
         "--password-stdin",
     ]);
     let slug = run(cmd, "correct horse battery\n");
     let mut cmd = candor(dir.path(), &url);
-    cmd.args(["token", "create", "--workspace", &slug, "--email", "olivia@acme.example", "--name", "live"]);
+    cmd.args([
+        "token",
+        "create",
+        "--workspace",
+        &slug,
+        "--email",
+        "olivia@acme.example",
+        "--name",
+        "live",
+    ]);
     let token = run(cmd, "");
     let (a, b) = (start(candor(dir.path(), &url)), start(candor(dir.path(), &url)));
     assert_ne!(a.base, b.base);
@@ -108,7 +135,12 @@ fn a_message_on_node_a_reaches_a_stream_on_node_b() {
     rt.block_on(async {
         let http = reqwest::Client::new();
         // An agent's browser on node B listens.
-        let mut stream = http.get(format!("{}/api/v1/stream", b.base)).bearer_auth(&token).send().await.unwrap();
+        let mut stream = http
+            .get(format!("{}/api/v1/stream", b.base))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(stream.status(), 200);
         let mut buf = String::new();
         next_event(&mut stream, &mut buf, "ready", 10).await;
@@ -117,7 +149,9 @@ fn a_message_on_node_a_reaches_a_stream_on_node_b() {
         let created: Value = http
             .post(format!("{}/api/v1/conversations", a.base))
             .bearer_auth(&token)
-            .json(&json!({"customer": {"kind": "email", "value": "jane@example.com"}, "body": "My order arrived broken"}))
+            .json(
+                &json!({"customer": {"kind": "email", "value": "jane@example.com"}, "body": "My order arrived broken"}),
+            )
             .send()
             .await
             .unwrap()

@@ -13,18 +13,14 @@ fn lang() -> impl Strategy<Value = String> {
 }
 
 fn member() -> impl Strategy<Value = Member> {
-    (
-        0u128..12,
-        prop::collection::vec(lang(), 0..3),
-        any::<bool>(),
-        0u32..20,
-    )
-        .prop_map(|(n, languages, available, load)| Member {
+    (0u128..12, prop::collection::vec(lang(), 0..3), any::<bool>(), 0u32..20).prop_map(
+        |(n, languages, available, load)| Member {
             user: UserId::from_uuid(Uuid::from_u128(n)),
             languages,
             available,
             load,
-        })
+        },
+    )
 }
 
 fn team(n: u128) -> impl Strategy<Value = Team> {
@@ -39,7 +35,11 @@ fn team(n: u128) -> impl Strategy<Value = Team> {
             members.dedup_by_key(|m| m.user);
             Team {
                 id: TeamId::from_uuid(Uuid::from_u128(100 + n)),
-                mode: if rr { AssignMode::RoundRobin } else { AssignMode::LeastLoaded },
+                mode: if rr {
+                    AssignMode::RoundRobin
+                } else {
+                    AssignMode::LeastLoaded
+                },
                 members,
                 cursor: cursor.map(|c| UserId::from_uuid(Uuid::from_u128(c))),
             }

@@ -24,10 +24,16 @@ fn bad_query(field: &str, message: impl Into<String>) -> ApiError {
     ApiError::field(StatusCode::BAD_REQUEST, "invalid_field", field, message)
 }
 
-fn word<T: std::str::FromStr<Err = UnknownWord>>(q: &HashMap<String, String>, key: &str) -> Result<Option<T>, ApiError> {
+fn word<T: std::str::FromStr<Err = UnknownWord>>(
+    q: &HashMap<String, String>,
+    key: &str,
+) -> Result<Option<T>, ApiError> {
     match q.get(key).map(|v| v.trim()).filter(|v| !v.is_empty()) {
         None => Ok(None),
-        Some(v) => v.parse().map(Some).map_err(|e: UnknownWord| bad_query(key, e.to_string())),
+        Some(v) => v
+            .parse()
+            .map(Some)
+            .map_err(|e: UnknownWord| bad_query(key, e.to_string())),
     }
 }
 
@@ -54,7 +60,10 @@ pub fn filter_of(q: &HashMap<String, String>) -> Result<Filter, ApiError> {
     f.teams = id::<TeamId>(q, "team")?.map(|t| vec![t]);
     f.channel = word::<Channel>(q, "channel")?;
     f.priority = word::<Priority>(q, "priority")?;
-    f.language = q.get("language").map(|l| l.trim().to_lowercase()).filter(|l| !l.is_empty());
+    f.language = q
+        .get("language")
+        .map(|l| l.trim().to_lowercase())
+        .filter(|l| !l.is_empty());
     f.tag = q.get("tag").map(|l| l.trim().to_lowercase()).filter(|l| !l.is_empty());
     f.customer = id::<CustomerId>(q, "customer")?;
     Ok(f)
@@ -214,10 +223,16 @@ pub async fn attach(
         read_multipart(req, &state, max).await
     } else {
         let name = raw_filename(&q, req.headers());
-        match http_body_util::Limited::new(req.into_body(), max as usize).collect().await {
+        match http_body_util::Limited::new(req.into_body(), max as usize)
+            .collect()
+            .await
+        {
             Ok(b) => match name {
                 Some(n) => Ok((n, b.to_bytes().to_vec())),
-                None => Err(bad_query("filename", "name the file with ?filename= (or send multipart/form-data)")),
+                None => Err(bad_query(
+                    "filename",
+                    "name the file with ?filename= (or send multipart/form-data)",
+                )),
             },
             Err(_) => Err(too_large(max)),
         }
@@ -238,7 +253,11 @@ async fn read_multipart(req: Request, state: &WebState, max: u64) -> Result<(Str
         .map_err(|e| bad_query("file", e.body_text()))?;
     loop {
         let field = form.next_field().await.map_err(|e| {
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE { too_large(max) } else { bad_query("file", e.body_text()) }
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                too_large(max)
+            } else {
+                bad_query("file", e.body_text())
+            }
         })?;
         let Some(field) = field else {
             return Err(bad_query("file", "send the file in a form field named \"file\""));
@@ -248,7 +267,11 @@ async fn read_multipart(req: Request, state: &WebState, max: u64) -> Result<(Str
         }
         let name = field.file_name().unwrap_or("attachment").to_string();
         let bytes = field.bytes().await.map_err(|e| {
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE { too_large(max) } else { bad_query("file", e.body_text()) }
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                too_large(max)
+            } else {
+                bad_query("file", e.body_text())
+            }
         })?;
         if bytes.len() as u64 > max {
             return Err(too_large(max));
@@ -261,7 +284,11 @@ async fn read_multipart(req: Request, state: &WebState, max: u64) -> Result<(Str
 #[utoipa::path(get, path = "/api/v1/attachments/{id}", tag = "conversations",
     responses((status = 200, description = "the file"), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn download(State(state): State<WebState>, ApiCaller(caller): ApiCaller, Path(raw): Path<String>) -> Response {
+pub async fn download(
+    State(state): State<WebState>,
+    ApiCaller(caller): ApiCaller,
+    Path(raw): Path<String>,
+) -> Response {
     let id: AttachmentId = match path_id(&raw) {
         Ok(id) => id,
         Err(e) => return e.into_response(),
@@ -297,7 +324,13 @@ pub async fn download(State(state): State<WebState>, ApiCaller(caller): ApiCalle
 pub fn content_disposition(name: &str) -> String {
     let ascii: String = name
         .chars()
-        .map(|c| if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     let encoded: String = name
         .bytes()

@@ -12,9 +12,9 @@ use crate::auth::{ApiCaller, api_auth};
 use crate::error::ApiError;
 use crate::idempotency::idempotency;
 use crate::state::WebState;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::extract::DefaultBodyLimit;
 use axum::routing::{delete, get, post};
 use axum::{Json, Router, middleware};
 use serde::Serialize;
@@ -168,7 +168,10 @@ pub fn router(state: WebState) -> Router<WebState> {
         .route("/insight/analyze", post(crate::insight_api::analyze))
         .route("/coach", post(crate::insight_api::coach))
         .route("/conversations", get(conversations::list).post(conversations::create))
-        .route("/conversations/{id}", get(conversations::get).patch(conversations::update))
+        .route(
+            "/conversations/{id}",
+            get(conversations::get).patch(conversations::update),
+        )
         .route("/conversations/{id}/messages", post(conversations::add_message))
         .route("/conversations/{id}/typing", post(conversations::typing))
         .route(

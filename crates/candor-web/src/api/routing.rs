@@ -25,7 +25,10 @@ fn list<T>(items: Vec<T>) -> Json<List<T>> {
 /// Teams with their members.
 #[utoipa::path(get, path = "/api/v1/teams", tag = "routing",
     responses((status = 200, description = "`{items: [{id, name, mode, members}]}`")), security(("bearer" = [])))]
-pub async fn teams(State(state): State<WebState>, ApiCaller(caller): ApiCaller) -> Result<Json<List<TeamRecord>>, ApiError> {
+pub async fn teams(
+    State(state): State<WebState>,
+    ApiCaller(caller): ApiCaller,
+) -> Result<Json<List<TeamRecord>>, ApiError> {
     Ok(list(routing::teams(&state.app, &caller).await?))
 }
 
@@ -38,7 +41,10 @@ pub async fn create_team(
     ApiCaller(caller): ApiCaller,
     ApiJson(input): ApiJson<TeamInput>,
 ) -> Result<(StatusCode, Json<TeamRecord>), ApiError> {
-    Ok((StatusCode::CREATED, Json(routing::create_team(&state.app, &caller, &input).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(routing::create_team(&state.app, &caller, &input).await?),
+    ))
 }
 
 /// Changes a team's name, mode or members (admins).
@@ -59,7 +65,10 @@ pub async fn update_team(
 #[utoipa::path(get, path = "/api/v1/routing-rules", tag = "routing",
     responses((status = 200, description = "`{items: [{id, position, channel, language, tag, tier, organization_id, team_id}]}`")),
     security(("bearer" = [])))]
-pub async fn rules(State(state): State<WebState>, ApiCaller(caller): ApiCaller) -> Result<Json<List<RuleRecord>>, ApiError> {
+pub async fn rules(
+    State(state): State<WebState>,
+    ApiCaller(caller): ApiCaller,
+) -> Result<Json<List<RuleRecord>>, ApiError> {
     Ok(list(routing::rules(&state.app, &caller).await?))
 }
 
@@ -89,15 +98,21 @@ pub async fn add_rule(
     ApiCaller(caller): ApiCaller,
     ApiJson(rule): ApiJson<RuleInput>,
 ) -> Result<(StatusCode, Json<List<RuleRecord>>), ApiError> {
-    let mut all: Vec<RuleInput> = routing::rules(&state.app, &caller).await?.iter().map(rule_input).collect();
+    let mut all: Vec<RuleInput> = routing::rules(&state.app, &caller)
+        .await?
+        .iter()
+        .map(rule_input)
+        .collect();
     all.push(rule);
-    let saved = routing::set_rules(&state.app, &caller, &all).await.map_err(|e| match e {
-        candor_app::AppError::Invalid { field, message } => candor_app::AppError::Invalid {
-            field: field.split_once('.').map(|(_, f)| f.to_string()).unwrap_or(field),
-            message,
-        },
-        other => other,
-    })?;
+    let saved = routing::set_rules(&state.app, &caller, &all)
+        .await
+        .map_err(|e| match e {
+            candor_app::AppError::Invalid { field, message } => candor_app::AppError::Invalid {
+                field: field.split_once('.').map(|(_, f)| f.to_string()).unwrap_or(field),
+                message,
+            },
+            other => other,
+        })?;
     Ok((StatusCode::CREATED, list(saved)))
 }
 
@@ -121,7 +136,10 @@ pub async fn delete_rule(
 /// Staff with their languages, status and teams.
 #[utoipa::path(get, path = "/api/v1/agents", tag = "routing",
     responses((status = 200, description = "`{items: [{id, name, role, languages, status, teams}]}`")), security(("bearer" = [])))]
-pub async fn agents(State(state): State<WebState>, ApiCaller(caller): ApiCaller) -> Result<Json<List<AgentView>>, ApiError> {
+pub async fn agents(
+    State(state): State<WebState>,
+    ApiCaller(caller): ApiCaller,
+) -> Result<Json<List<AgentView>>, ApiError> {
     Ok(list(routing::agents(&state.app, &caller).await?))
 }
 

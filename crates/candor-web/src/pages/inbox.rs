@@ -69,7 +69,11 @@ fn param<'a>(q: &'a HashMap<String, String>, key: &str) -> &'a str {
 }
 
 /// GET /inbox?view=…&channel=&tag=&priority=&language=&after=
-pub async fn list(State(state): State<WebState>, s: StaffSession, Query(q): Query<HashMap<String, String>>) -> Response {
+pub async fn list(
+    State(state): State<WebState>,
+    s: StaffSession,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     let caller = s.caller();
     let me = caller.user.id;
     let view = match param(&q, "view") {
@@ -127,7 +131,11 @@ pub async fn list(State(state): State<WebState>, s: StaffSession, Query(q): Quer
                 .iter()
                 .map(|(c, name)| Row {
                     id: c.id.to_string(),
-                    subject: if c.subject.is_empty() { "(no subject)".into() } else { c.subject.clone() },
+                    subject: if c.subject.is_empty() {
+                        "(no subject)".into()
+                    } else {
+                        c.subject.clone()
+                    },
                     customer: name.clone(),
                     preview: c.preview.clone(),
                     status: c.status.to_string(),
@@ -296,14 +304,22 @@ pub async fn show(
             customer_name: v.customer_name.clone().unwrap_or_default(),
             identities: customer
                 .as_ref()
-                .map(|c| c.identities.iter().map(|i| format!("{}: {}", i.kind, i.value)).collect())
+                .map(|c| {
+                    c.identities
+                        .iter()
+                        .map(|i| format!("{}: {}", i.kind, i.value))
+                        .collect()
+                })
                 .unwrap_or_default(),
             tier: customer
                 .as_ref()
                 .and_then(|c| c.value.tier)
                 .map(|t| t.as_str().to_string())
                 .unwrap_or_else(|| "–".into()),
-            stage: customer.as_ref().map(|c| c.value.stage.as_str().to_string()).unwrap_or_default(),
+            stage: customer
+                .as_ref()
+                .map(|c| c.value.stage.as_str().to_string())
+                .unwrap_or_default(),
             timeline: entries.into_iter().map(|e| (when(e.at), e.summary)).collect(),
             staff: users
                 .iter()

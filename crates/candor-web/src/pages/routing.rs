@@ -55,7 +55,13 @@ async fn page(state: &WebState, s: &StaffSession, status: StatusCode, error: Opt
     let teams = routing::teams(&state.app, &caller).await.unwrap_or_default();
     let agents = routing::agents(&state.app, &caller).await.unwrap_or_default();
     let rules = routing::rules(&state.app, &caller).await.unwrap_or_default();
-    let team_name = |id: TeamId| teams.iter().find(|t| t.id == id).map(|t| t.name.clone()).unwrap_or_default();
+    let team_name = |id: TeamId| {
+        teams
+            .iter()
+            .find(|t| t.id == id)
+            .map(|t| t.name.clone())
+            .unwrap_or_default()
+    };
     let rules = rules
         .iter()
         .map(|r| {
@@ -77,7 +83,11 @@ async fn page(state: &WebState, s: &StaffSession, status: StatusCode, error: Opt
             }
             RuleLine {
                 id: r.id.to_string(),
-                when: if when.is_empty() { "always".into() } else { when.join(" and ") },
+                when: if when.is_empty() {
+                    "always".into()
+                } else {
+                    when.join(" and ")
+                },
                 team: team_name(r.team_id),
             }
         })
@@ -187,7 +197,9 @@ pub async fn update_team(
                 assign_mode: f.assign_mode,
                 members: Some(f.members),
             };
-            routing::update_team(&state.app, &s.caller(), id, &input).await.map(|_| ())
+            routing::update_team(&state.app, &s.caller(), id, &input)
+                .await
+                .map(|_| ())
         }
         Err(_) => Err(AppError::NotFound),
     };
@@ -216,7 +228,11 @@ fn some(s: String) -> Option<String> {
 }
 
 async fn current_rules(state: &WebState, caller: &Caller) -> Result<Vec<RuleInput>, AppError> {
-    Ok(routing::rules(&state.app, caller).await?.iter().map(rule_input).collect())
+    Ok(routing::rules(&state.app, caller)
+        .await?
+        .iter()
+        .map(rule_input)
+        .collect())
 }
 
 /// POST /settings/routing/rules
@@ -303,7 +319,9 @@ pub async fn update_agent(
             ),
             status: some(f.status),
         };
-        routing::update_agent(&state.app, &s.caller(), id, &input).await.map(|_| ())
+        routing::update_agent(&state.app, &s.caller(), id, &input)
+            .await
+            .map(|_| ())
     }
     .await;
     done(&state, &s, r).await
