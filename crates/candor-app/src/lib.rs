@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod caller;
 pub mod catalog;
 pub mod context;
+pub mod conversation_views;
 pub mod conversations;
 pub mod customers;
 pub mod demo;
