@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod caller;
 pub mod catalog;
+pub mod checks;
 pub mod context;
 pub mod customers;
 pub mod demo;

@@ -1,5 +1,6 @@
 //! The JSON API under /api/v1, and its OpenAPI document.
 
+pub mod checks;
 pub mod common;
 pub mod customers;
 pub mod docs;
@@ -102,7 +103,7 @@ impl utoipa::Modify for BearerAuth {
         purchases::create, purchases::batch, segments::create, segments::list, segments::get, segments::customers,
         segments::export_csv, segments::export_json, segments::create_organization, segments::organizations,
         segments::define_attribute, segments::attributes,
-        crate::accounts_api::list_staff, crate::accounts_api::list_tokens, crate::accounts_api::create_token, crate::accounts_api::revoke_token, crate::insight_api::analyze, crate::insight_api::coach),
+        crate::accounts_api::list_staff, crate::accounts_api::list_tokens, crate::accounts_api::create_token, crate::accounts_api::revoke_token, crate::insight_api::analyze, crate::insight_api::coach, checks::repeat_purchase),
     components(schemas(Me, ErrorBody)),
     modifiers(&BearerAuth)
 )]
@@ -158,6 +159,7 @@ pub fn router(state: WebState) -> Router<WebState> {
         .route("/tokens/{id}/revoke", post(crate::accounts_api::revoke_token))
         .route("/insight/analyze", post(crate::insight_api::analyze))
         .route("/coach", post(crate::insight_api::coach))
+        .route("/checks/repeat-purchase", post(checks::repeat_purchase))
         .fallback(unknown_route)
         .layer(middleware::from_fn_with_state(state.clone(), idempotency))
         .layer(middleware::from_fn_with_state(state, api_auth));
