@@ -8,6 +8,7 @@ pub mod identity;
 pub mod ids;
 pub mod segment;
 pub mod staff;
+pub mod trust;
 pub mod value;
 pub mod workspace;
 
