@@ -26,7 +26,10 @@ pub struct CommitmentError {
 }
 
 fn err(field: impl Into<String>, message: impl Into<String>) -> CommitmentError {
-    CommitmentError { field: field.into(), message: message.into() }
+    CommitmentError {
+        field: field.into(),
+        message: message.into(),
+    }
 }
 
 /// A duration as written in commitments: ISO 8601 (`PT4H`, `P2D`, `PT30M`).
@@ -72,12 +75,20 @@ impl Target {
         if m > 0 {
             parts.push(plural(m, "minute"));
         }
-        if parts.is_empty() { "at once".into() } else { parts.join(" and ") }
+        if parts.is_empty() {
+            "at once".into()
+        } else {
+            parts.join(" and ")
+        }
     }
 }
 
 fn plural(n: i64, unit: &str) -> String {
-    if n == 1 { format!("1 {unit}") } else { format!("{n} {unit}s") }
+    if n == 1 {
+        format!("1 {unit}")
+    } else {
+        format!("{n} {unit}s")
+    }
 }
 
 /// The length of a business day: the calendar's longest open day.
@@ -87,13 +98,21 @@ pub fn business_day(calendar: &BusinessCalendar) -> SignedDuration {
         .into_iter()
         .map(|d| {
             calendar.weekly().day(d).iter().fold(SignedDuration::ZERO, |acc, i| {
-                let end = if i.ends_at_midnight() { SignedDuration::from_hours(24) } else { time_of_day(i.end) };
+                let end = if i.ends_at_midnight() {
+                    SignedDuration::from_hours(24)
+                } else {
+                    time_of_day(i.end)
+                };
                 acc + (end - time_of_day(i.start))
             })
         })
         .max()
         .unwrap_or(SignedDuration::ZERO);
-    if longest.is_zero() { SignedDuration::from_hours(24) } else { longest }
+    if longest.is_zero() {
+        SignedDuration::from_hours(24)
+    } else {
+        longest
+    }
 }
 
 fn time_of_day(t: jiff::civil::Time) -> SignedDuration {
@@ -205,45 +224,69 @@ impl Commitments {
             return Err(err("warn_at", "warn between half (0.5) and 95% (0.95) of a target"));
         }
         if self.calendar.has_no_hours() {
-            return Err(err("calendar", "the calendar has no open hours, so no clock could ever run"));
+            return Err(err(
+                "calendar",
+                "the calendar has no open hours, so no clock could ever run",
+            ));
         }
         let mut seen = std::collections::BTreeSet::new();
         for (i, c) in self.commitments.iter().enumerate() {
             if !CHANNELS.contains(&c.channel.as_str()) {
-                return Err(err(format!("commitments[{i}].channel"), format!("\"{}\" is not a channel: use {}", c.channel, CHANNELS.join(", "))));
+                return Err(err(
+                    format!("commitments[{i}].channel"),
+                    format!("\"{}\" is not a channel: use {}", c.channel, CHANNELS.join(", ")),
+                ));
             }
             if !PRIORITIES.contains(&c.priority.as_str()) {
-                return Err(err(format!("commitments[{i}].priority"), format!("\"{}\" is not a priority: use {}", c.priority, PRIORITIES.join(", "))));
+                return Err(err(
+                    format!("commitments[{i}].priority"),
+                    format!("\"{}\" is not a priority: use {}", c.priority, PRIORITIES.join(", ")),
+                ));
             }
             if !seen.insert((c.channel.clone(), c.priority.clone())) {
-                return Err(err(format!("commitments[{i}]"), format!("{} at {} priority is committed twice", c.channel, c.priority)));
+                return Err(err(
+                    format!("commitments[{i}]"),
+                    format!("{} at {} priority is committed twice", c.channel, c.priority),
+                ));
             }
             if c.first_reply.is_none() && c.next_reply.is_none() && c.resolution.is_none() {
-                return Err(err(format!("commitments[{i}]"), "a commitment needs at least one target"));
+                return Err(err(
+                    format!("commitments[{i}]"),
+                    "a commitment needs at least one target",
+                ));
             }
         }
         let redress = self.redress.trim();
         if redress.is_empty() || redress.chars().count() > 2000 {
-            return Err(err("redress", "say in 1 to 2000 characters what you do when you miss a commitment"));
+            return Err(err(
+                "redress",
+                "say in 1 to 2000 characters what you do when you miss a commitment",
+            ));
         }
         Ok(())
     }
 
     /// The commitment for a conversation's channel and priority, if any.
     pub fn for_conversation(&self, channel: &str, priority: &str) -> Option<&Commitment> {
-        self.commitments.iter().find(|c| c.channel == channel && c.priority == priority)
+        self.commitments
+            .iter()
+            .find(|c| c.channel == channel && c.priority == priority)
     }
 
     /// Whether clocks run around the clock.
     pub fn around_the_clock(&self) -> bool {
-        business_day(&self.calendar) == SignedDuration::from_hours(24)
-            && self.calendar.holidays().is_empty()
-            && {
-                use jiff::civil::Weekday::*;
-                [Monday, Tuesday, Wednesday, Thursday, Friday, Saturday, Sunday]
-                    .into_iter()
-                    .all(|d| self.calendar.weekly().day(d).iter().any(|i| i.start == jiff::civil::Time::midnight() && i.ends_at_midnight()))
-            }
+        business_day(&self.calendar) == SignedDuration::from_hours(24) && self.calendar.holidays().is_empty() && {
+            use jiff::civil::Weekday::*;
+            [Monday, Tuesday, Wednesday, Thursday, Friday, Saturday, Sunday]
+                .into_iter()
+                .all(|d| {
+                    self.calendar
+                        .weekly()
+                        .day(d)
+                        .iter()
+                        .any(|i| i.start == jiff::civil::Time::midnight() && i.ends_at_midnight())
+                })
+        }
     }
 
     /// The hours in plain words: "Monday to Friday, 09:00–18:00 (Europe/Berlin)".
@@ -252,14 +295,26 @@ impl Commitments {
             return "around the clock, every day".into();
         }
         use jiff::civil::Weekday::*;
-        let days = [(Monday, "Monday"), (Tuesday, "Tuesday"), (Wednesday, "Wednesday"), (Thursday, "Thursday"), (Friday, "Friday"), (Saturday, "Saturday"), (Sunday, "Sunday")];
+        let days = [
+            (Monday, "Monday"),
+            (Tuesday, "Tuesday"),
+            (Wednesday, "Wednesday"),
+            (Thursday, "Thursday"),
+            (Friday, "Friday"),
+            (Saturday, "Saturday"),
+            (Sunday, "Sunday"),
+        ];
         let describe = |d| {
             self.calendar
                 .weekly()
                 .day(d)
                 .iter()
                 .map(|i| {
-                    let end = if i.ends_at_midnight() { "24:00".to_string() } else { i.end.strftime("%H:%M").to_string() };
+                    let end = if i.ends_at_midnight() {
+                        "24:00".to_string()
+                    } else {
+                        i.end.strftime("%H:%M").to_string()
+                    };
                     format!("{}–{end}", i.start.strftime("%H:%M"))
                 })
                 .collect::<Vec<_>>()
@@ -277,9 +332,19 @@ impl Commitments {
         let parts: Vec<String> = groups
             .into_iter()
             .filter(|(_, _, h)| !h.is_empty())
-            .map(|(a, b, h)| if a == b { format!("{} {h}", days[a].1) } else { format!("{} to {} {h}", days[a].1, days[b].1) })
+            .map(|(a, b, h)| {
+                if a == b {
+                    format!("{} {h}", days[a].1)
+                } else {
+                    format!("{} to {} {h}", days[a].1, days[b].1)
+                }
+            })
             .collect();
-        let holidays = if self.calendar.holidays().is_empty() { String::new() } else { ", closed on public holidays".into() };
+        let holidays = if self.calendar.holidays().is_empty() {
+            String::new()
+        } else {
+            ", closed on public holidays".into()
+        };
         format!("{} ({}){holidays}", parts.join("; "), self.calendar.time_zone_name())
     }
 
@@ -296,13 +361,20 @@ impl Commitments {
         if let Some(t) = c.resolution {
             parts.push(format!("a resolution within {}", t.words(atc)));
         }
-        format!("{} at {} priority: {}", capitalise(&c.channel), c.priority, parts.join(", "))
+        format!(
+            "{} at {} priority: {}",
+            capitalise(&c.channel),
+            c.priority,
+            parts.join(", ")
+        )
     }
 }
 
 fn capitalise(s: &str) -> String {
     let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -312,7 +384,10 @@ mod tests {
     use jiff::civil::Time;
 
     fn nine_to_six() -> BusinessCalendar {
-        let hours = WeeklyHours::weekdays(&[OpenInterval::new(Time::constant(9, 0, 0, 0), Time::constant(18, 0, 0, 0))]);
+        let hours = WeeklyHours::weekdays(&[OpenInterval::new(
+            Time::constant(9, 0, 0, 0),
+            Time::constant(18, 0, 0, 0),
+        )]);
         BusinessCalendar::new("Europe/Berlin", hours, Default::default()).unwrap()
     }
 
@@ -320,7 +395,13 @@ mod tests {
         Commitments {
             calendar: nine_to_six(),
             warn_at: 0.75,
-            commitments: vec![Commitment { channel: "email".into(), priority: "normal".into(), first_reply: Some("PT4H".parse().unwrap()), next_reply: None, resolution: Some("P2D".parse().unwrap()) }],
+            commitments: vec![Commitment {
+                channel: "email".into(),
+                priority: "normal".into(),
+                first_reply: Some("PT4H".parse().unwrap()),
+                next_reply: None,
+                resolution: Some("P2D".parse().unwrap()),
+            }],
             redress: "We say sorry and credit a month.".into(),
             redress_actions: vec![RedressAction::NotifyLead],
         }
@@ -335,7 +416,10 @@ mod tests {
         for bad in ["four hours", "P1Y", "PT0S", "-PT1H", "P2W", ""] {
             assert!(bad.parse::<Target>().is_err(), "{bad}");
         }
-        assert_eq!("P1DT2H".parse::<Target>().unwrap().words(false), "1 business day and 2 hours");
+        assert_eq!(
+            "P1DT2H".parse::<Target>().unwrap().words(false),
+            "1 business day and 2 hours"
+        );
     }
 
     #[test]
@@ -354,11 +438,17 @@ mod tests {
     fn plain_words() {
         let c = sample();
         assert_eq!(c.hours_words(), "Monday to Friday 09:00–18:00 (Europe/Berlin)");
-        assert_eq!(c.words(&c.commitments[0]), "Email at normal priority: a first reply within 4 hours, a resolution within 2 business days");
+        assert_eq!(
+            c.words(&c.commitments[0]),
+            "Email at normal priority: a first reply within 4 hours, a resolution within 2 business days"
+        );
         let mut always = sample();
         always.calendar = BusinessCalendar::always_open();
         assert!(always.around_the_clock());
-        assert_eq!(always.words(&always.commitments[0]), "Email at normal priority: a first reply within 4 hours, a resolution within 2 days");
+        assert_eq!(
+            always.words(&always.commitments[0]),
+            "Email at normal priority: a first reply within 4 hours, a resolution within 2 days"
+        );
     }
 
     #[test]

@@ -92,11 +92,18 @@ pub struct ComponentScore {
 pub fn component(signals: Vec<Signal>) -> ComponentScore {
     let total_weight: f64 = signals.iter().map(|s| finite_non_negative(s.weight)).sum();
     let mean = if total_weight > 0.0 {
-        signals.iter().map(|s| finite_non_negative(s.weight) * s.rate()).sum::<f64>() / total_weight
+        signals
+            .iter()
+            .map(|s| finite_non_negative(s.weight) * s.rate())
+            .sum::<f64>()
+            / total_weight
     } else {
         0.5
     };
-    ComponentScore { value: 1.0 + 9.0 * mean.clamp(0.0, 1.0), signals }
+    ComponentScore {
+        value: 1.0 + 9.0 * mean.clamp(0.0, 1.0),
+        signals,
+    }
 }
 
 /// A trust score with its parts.
@@ -131,7 +138,14 @@ pub fn trust(signals: &[Signal]) -> TrustScore {
     let score = (credibility.value + reliability.value + intimacy.value) / self_orientation.value;
     // A log scale: the quotient's middle (3, all components even) sits at 50.
     let percent = 100.0 * (score / MIN_SCORE).ln() / (MAX_SCORE / MIN_SCORE).ln();
-    TrustScore { score, percent: percent.clamp(0.0, 100.0), credibility, reliability, intimacy, self_orientation }
+    TrustScore {
+        score,
+        percent: percent.clamp(0.0, 100.0),
+        credibility,
+        reliability,
+        intimacy,
+        self_orientation,
+    }
 }
 
 #[cfg(test)]
@@ -140,7 +154,15 @@ mod tests {
     use proptest::prelude::*;
 
     fn sig(component: Component, favourable: f64, observed: f64) -> Signal {
-        Signal { component, name: "s", label: "s", favourable, observed, prior: 0.5, weight: 1.0 }
+        Signal {
+            component,
+            name: "s",
+            label: "s",
+            favourable,
+            observed,
+            prior: 0.5,
+            weight: 1.0,
+        }
     }
 
     #[test]
@@ -167,14 +189,21 @@ mod tests {
     #[test]
     fn few_contacts_move_the_score_a_little() {
         let one_broken = trust(&[sig(Component::Reliability, 0.0, 1.0)]);
-        assert!(one_broken.reliability.value > 4.0, "one broken promise is not the end: {}", one_broken.reliability.value);
+        assert!(
+            one_broken.reliability.value > 4.0,
+            "one broken promise is not the end: {}",
+            one_broken.reliability.value
+        );
         let many_broken = trust(&[sig(Component::Reliability, 0.0, 40.0)]);
         assert!(many_broken.reliability.value < 2.0);
     }
 
     #[test]
     fn nonsense_counts_are_clamped() {
-        let s = trust(&[sig(Component::Credibility, 50.0, 10.0), sig(Component::Intimacy, f64::NAN, -3.0)]);
+        let s = trust(&[
+            sig(Component::Credibility, 50.0, 10.0),
+            sig(Component::Intimacy, f64::NAN, -3.0),
+        ]);
         assert!(s.score.is_finite());
         assert!(s.credibility.value <= 10.0);
     }
@@ -186,7 +215,12 @@ mod tests {
     fn build(raw: &[(u8, f64, f64, f64)]) -> Vec<Signal> {
         raw.iter()
             .map(|(c, f, o, p)| Signal {
-                component: [Component::Credibility, Component::Reliability, Component::Intimacy, Component::SelfOrientation][*c as usize],
+                component: [
+                    Component::Credibility,
+                    Component::Reliability,
+                    Component::Intimacy,
+                    Component::SelfOrientation,
+                ][*c as usize],
                 name: "s",
                 label: "s",
                 favourable: f.min(*o),

@@ -43,7 +43,13 @@ impl Row {
 
 impl Tx {
     /// Stores a new version; returns its number.
-    pub async fn insert_commitments(&mut self, now: Timestamp, ws: WorkspaceId, by: Option<UserId>, c: &Commitments) -> Result<i64> {
+    pub async fn insert_commitments(
+        &mut self,
+        now: Timestamp,
+        ws: WorkspaceId,
+        by: Option<UserId>,
+        c: &Commitments,
+    ) -> Result<i64> {
         let body = serde_json::to_string(c).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let next: i64 = on_tx!(self, t => sqlx::query_scalar(
             "SELECT COALESCE(MAX(version), 0) + 1 FROM commitment_versions WHERE workspace_id = $1")

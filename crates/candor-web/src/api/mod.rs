@@ -1,6 +1,7 @@
 //! The JSON API under /api/v1, and its OpenAPI document.
 
 pub mod checks;
+pub mod commitments;
 pub mod common;
 pub mod customers;
 pub mod docs;
@@ -103,7 +104,7 @@ impl utoipa::Modify for BearerAuth {
         purchases::create, purchases::batch, segments::create, segments::list, segments::get, segments::customers,
         segments::export_csv, segments::export_json, segments::create_organization, segments::organizations,
         segments::define_attribute, segments::attributes,
-        crate::accounts_api::list_staff, crate::accounts_api::list_tokens, crate::accounts_api::create_token, crate::accounts_api::revoke_token, crate::insight_api::analyze, crate::insight_api::coach, checks::repeat_purchase),
+        crate::accounts_api::list_staff, crate::accounts_api::list_tokens, crate::accounts_api::create_token, crate::accounts_api::revoke_token, crate::insight_api::analyze, crate::insight_api::coach, checks::repeat_purchase, commitments::get, commitments::put, commitments::public),
     components(schemas(Me, ErrorBody)),
     modifiers(&BearerAuth)
 )]
@@ -160,6 +161,8 @@ pub fn router(state: WebState) -> Router<WebState> {
         .route("/insight/analyze", post(crate::insight_api::analyze))
         .route("/coach", post(crate::insight_api::coach))
         .route("/checks/repeat-purchase", post(checks::repeat_purchase))
+        .route("/commitments", get(commitments::get).put(commitments::put))
+        .route("/public/{slug}/commitments", get(commitments::public))
         .fallback(unknown_route)
         .layer(middleware::from_fn_with_state(state.clone(), idempotency))
         .layer(middleware::from_fn_with_state(state, api_auth));
