@@ -14,6 +14,7 @@ use candor_store::{Backend, Db};
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 use sqlx::{Connection, Executor};
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -123,7 +124,7 @@ pub struct Gen {
     /// What the scenarios will need; steps fill it.
     pub seed: Seed,
     /// Rows written, by table.
-    pub rows: Vec<(String, u64)>,
+    pub rows: BTreeMap<String, u64>,
     /// Generated rows are spread over the year before this moment.
     pub now: Timestamp,
 }
@@ -140,12 +141,14 @@ pub struct StepReport {
 /// What generation produced.
 #[derive(Clone, Debug, Serialize)]
 pub struct DataReport {
+    /// The backend ("sqlite", "postgres").
+    pub backend: String,
     /// The scale.
     pub scale: Scale,
     /// Each step's time.
     pub steps: Vec<StepReport>,
-    /// Rows by table.
-    pub rows: Vec<(String, u64)>,
+    /// Rows written, by table.
+    pub rows: BTreeMap<String, u64>,
     /// Total seconds.
     pub seconds: f64,
 }
@@ -205,7 +208,7 @@ impl Gen {
             Conn::Sqlite(c) => write_all!(sqlx::Sqlite, c),
             Conn::Postgres(c) => write_all!(sqlx::Postgres, c),
         }
-        self.rows.push((table.to_string(), written));
+        *self.rows.entry(table.to_string()).or_default() += written;
         Ok(written)
     }
 
@@ -230,7 +233,7 @@ pub async fn generate(db: &FreshDb, scale: Scale) -> Result<(Seed, DataReport)> 
         conn: db.connect().await?,
         scale,
         seed: Seed::default(),
-        rows: Vec::new(),
+        rows: BTreeMap::new(),
         now: Timestamp::now(),
     };
     let mut steps = Vec::new();
@@ -252,6 +255,11 @@ pub async fn generate(db: &FreshDb, scale: Scale) -> Result<(Seed, DataReport)> 
     .await?;
     store.close().await;
     let report = DataReport {
+        backend: match g.backend {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+        .to_string(),
         scale,
         steps,
         rows: g.rows,

@@ -131,7 +131,7 @@ pub struct Report {
     /// Connection counts.
     pub connections: Vec<u32>,
     /// The data set of each backend: sizes and generation times.
-    pub data: Vec<(String, DataReport)>,
+    pub data: Vec<DataReport>,
     /// Seconds the whole run took.
     pub total_seconds: f64,
     /// The measurements.

@@ -91,7 +91,7 @@ pub async fn run(args: RunArgs) -> Result<()> {
         }
         let (measured, generated) = result.with_context(|| format!("on {}", backend_name(backend)))?;
         rows.extend(measured);
-        data.push((backend_name(backend).to_string(), generated));
+        data.push(generated);
     }
     report::fill_ratios(&mut rows);
     let after = Machine::now();

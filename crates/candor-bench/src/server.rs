@@ -44,6 +44,8 @@ const STOP_TIMEOUT: Duration = Duration::from_secs(30);
 /// shell would point the run elsewhere.
 pub fn command(program: &Path) -> Command {
     let mut cmd = Command::new(program);
+    // Logs go to a file: plain text.
+    cmd.env("NO_COLOR", "1");
     for (key, _) in std::env::vars_os() {
         if key.to_string_lossy().starts_with("CANDOR_") {
             cmd.env_remove(key);

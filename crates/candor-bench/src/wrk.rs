@@ -71,7 +71,7 @@ pub fn parse(text: &str) -> Result<WrkResult> {
         let line = line.trim();
         let words: Vec<&str> = line.split_whitespace().collect();
         match words.as_slice() {
-            ["Latency", avg, ..] => {
+            ["Latency", avg, ..] if avg.starts_with(|c: char| c.is_ascii_digit()) => {
                 r.mean_ms = time_ms(avg)?;
                 seen_mean = true;
             }
