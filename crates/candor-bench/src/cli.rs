@@ -19,7 +19,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Generate the data, start the servers, measure every scenario.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// List the scenarios and the data generator steps.
     List,
 }

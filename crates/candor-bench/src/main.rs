@@ -38,7 +38,7 @@ async fn main() -> ExitCode {
             list();
             Ok(())
         }
-        Command::Run(args) => candor_bench::run::run(args).await,
+        Command::Run(args) => candor_bench::run::run(*args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
