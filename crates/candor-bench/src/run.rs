@@ -159,6 +159,33 @@ async fn migrate(args: &RunArgs, db: &FreshDb) -> Result<()> {
     Ok(())
 }
 
+/// How to start the server a scenario targets, on a free loopback port.
+fn launch(args: &RunArgs, db: &FreshDb, target: Target, log: PathBuf) -> Launch {
+    match target {
+        Target::Ceiling => Launch {
+            name: "ceiling",
+            program: args.ceiling.clone(),
+            args: vec![
+                "--database-url".into(),
+                db.url.clone().into(),
+                "--listen".into(),
+                "127.0.0.1:0".into(),
+            ],
+            log,
+        },
+        Target::Candor => {
+            let mut cmd = candor_db_args(db);
+            cmd.extend(["serve".into(), "--listen".into(), "127.0.0.1:0".into()]);
+            Launch {
+                name: "candor",
+                program: args.candor.clone(),
+                args: cmd,
+                log,
+            }
+        }
+    }
+}
+
 async fn measure_backend(args: &RunArgs, plan: &Plan, db: &FreshDb, work: &Path) -> Result<(Vec<Row>, DataReport)> {
     let name = backend_name(db.backend);
     println!("== {name}: migrating and generating the {} data set", plan.scale.name);
@@ -173,60 +200,38 @@ async fn measure_backend(args: &RunArgs, plan: &Plan, db: &FreshDb, work: &Path)
         std::fs::write(&path, lua::script(s, &seed)?)?;
         scripts.push(path);
     }
-    let wants = |t: Target| plan.scenarios.iter().any(|s| s.target == t);
-    let mut ceiling = None;
-    if wants(Target::Ceiling) {
-        ceiling = Some(
-            Server::start(&Launch {
-                name: "ceiling",
-                program: args.ceiling.clone(),
-                args: vec![
-                    "--database-url".into(),
-                    db.url.clone().into(),
-                    "--listen".into(),
-                    "127.0.0.1:0".into(),
-                ],
-                log: work.join(format!("{name}-ceiling.log")),
-            })
-            .await?,
-        );
-    }
-    let mut candor = None;
-    if wants(Target::Candor) {
-        let mut cmd = candor_db_args(db);
-        cmd.extend(["serve".into(), "--listen".into(), "127.0.0.1:0".into()]);
-        candor = Some(
-            Server::start(&Launch {
-                name: "candor",
-                program: args.candor.clone(),
-                args: cmd,
-                log: work.join(format!("{name}-candor.log")),
-            })
-            .await?,
-        );
-    }
-
+    // One server at a time: on SQLite both share the file, and an idle
+    // Candor's job worker would take the write lock under the ceiling's feet.
+    // Each connection count runs the ceiling, then Candor, so slow drift in
+    // the machine's load touches both alike.
     let mut rows = Vec::new();
     let mut warned = false;
     for &connections in &plan.connections {
-        for (scenario, script) in plan.scenarios.iter().zip(&scripts) {
-            let server = match scenario.target {
-                Target::Ceiling => ceiling.as_mut(),
-                Target::Candor => candor.as_mut(),
-            };
-            let Some(server) = server else { continue };
-            let (row, reset) = measure(args, plan, scenario, script, server, &seed, name, connections).await?;
-            if !reset && !warned {
-                eprintln!("warning: cannot reset the peak memory reading; RSS covers each server's life");
-                warned = true;
+        for target in [Target::Ceiling, Target::Candor] {
+            let group: Vec<(&Scenario, &PathBuf)> = plan
+                .scenarios
+                .iter()
+                .copied()
+                .zip(&scripts)
+                .filter(|(s, _)| s.target == target)
+                .collect();
+            if group.is_empty() {
+                continue;
             }
-            rows.push(row);
-        }
-    }
-    for server in [ceiling, candor].into_iter().flatten() {
-        let who = server.name;
-        if let Err(e) = server.stop().await {
-            eprintln!("warning: {who}: {e:#}");
+            let log = work.join(format!("{name}-{}-c{connections}.log", target.as_str()));
+            let mut server = Server::start(&launch(args, db, target, log)).await?;
+            for (scenario, script) in group {
+                let (row, reset) = measure(args, plan, scenario, script, &mut server, &seed, name, connections).await?;
+                if !reset && !warned {
+                    eprintln!("warning: cannot reset the peak memory reading; RSS covers each server's life");
+                    warned = true;
+                }
+                rows.push(row);
+            }
+            let who = server.name;
+            if let Err(e) = server.stop().await {
+                eprintln!("warning: {who}: {e:#}");
+            }
         }
     }
     Ok((rows, generated))

@@ -35,6 +35,9 @@ impl WrkResult {
     }
 }
 
+/// How long wrk waits for an answer before counting a timeout.
+pub const TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Runs wrk against `url` with `script` for `duration` and reads its report.
 pub async fn run(url: &str, script: &Path, threads: u32, connections: u32, duration: Duration) -> Result<WrkResult> {
     let threads = threads.clamp(1, connections.max(1));
@@ -43,6 +46,10 @@ pub async fn run(url: &str, script: &Path, threads: u32, connections: u32, durat
         .arg(format!("-c{connections}"))
         .arg(format!("-d{}s", duration.as_secs().max(1)))
         .arg("--latency")
+        // wrk's own 2 s would drop slow answers from the latency figures and
+        // count them as errors; a slow answer is a latency, not an error.
+        .arg("--timeout")
+        .arg(format!("{}s", TIMEOUT.as_secs()))
         .arg("-s")
         .arg(script)
         .arg(url)
