@@ -1,5 +1,8 @@
-//! What every operation needs: the database and the clock.
+//! What every operation needs: the database, the clock, the live-update hub
+//! and the file store.
 
+use crate::files::FileStore;
+use crate::live::Hub;
 use candor_core::Clock;
 use candor_store::Db;
 use jiff::Timestamp;
@@ -12,12 +15,28 @@ pub struct App {
     pub db: Db,
     /// Where time comes from.
     pub clock: Arc<dyn Clock>,
+    /// Live updates for connected browsers (and, on PostgreSQL, other nodes).
+    pub live: Hub,
+    /// Where attachments are kept.
+    pub files: FileStore,
 }
 
 impl App {
-    /// An application over `db` with `clock`.
+    /// An application over `db` with `clock`; attachments are refused until
+    /// a file store is given with [`App::with_files`].
     pub fn new(db: Db, clock: Arc<dyn Clock>) -> Self {
-        Self { db, clock }
+        Self {
+            db,
+            clock,
+            live: Hub::new(),
+            files: FileStore::disabled(),
+        }
+    }
+
+    /// The same application keeping attachments in `files`.
+    pub fn with_files(mut self, files: FileStore) -> Self {
+        self.files = files;
+        self
     }
 
     /// The current time, to the microsecond (as stored, so that what an

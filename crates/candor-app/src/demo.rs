@@ -100,6 +100,7 @@ pub async fn load(app: &App) -> AppResult<DemoOutcome> {
     }
     tx.commit().await?;
     crate::demo_customers::load(app, workspace.id).await?;
+    crate::demo_conversations::load(app, workspace.id).await?;
     crate::demo_commitments::load(app, &owner).await?;
     Ok(DemoOutcome {
         workspace,

@@ -51,6 +51,9 @@ pub enum AppError {
         /// When the next attempt is allowed.
         until: Timestamp,
     },
+    /// An upload is larger than the limit (in bytes).
+    #[error("the file is larger than the limit of {0} bytes")]
+    TooLarge(u64),
     /// Storage failed.
     #[error(transparent)]
     Store(StoreError),

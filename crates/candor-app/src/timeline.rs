@@ -87,6 +87,16 @@ pub fn summary(e: &Event) -> String {
                 s(p, "currency")
             )
         }
+        kind::CONVERSATION_CREATED => format!("Conversation opened on {}: {}", s(p, "channel"), s(p, "subject")),
+        kind::MESSAGE_RECEIVED => format!("Wrote on {}: {}", s(p, "channel"), excerpt(s(p, "excerpt"), 120)),
+        kind::MESSAGE_SENT => format!("{} replied: {}", s(p, "author"), excerpt(s(p, "excerpt"), 120)),
+        kind::NOTE_ADDED => format!("Internal note by {}: {}", s(p, "author"), excerpt(s(p, "excerpt"), 120)),
+        kind::CONVERSATION_STATUS_CHANGED => format!(
+            "Conversation \"{}\" {} → {}",
+            excerpt(s(p, "subject"), 60),
+            s(p, "from"),
+            s(p, "to")
+        ),
         other => other.replace(['.', '_'], " "),
     }
 }

@@ -92,4 +92,29 @@ pub mod kind {
     pub const ATTRIBUTE_DEFINED: &str = "attribute.defined";
     /// A segment was saved.
     pub const SEGMENT_CREATED: &str = "segment.created";
+
+    /// A conversation was opened.
+    pub const CONVERSATION_CREATED: &str = "conversation.created";
+    /// A customer's message arrived.
+    pub const MESSAGE_RECEIVED: &str = "message.received";
+    /// An agent's reply was stored (and queued when a channel sends it).
+    pub const MESSAGE_SENT: &str = "message.sent";
+    /// An internal note was written.
+    pub const NOTE_ADDED: &str = "note.added";
+    /// A conversation's status changed.
+    pub const CONVERSATION_STATUS_CHANGED: &str = "conversation.status_changed";
+    /// A conversation's priority changed.
+    pub const CONVERSATION_PRIORITY_CHANGED: &str = "conversation.priority_changed";
+    /// A conversation's tags changed.
+    pub const CONVERSATION_TAGS_CHANGED: &str = "conversation.tags_changed";
+    /// A conversation was assigned to a team or an agent (or unassigned).
+    pub const CONVERSATION_ASSIGNED: &str = "conversation.assigned";
+    /// A file was attached to a conversation.
+    pub const ATTACHMENT_ADDED: &str = "attachment.added";
+    /// A team was created or changed.
+    pub const TEAM_SAVED: &str = "team.saved";
+    /// A routing rule was created, changed or removed.
+    pub const ROUTING_RULES_CHANGED: &str = "routing.rules_changed";
+    /// An agent's languages or status changed.
+    pub const AGENT_UPDATED: &str = "agent.updated";
 }

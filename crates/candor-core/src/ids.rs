@@ -119,6 +119,26 @@ id_type!(
     /// A custom attribute's definition.
     AttributeId
 );
+id_type!(
+    /// A conversation with a customer on one channel.
+    ConversationId
+);
+id_type!(
+    /// One message of a conversation: inbound, outbound or an internal note.
+    MessageId
+);
+id_type!(
+    /// A file attached to a conversation.
+    AttachmentId
+);
+id_type!(
+    /// A team of agents that conversations are routed to.
+    TeamId
+);
+id_type!(
+    /// A routing rule.
+    RuleId
+);
 
 #[cfg(test)]
 mod tests {

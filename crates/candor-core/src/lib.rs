@@ -2,11 +2,13 @@
 
 pub mod clock;
 pub mod commitments;
+pub mod conversation;
 pub mod customer;
 pub mod events;
 pub mod hours;
 pub mod identity;
 pub mod ids;
+pub mod routing;
 pub mod segment;
 pub mod staff;
 pub mod trust;

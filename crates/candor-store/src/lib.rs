@@ -4,6 +4,7 @@
 pub mod access;
 pub mod catalog;
 pub mod commitments;
+pub mod conversations;
 pub mod customers;
 pub mod db;
 pub mod error;
@@ -11,8 +12,10 @@ pub mod events;
 pub mod idempotency;
 pub mod jobs;
 pub mod merge;
+pub mod messages;
 pub mod migrate;
 pub mod purchases;
+pub mod routing;
 pub mod secrets;
 pub mod segments;
 pub mod sql;

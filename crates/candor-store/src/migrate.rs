@@ -22,6 +22,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/postgres/0002_customers.sql"),
     ),
     (
+        3,
+        "conversations",
+        include_str!("../migrations/sqlite/0003_conversations.sql"),
+        include_str!("../migrations/postgres/0003_conversations.sql"),
+    ),
+    (
         20,
         "commitments",
         include_str!("../migrations/sqlite/0020_commitments.sql"),

@@ -90,6 +90,11 @@ impl From<AppError> for ApiError {
                     )
                 }
             }
+            AppError::TooLarge(max) => ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                format!("the file is larger than the limit of {max} bytes"),
+            ),
             AppError::Store(e) => {
                 tracing::error!(error = %e, "storage failure");
                 ApiError::new(

@@ -9,6 +9,7 @@ pub mod health;
 pub mod idempotency;
 pub mod insight_api;
 pub mod json;
+pub mod live;
 pub mod observe;
 pub mod pages;
 pub mod state;
@@ -37,6 +38,16 @@ pub fn router(state: WebState) -> Router {
             "/customers/{id}/merge",
             get(pages::customers::preview).post(pages::customers::confirm),
         )
+        .route("/inbox", get(pages::inbox::list))
+        .route("/inbox/{id}", get(pages::inbox::show))
+        .route("/inbox/{id}/messages", post(pages::inbox::reply))
+        .route("/inbox/{id}/update", post(pages::inbox::update))
+        .route("/settings/routing", get(pages::routing::show))
+        .route("/settings/routing/teams", post(pages::routing::create_team))
+        .route("/settings/routing/teams/{id}", post(pages::routing::update_team))
+        .route("/settings/routing/rules", post(pages::routing::add_rule))
+        .route("/settings/routing/rules/{id}/delete", post(pages::routing::delete_rule))
+        .route("/settings/routing/agents/{id}", post(pages::routing::update_agent))
         .route("/settings/staff", get(pages::staff::show))
         .route("/settings/staff/invite", post(pages::staff::invite))
         .route("/settings/staff/{id}/role", post(pages::staff::change_role))

@@ -30,6 +30,7 @@ pub struct TestServer {
     /// The clock the server reads; move it to test deadlines.
     pub clock: Arc<ManualClock>,
     db: Option<TestDb>,
+    _files: tempfile::TempDir,
     stop: CancellationToken,
     task: Option<JoinHandle<std::io::Result<()>>>,
 }
@@ -56,7 +57,10 @@ impl TestServer {
         }
         .unwrap_or_else(|e| panic!("test database: {e}"));
         let clock = Arc::new(ManualClock::new("2026-03-02T09:00:00Z".parse().unwrap_or_default()));
-        let app = App::new(db.db.clone(), clock.clone());
+        let files = tempfile::tempdir().unwrap_or_else(|e| panic!("temporary directory: {e}"));
+        // A small attachment limit (1 MiB) so tests can go past it cheaply.
+        let app = App::new(db.db.clone(), clock.clone())
+            .with_files(candor_app::files::FileStore::new(files.path(), 1024 * 1024));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .unwrap_or_else(|e| panic!("bind: {e}"));
@@ -76,6 +80,7 @@ impl TestServer {
             app,
             clock,
             db: Some(db),
+            _files: files,
             stop,
             task: Some(task),
         }
@@ -135,6 +140,7 @@ impl TestServer {
 
     /// Stops the server (finishing requests in flight) and removes its database.
     pub async fn finish(mut self) {
+        self.app.live.close();
         self.stop.cancel();
         if let Some(task) = self.task.take() {
             let _ = task.await;

@@ -115,6 +115,10 @@ pub struct ServeArgs {
     #[arg(long, env = "CANDOR_WORKERS", default_value_t = 4, value_parser = clap::value_parser!(u16).range(0..=256))]
     pub workers: u16,
 
+    /// Largest attachment accepted, in bytes (default 25 MB).
+    #[arg(long, env = "CANDOR_MAX_ATTACHMENT_BYTES", default_value_t = 25 * 1024 * 1024, value_parser = clap::value_parser!(u64).range(1..=1024 * 1024 * 1024))]
+    pub max_attachment_bytes: u64,
+
     /// Most PostgreSQL connections this process opens.
     #[arg(long, env = "CANDOR_DB_CONNECTIONS", default_value_t = 16, value_parser = clap::value_parser!(u32).range(2..=1000))]
     pub db_connections: u32,

@@ -161,7 +161,8 @@ fn read_password() -> Result<String> {
 
 async fn serve(cli: &Cli, args: &ServeArgs) -> Result<()> {
     let db = open(cli, args.db_connections).await?;
-    let app = App::new(db.clone(), Arc::new(SystemClock));
+    let files = candor_app::files::FileStore::new(&cli.data_dir, args.max_attachment_bytes);
+    let app = App::new(db.clone(), Arc::new(SystemClock)).with_files(files);
     let demo_login = if args.demo {
         let outcome = demo::load(&app)
             .await
@@ -190,6 +191,8 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> Result<()> {
     candor_app::value::register_jobs(&mut worker);
     let worker_task = (args.workers > 0)
         .then(|| tokio::spawn(worker.run(args.workers as usize, Duration::from_millis(500), shutdown.clone())));
+    // Live updates from the other nodes on the same PostgreSQL (nothing to do on SQLite).
+    let listener_task = tokio::spawn(candor_app::live::listen_postgres(app.clone(), shutdown.clone()));
 
     if let Some(ws) = demo_login {
         println!(
@@ -203,9 +206,12 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> Result<()> {
     tracing::info!(listen = %local, backend = ?db.backend(), "serving");
 
     let signal = shutdown.clone();
+    let hub = app.live.clone();
     tokio::spawn(async move {
         wait_for_signal().await;
         tracing::info!("shutting down: finishing requests and jobs in flight");
+        // Open live-update streams end, so they do not hold the server up.
+        hub.close();
         signal.cancel();
     });
     let stop = shutdown.clone();
@@ -216,6 +222,7 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> Result<()> {
     if let Some(task) = worker_task {
         let _ = task.await;
     }
+    let _ = listener_task.await;
     db.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -3,15 +3,18 @@
 pub mod checks;
 pub mod commitments;
 pub mod common;
+pub mod conversations;
 pub mod customers;
 pub mod docs;
 pub mod purchases;
+pub mod routing;
 pub mod segments;
 
 use crate::auth::{ApiCaller, api_auth};
 use crate::error::ApiError;
 use crate::idempotency::idempotency;
 use crate::state::WebState;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post};
@@ -104,7 +107,12 @@ impl utoipa::Modify for BearerAuth {
         purchases::create, purchases::batch, segments::create, segments::list, segments::get, segments::customers,
         segments::export_csv, segments::export_json, segments::create_organization, segments::organizations,
         segments::define_attribute, segments::attributes,
-        crate::accounts_api::list_staff, crate::accounts_api::list_tokens, crate::accounts_api::create_token, crate::accounts_api::revoke_token, crate::insight_api::analyze, crate::insight_api::coach, checks::repeat_purchase, commitments::get, commitments::put, commitments::public),
+        crate::accounts_api::list_staff, crate::accounts_api::list_tokens, crate::accounts_api::create_token, crate::accounts_api::revoke_token, crate::insight_api::analyze, crate::insight_api::coach,
+        conversations::list, conversations::create, conversations::get, conversations::add_message, conversations::update,
+        conversations::typing, conversations::attach, conversations::download, crate::live::stream,
+        routing::teams, routing::create_team, routing::update_team, routing::rules, routing::replace_rules,
+        routing::add_rule, routing::delete_rule, routing::agents, routing::update_agent,
+        checks::repeat_purchase, commitments::get, commitments::put, commitments::public),
     components(schemas(Me, ErrorBody)),
     modifiers(&BearerAuth)
 )]
@@ -121,6 +129,8 @@ async fn unknown_route() -> ApiError {
 
 /// Every /api route.
 pub fn router(state: WebState) -> Router<WebState> {
+    // Uploads are read up to the file limit by the handler, which answers 413 beyond it.
+    let upload_limit = (state.app.files.max_bytes() as usize).saturating_add(1024 * 1024);
     let v1 = Router::new()
         .route("/me", get(me))
         .route("/customers", get(customers::list).post(customers::create))
@@ -163,6 +173,28 @@ pub fn router(state: WebState) -> Router<WebState> {
         .route("/checks/repeat-purchase", post(checks::repeat_purchase))
         .route("/commitments", get(commitments::get).put(commitments::put))
         .route("/public/{slug}/commitments", get(commitments::public))
+        .route("/conversations", get(conversations::list).post(conversations::create))
+        .route(
+            "/conversations/{id}",
+            get(conversations::get).patch(conversations::update),
+        )
+        .route("/conversations/{id}/messages", post(conversations::add_message))
+        .route("/conversations/{id}/typing", post(conversations::typing))
+        .route(
+            "/conversations/{id}/attachments",
+            post(conversations::attach).layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route("/attachments/{id}", get(conversations::download))
+        .route("/stream", get(crate::live::stream))
+        .route("/teams", get(routing::teams).post(routing::create_team))
+        .route("/teams/{id}", axum::routing::patch(routing::update_team))
+        .route(
+            "/routing-rules",
+            get(routing::rules).post(routing::add_rule).put(routing::replace_rules),
+        )
+        .route("/routing-rules/{id}", delete(routing::delete_rule))
+        .route("/agents", get(routing::agents))
+        .route("/agents/{id}", axum::routing::patch(routing::update_agent))
         .fallback(unknown_route)
         .layer(middleware::from_fn_with_state(state.clone(), idempotency))
         .layer(middleware::from_fn_with_state(state, api_auth));

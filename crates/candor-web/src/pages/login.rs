@@ -60,7 +60,12 @@ pub async fn show(State(state): State<WebState>, jar: CookieJar, Query(q): Query
     let page = LoginPage {
         chrome: None,
         csrf,
-        next: safe_next(q.next.as_deref()),
+        // The inbox is where work starts after signing in.
+        next: q
+            .next
+            .as_deref()
+            .map(|n| safe_next(Some(n)))
+            .unwrap_or_else(|| "/inbox".into()),
         email: String::new(),
         error: None,
     };

@@ -2,8 +2,10 @@
 
 pub mod commitments;
 pub mod customers;
+pub mod inbox;
 pub mod invite;
 pub mod login;
+pub mod routing;
 pub mod staff;
 pub mod tokens;
 

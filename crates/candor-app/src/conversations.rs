@@ -1,0 +1,568 @@
+//! Conversations for staff and integrators: open one through the API (by the
+//! ingest path), read, list the inbox, reply, write notes, change status,
+//! priority, assignment and tags, say "I am typing", and attach files.
+
+use crate::caller::Caller;
+use crate::context::App;
+use crate::error::{AppError, AppResult};
+use crate::ingest::{InboundMessage, ingest, preview, status_event};
+use crate::live::{LiveEvent, publish};
+use crate::reference::{CustomerByIdentity, CustomerRef};
+use candor_core::conversation::{
+    Channel, Delivery, MessageKind, Priority, Status, UnknownWord, clean_body, safe_filename,
+};
+use candor_core::customer::normalize_tags;
+use candor_core::events::{Subject, kind};
+use candor_core::staff::Scope;
+use candor_core::{AttachmentId, ConversationId, TeamId, UserId};
+use candor_store::conversations::{Conversation, Cursor, Filter, Page};
+use candor_store::events::NewEvent;
+use candor_store::jobs::NewJob;
+use candor_store::messages::{Attachment, Author, Message, NewMessage};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+/// A new conversation as the API takes it.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateConversation {
+    /// An existing customer's id.
+    #[serde(default)]
+    pub customer_id: Option<String>,
+    /// Or an identity (an unknown one creates the customer).
+    #[serde(default)]
+    pub customer: Option<CustomerByIdentity>,
+    /// What it is about (else the body's first line).
+    #[serde(default)]
+    pub subject: Option<String>,
+    /// The customer's first message.
+    #[serde(default)]
+    pub body: String,
+    /// The channel; "api" by default.
+    #[serde(default)]
+    pub channel: Option<String>,
+    /// "low", "normal" (default), "high" or "urgent".
+    #[serde(default)]
+    pub priority: Option<String>,
+    /// Tags.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// The sender's id for the message: sending the same again stores nothing new.
+    #[serde(default)]
+    pub external_id: Option<String>,
+    /// The channel's thread reference: later messages with it join this conversation.
+    #[serde(default)]
+    pub thread: Option<String>,
+}
+
+/// A message as the API shows it.
+#[derive(Clone, Debug, Serialize)]
+pub struct MessageView {
+    /// Id.
+    pub id: String,
+    /// "inbound", "outbound" or "note".
+    pub kind: MessageKind,
+    /// The text.
+    pub body: String,
+    /// Who wrote it.
+    pub author: Author,
+    /// When.
+    pub at: Timestamp,
+    /// Detected language.
+    pub language: Option<String>,
+    /// Sentiment, -1 to 1.
+    pub sentiment: Option<f64>,
+    /// Delivery state of outbound messages.
+    pub delivery: Option<Delivery>,
+    /// Files that came with it.
+    pub attachments: Vec<AttachmentView>,
+}
+
+/// An attachment as shown.
+#[derive(Clone, Debug, Serialize)]
+pub struct AttachmentView {
+    /// Id.
+    pub id: String,
+    /// File name.
+    pub filename: String,
+    /// Sniffed type.
+    pub content_type: String,
+    /// Bytes.
+    pub size: i64,
+    /// Where to download it.
+    pub url: String,
+}
+
+impl AttachmentView {
+    /// The view of a stored attachment.
+    pub fn of(a: &Attachment) -> Self {
+        Self {
+            id: a.id.to_string(),
+            filename: a.filename.clone(),
+            content_type: a.content_type.clone(),
+            size: a.size,
+            url: format!("/api/v1/attachments/{}", a.id),
+        }
+    }
+}
+
+impl MessageView {
+    /// The view of a message with its attachments among `files`.
+    pub fn of(m: &Message, files: &[Attachment]) -> Self {
+        Self {
+            id: m.id.to_string(),
+            kind: m.kind,
+            body: m.body.clone(),
+            author: m.author.clone(),
+            at: m.created_at,
+            language: m.language.clone(),
+            sentiment: m.sentiment.map(|s| (s * 1000.0).round() / 1000.0),
+            delivery: m.delivery,
+            attachments: files
+                .iter()
+                .filter(|a| a.message_id == Some(m.id))
+                .map(AttachmentView::of)
+                .collect(),
+        }
+    }
+}
+
+/// A conversation as the API shows it.
+#[derive(Clone, Debug, Serialize)]
+pub struct ConversationView {
+    /// Id.
+    pub id: String,
+    /// The customer's id.
+    pub customer_id: String,
+    /// The customer's display name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customer_name: Option<String>,
+    /// Subject.
+    pub subject: String,
+    /// Status.
+    pub status: Status,
+    /// Priority.
+    pub priority: Priority,
+    /// Channel.
+    pub channel: Channel,
+    /// Language of the customer's first message.
+    pub language: Option<String>,
+    /// Assigned agent.
+    pub assignee_id: Option<String>,
+    /// Team.
+    pub team_id: Option<String>,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// The closed conversation this one continues.
+    pub previous_conversation_id: Option<String>,
+    /// The latest message's start.
+    pub preview: String,
+    /// Sentiment of the latest customer message.
+    pub last_sentiment: Option<f64>,
+    /// Messages and notes.
+    pub message_count: i64,
+    /// Opened.
+    pub created_at: Timestamp,
+    /// Last message or note.
+    pub last_activity_at: Timestamp,
+    /// Messages, oldest first (absent in lists).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub messages: Option<Vec<MessageView>>,
+    /// Files attached to the conversation (absent in lists).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attachments: Option<Vec<AttachmentView>>,
+}
+
+impl ConversationView {
+    /// The view of a conversation, without messages.
+    pub fn of(c: &Conversation, customer_name: Option<String>) -> Self {
+        Self {
+            id: c.id.to_string(),
+            customer_id: c.customer_id.to_string(),
+            customer_name,
+            subject: c.subject.clone(),
+            status: c.status,
+            priority: c.priority,
+            channel: c.channel,
+            language: c.language.clone(),
+            assignee_id: c.assignee_id.map(|u| u.to_string()),
+            team_id: c.team_id.map(|t| t.to_string()),
+            tags: c.tags.clone(),
+            previous_conversation_id: c.previous_conversation_id.map(|p| p.to_string()),
+            preview: c.preview.clone(),
+            last_sentiment: c.last_sentiment.map(|s| (s * 1000.0).round() / 1000.0),
+            message_count: c.message_count,
+            created_at: c.created_at,
+            last_activity_at: c.last_activity_at,
+            messages: None,
+            attachments: None,
+        }
+    }
+}
+
+fn word<T: std::str::FromStr<Err = UnknownWord>>(field: &str, raw: &str) -> AppResult<T> {
+    raw.parse()
+        .map_err(|e: UnknownWord| AppError::invalid(field, e.to_string()))
+}
+
+fn tags(field: &str, raw: &[String]) -> AppResult<Vec<String>> {
+    normalize_tags(raw).map_err(|e| AppError::invalid(&e.field.replacen("tags", field, 1), e.message))
+}
+
+/// Opens a conversation with the customer's first message, through the ingest path.
+pub async fn create(app: &App, caller: &Caller, input: &CreateConversation) -> AppResult<ConversationView> {
+    caller.require(Scope::Write)?;
+    let sender = CustomerRef::parse("", input.customer_id.as_deref(), input.customer.as_ref())?;
+    let channel: Channel = word("channel", input.channel.as_deref().unwrap_or("api"))?;
+    let priority: Priority = word("priority", input.priority.as_deref().unwrap_or("normal"))?;
+    let tags = tags("tags", &input.tags)?;
+    clean_body(&input.body).map_err(|e| AppError::invalid("body", e))?;
+    let mut m = InboundMessage::new(caller.workspace(), sender, channel, &input.body);
+    m.subject = input.subject.clone();
+    m.priority = Some(priority);
+    m.tags = tags;
+    m.external_id = input.external_id.clone();
+    m.thread = input.thread.clone();
+    m.actor = caller.actor();
+    let done = ingest(app, m).await?;
+    full(app, caller, done.conversation.id).await
+}
+
+/// A conversation with its messages and attachments.
+pub async fn full(app: &App, caller: &Caller, id: ConversationId) -> AppResult<ConversationView> {
+    caller.require(Scope::Read)?;
+    let ws = caller.workspace();
+    let c = app.db.conversation(ws, id).await?;
+    let messages = app.db.messages(ws, id, 500).await?;
+    let files = app.db.attachments_of(ws, id).await?;
+    let name = crate::ingest::customer_name(app, ws, c.customer_id).await;
+    let mut v = ConversationView::of(&c, Some(name));
+    v.messages = Some(messages.iter().map(|m| MessageView::of(m, &files)).collect());
+    v.attachments = Some(files.iter().map(AttachmentView::of).collect());
+    Ok(v)
+}
+
+/// The inbox list: conversations matching `filter`, latest activity first.
+pub async fn list(app: &App, caller: &Caller, filter: &Filter, after: Option<Cursor>, limit: u32) -> AppResult<Page> {
+    caller.require(Scope::Read)?;
+    Ok(app.db.conversations(caller.workspace(), filter, after, limit).await?)
+}
+
+/// Adds a message to a conversation: a reply from the caller (signed with
+/// their name, queued for the channel when it sends replies), an internal
+/// note, or a customer's message recorded by hand (through ingest).
+pub async fn add_message(
+    app: &App,
+    caller: &Caller,
+    id: ConversationId,
+    kind_raw: &str,
+    body: &str,
+) -> AppResult<MessageView> {
+    add_message_as(app, caller, id, kind_raw, body, true).await
+}
+
+/// Like [`add_message`]; with `deliver` false a reply is recorded as already
+/// sent and nothing is queued (imports and the demo: it went out elsewhere).
+pub async fn add_message_as(
+    app: &App,
+    caller: &Caller,
+    id: ConversationId,
+    kind_raw: &str,
+    body: &str,
+    deliver: bool,
+) -> AppResult<MessageView> {
+    caller.require(Scope::Write)?;
+    let ws = caller.workspace();
+    let kind: MessageKind = word("kind", kind_raw)?;
+    let body = clean_body(body).map_err(|e| AppError::invalid("body", e))?;
+    let current = app.db.conversation(ws, id).await?;
+    if kind == MessageKind::Inbound {
+        let mut m = InboundMessage::new(ws, CustomerRef::Id(current.customer_id), current.channel, &body);
+        m.conversation_id = Some(id);
+        m.actor = caller.actor();
+        let done = ingest(app, m).await?;
+        return Ok(MessageView::of(&done.message, &[]));
+    }
+    let now = app.now();
+    let analysis = crate::insight::analyze_text(&body);
+    let job = (kind == MessageKind::Outbound)
+        .then(|| current.channel.delivery_job())
+        .flatten();
+    let delivery = job.map(|_| if deliver { Delivery::Queued } else { Delivery::Sent });
+    let job = job.filter(|_| deliver);
+    let mut tx = app.db.begin().await?;
+    let mut c = tx.conversation(ws, id).await?;
+    let message = tx
+        .insert_message(
+            now,
+            ws,
+            &NewMessage {
+                conversation_id: id,
+                kind,
+                body: &body,
+                html: None,
+                author: Author {
+                    kind: "staff".into(),
+                    id: Some(caller.user.id.as_uuid()),
+                    name: caller.user.name.clone(),
+                },
+                language: analysis.language,
+                sentiment: Some(analysis.sentiment),
+                delivery,
+                channel: c.channel,
+                external_id: None,
+            },
+        )
+        .await?
+        .ok_or_else(|| AppError::Internal("a message without an external id collided".into()))?;
+    if let Some(job) = job {
+        // The channel's adapter registers this job kind and sends the reply.
+        let mut j = NewJob::now(job, json!({"message_id": message.id, "conversation_id": id}), now);
+        j.workspace_id = Some(ws);
+        j.max_attempts = 20;
+        tx.enqueue(now, j).await?;
+    }
+    c.message_count += 1;
+    c.last_activity_at = now;
+    if kind == MessageKind::Outbound {
+        c.preview = preview(&body);
+    }
+    tx.save_conversation(now, &c).await?;
+    let event_kind = if kind == MessageKind::Note {
+        kind::NOTE_ADDED
+    } else {
+        kind::MESSAGE_SENT
+    };
+    tx.append_customer_event(
+        now,
+        NewEvent {
+            workspace_id: ws,
+            actor: caller.actor(),
+            kind: event_kind,
+            subject: Subject::new("conversation", id.as_uuid()),
+            payload: json!({"message_id": message.id, "channel": c.channel, "excerpt": preview(&body),
+                "author": caller.user.name, "delivery": delivery, "subject": c.subject}),
+        },
+        Some(c.customer_id),
+    )
+    .await?;
+    tx.commit().await?;
+    publish(app, LiveEvent::conversation(ws, "message.created", id)).await;
+    Ok(MessageView::of(&message, &[]))
+}
+
+/// A change to a conversation; absent fields stay as they are.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateConversation {
+    /// open, pending, solved or closed.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// low, normal, high or urgent.
+    #[serde(default)]
+    pub priority: Option<String>,
+    /// A staff id, or null to unassign.
+    #[serde(default, deserialize_with = "present")]
+    pub assignee_id: Option<Value>,
+    /// A team id, or null for none.
+    #[serde(default, deserialize_with = "present")]
+    pub team_id: Option<Value>,
+    /// Replaces the tags.
+    #[serde(default)]
+    pub tags: Option<Vec<String>>,
+}
+
+/// Keeps an explicit `null` apart from an absent field (`Some(Value::Null)`).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(d).map(Some)
+}
+
+fn id_or_null<T: std::str::FromStr>(field: &str, v: &Value) -> AppResult<Option<T>> {
+    match v {
+        Value::Null => Ok(None),
+        Value::String(s) if s.trim().is_empty() => Ok(None),
+        Value::String(s) => s
+            .parse()
+            .map(Some)
+            .map_err(|_| AppError::invalid(field, "not a valid id")),
+        _ => Err(AppError::invalid(field, "an id as a string, or null")),
+    }
+}
+
+/// Changes status, priority, assignee, team or tags; every value is checked
+/// before anything is stored, and each change writes its event.
+pub async fn update(
+    app: &App,
+    caller: &Caller,
+    id: ConversationId,
+    input: &UpdateConversation,
+) -> AppResult<ConversationView> {
+    caller.require(Scope::Write)?;
+    let ws = caller.workspace();
+    let status: Option<Status> = input.status.as_deref().map(|s| word("status", s)).transpose()?;
+    let priority: Option<Priority> = input.priority.as_deref().map(|s| word("priority", s)).transpose()?;
+    let new_tags = input.tags.as_deref().map(|t| tags("tags", t)).transpose()?;
+    let assignee: Option<Option<UserId>> = input
+        .assignee_id
+        .as_ref()
+        .map(|v| id_or_null("assignee_id", v))
+        .transpose()?;
+    if let Some(Some(u)) = assignee {
+        let ok = app.db.user(ws, u).await.map(|u| u.active).unwrap_or(false);
+        if !ok {
+            return Err(AppError::invalid("assignee_id", "no such active staff member"));
+        }
+    }
+    let team: Option<Option<TeamId>> = input.team_id.as_ref().map(|v| id_or_null("team_id", v)).transpose()?;
+    if let Some(Some(t)) = team
+        && app.db.team(ws, t).await.is_err()
+    {
+        return Err(AppError::invalid("team_id", "no such team"));
+    }
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let mut c = tx.conversation(ws, id).await?;
+    let event = |kind: &'static str, payload: Value| NewEvent {
+        workspace_id: ws,
+        actor: caller.actor(),
+        kind,
+        subject: Subject::new("conversation", id.as_uuid()),
+        payload,
+    };
+    let mut changed = false;
+    if let Some(s) = status
+        && s != c.status
+    {
+        let mut e = event(
+            kind::CONVERSATION_STATUS_CHANGED,
+            json!({"from": c.status, "to": s, "subject": c.subject}),
+        );
+        e.actor = caller.actor();
+        tx.append_customer_event(now, e, Some(c.customer_id)).await?;
+        c.status = s;
+        changed = true;
+    }
+    if let Some(p) = priority
+        && p != c.priority
+    {
+        let e = event(
+            kind::CONVERSATION_PRIORITY_CHANGED,
+            json!({"from": c.priority, "to": p}),
+        );
+        tx.append_customer_event(now, e, Some(c.customer_id)).await?;
+        c.priority = p;
+        changed = true;
+    }
+    let new_assignee = assignee.unwrap_or(c.assignee_id);
+    let new_team = team.unwrap_or(c.team_id);
+    if new_assignee != c.assignee_id || new_team != c.team_id {
+        let e = event(
+            kind::CONVERSATION_ASSIGNED,
+            json!({"team_id": new_team, "assignee_id": new_assignee, "by": caller.user.name}),
+        );
+        tx.append_customer_event(now, e, Some(c.customer_id)).await?;
+        c.assignee_id = new_assignee;
+        c.team_id = new_team;
+        changed = true;
+    }
+    if let Some(t) = new_tags
+        && t != c.tags
+    {
+        let e = event(kind::CONVERSATION_TAGS_CHANGED, json!({"from": c.tags, "to": t}));
+        tx.append_customer_event(now, e, Some(c.customer_id)).await?;
+        tx.sync_conversation_tags(ws, id, &t).await?;
+        c.tags = t;
+        changed = true;
+    }
+    if changed {
+        tx.save_conversation(now, &c).await?;
+        tx.commit().await?;
+        publish(app, LiveEvent::conversation(ws, "conversation.updated", id)).await;
+    }
+    full(app, caller, id).await
+}
+
+/// Tells the others looking at a conversation that the caller is writing a reply.
+pub async fn typing(app: &App, caller: &Caller, id: ConversationId) -> AppResult<()> {
+    caller.require(Scope::Write)?;
+    let ws = caller.workspace();
+    app.db.conversation(ws, id).await?;
+    let mut e = LiveEvent::conversation(ws, "typing", id);
+    e.user_id = Some(caller.user.id);
+    e.name = Some(caller.user.name.clone());
+    publish(app, e).await;
+    Ok(())
+}
+
+/// Attaches a file to a conversation (staff upload).
+pub async fn attach(
+    app: &App,
+    caller: &Caller,
+    id: ConversationId,
+    filename: &str,
+    bytes: &[u8],
+) -> AppResult<AttachmentView> {
+    caller.require(Scope::Write)?;
+    let ws = caller.workspace();
+    let c = app.db.conversation(ws, id).await?;
+    if bytes.is_empty() {
+        return Err(AppError::invalid("file", "the file is empty"));
+    }
+    let stored = app.files.put(bytes).await?;
+    let now = app.now();
+    let a = Attachment {
+        id: AttachmentId::new_at(now),
+        conversation_id: id,
+        message_id: None,
+        filename: safe_filename(filename),
+        content_type: stored.content_type,
+        size: stored.size as i64,
+        sha256: stored.sha256,
+        uploaded_by: Some(caller.user.id),
+        created_at: now,
+    };
+    let mut tx = app.db.begin().await?;
+    tx.insert_attachment(ws, &a).await?;
+    tx.append_customer_event(
+        now,
+        NewEvent {
+            workspace_id: ws,
+            actor: caller.actor(),
+            kind: kind::ATTACHMENT_ADDED,
+            subject: Subject::new("conversation", id.as_uuid()),
+            payload: json!({"attachment_id": a.id, "filename": a.filename, "size": a.size, "content_type": a.content_type}),
+        },
+        Some(c.customer_id),
+    )
+    .await?;
+    tx.commit().await?;
+    publish(app, LiveEvent::conversation(ws, "conversation.updated", id)).await;
+    Ok(AttachmentView::of(&a))
+}
+
+/// An attachment's description and bytes.
+pub async fn download(app: &App, caller: &Caller, id: AttachmentId) -> AppResult<(Attachment, Vec<u8>)> {
+    caller.require(Scope::Read)?;
+    let a = app.db.attachment(caller.workspace(), id).await?;
+    let bytes = app.files.get(&a.sha256).await?;
+    Ok((a, bytes))
+}
+
+/// Moves a conversation to `status` as the system (e.g. a job), with a reason.
+pub async fn set_status_by_system(app: &App, c: &Conversation, to: Status, reason: &str) -> AppResult<()> {
+    let mut tx = app.db.begin().await?;
+    let mut cur = tx.conversation(c.workspace_id, c.id).await?;
+    if cur.status != to {
+        status_event(&mut tx, app, &cur, to, reason).await?;
+        cur.status = to;
+        tx.save_conversation(app.now(), &cur).await?;
+    }
+    tx.commit().await?;
+    publish(
+        app,
+        LiveEvent::conversation(c.workspace_id, "conversation.updated", c.id),
+    )
+    .await;
+    Ok(())
+}
