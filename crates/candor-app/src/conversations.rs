@@ -57,7 +57,6 @@ pub struct CreateConversation {
     pub thread: Option<String>,
 }
 
-
 fn word<T: std::str::FromStr<Err = UnknownWord>>(field: &str, raw: &str) -> AppResult<T> {
     raw.parse()
         .map_err(|e: UnknownWord| AppError::invalid(field, e.to_string()))

@@ -4,11 +4,15 @@
 pub mod accounts;
 pub mod caller;
 pub mod catalog;
+pub mod checks;
+pub mod commitments;
+pub mod commitments_measure;
 pub mod context;
 pub mod conversation_views;
 pub mod conversations;
 pub mod customers;
 pub mod demo;
+pub mod demo_commitments;
 pub mod demo_conversations;
 pub mod demo_customers;
 pub mod error;

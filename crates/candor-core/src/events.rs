@@ -69,6 +69,8 @@ pub mod kind {
     pub const TOKEN_CREATED: &str = "token.created";
     /// An API token was revoked.
     pub const TOKEN_REVOKED: &str = "token.revoked";
+    /// A new version of the public commitments came into force.
+    pub const COMMITMENTS_PUBLISHED: &str = "commitments.published";
 
     /// A customer was created.
     pub const CUSTOMER_CREATED: &str = "customer.created";

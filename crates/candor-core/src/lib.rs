@@ -1,6 +1,7 @@
 //! The Candor domain: types, rules and arithmetic. No IO, no async.
 
 pub mod clock;
+pub mod commitments;
 pub mod conversation;
 pub mod customer;
 pub mod events;
@@ -10,6 +11,7 @@ pub mod ids;
 pub mod routing;
 pub mod segment;
 pub mod staff;
+pub mod trust;
 pub mod value;
 pub mod workspace;
 

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod catalog;
+pub mod commitments;
 pub mod conversations;
 pub mod customers;
 pub mod db;

@@ -27,11 +27,17 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0003_conversations.sql"),
         include_str!("../migrations/postgres/0003_conversations.sql"),
     ),
+    (
+        20,
+        "commitments",
+        include_str!("../migrations/sqlite/0020_commitments.sql"),
+        include_str!("../migrations/postgres/0020_commitments.sql"),
+    ),
 ];
 
 /// The newest migration version this build knows.
 pub fn latest_version() -> i64 {
-    MIGRATIONS.last().map(|m| m.0).unwrap_or(0)
+    MIGRATIONS.iter().map(|m| m.0).max().unwrap_or(0)
 }
 
 fn migrator(postgres: bool) -> Migrator {
@@ -76,6 +82,14 @@ impl Db {
 
     /// Whether every migration this build knows has been applied.
     pub async fn is_migrated(&self) -> Result<bool> {
-        Ok(self.applied_version().await? >= latest_version())
+        let sql = "SELECT version FROM _sqlx_migrations WHERE success = TRUE";
+        let applied: std::result::Result<Vec<i64>, sqlx::Error> =
+            crate::db::read!(self, p => sqlx::query_scalar(sql).fetch_all(p).await);
+        let applied = match applied {
+            Ok(v) => v,
+            Err(sqlx::Error::Database(e)) if e.message().contains("_sqlx_migrations") => Vec::new(),
+            Err(e) => return Err(e.into()),
+        };
+        Ok(MIGRATIONS.iter().all(|m| applied.contains(&m.0)))
     }
 }

@@ -315,3 +315,50 @@ impl Db {
         parse_stage(&row.ok_or(StoreError::NotFound)?.0)
     }
 }
+
+/// What a customer bought of one product before.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PurchaseHistory {
+    /// Paid purchases of the product.
+    pub count: i64,
+    /// When the latest of them was made.
+    pub last_at: Option<Timestamp>,
+}
+
+impl Db {
+    /// Paid purchases of `product` by the customer who holds `identity` (or
+    /// by `customer`), in one indexed query: the repeat-purchase check runs
+    /// while a shop waits to take an order.
+    pub async fn purchase_history(
+        &self,
+        ws: WorkspaceId,
+        customer: CustomerOrIdentity<'_>,
+        product: &str,
+    ) -> Result<PurchaseHistory> {
+        let (count, last): (i64, Option<i64>) = match customer {
+            CustomerOrIdentity::Customer(id) => read!(self, p => sqlx::query_as(
+                "SELECT COUNT(*), MAX(at) FROM purchases \
+                 WHERE workspace_id = $1 AND customer_id = $2 AND product = $3 AND status = 'paid'")
+                .bind(ws.as_uuid()).bind(id.as_uuid()).bind(product).fetch_one(p).await)?,
+            CustomerOrIdentity::Identity(identity) => read!(self, p => sqlx::query_as(
+                "SELECT COUNT(p.id), MAX(p.at) FROM customer_identities i \
+                 JOIN purchases p ON p.workspace_id = i.workspace_id AND p.customer_id = i.customer_id \
+                 WHERE i.workspace_id = $1 AND i.kind = $2 AND i.value = $3 AND p.product = $4 AND p.status = 'paid'")
+                .bind(ws.as_uuid()).bind(identity.kind().as_str()).bind(identity.value()).bind(product)
+                .fetch_one(p).await)?,
+        };
+        Ok(PurchaseHistory {
+            count,
+            last_at: last.map(from_micros),
+        })
+    }
+}
+
+/// A customer named by id or by one of their identities.
+#[derive(Clone, Copy, Debug)]
+pub enum CustomerOrIdentity<'a> {
+    /// By id.
+    Customer(CustomerId),
+    /// By identity.
+    Identity(&'a candor_core::identity::Identity),
+}

@@ -55,6 +55,11 @@ pub fn router(state: WebState) -> Router {
         .route("/settings/tokens", get(pages::tokens::show).post(pages::tokens::create))
         .route("/settings/tokens/{id}/revoke", post(pages::tokens::revoke))
         .route("/invite/{secret}", get(pages::invite::show).post(pages::invite::accept))
+        .route(
+            "/settings/commitments",
+            get(pages::commitments::settings).post(pages::commitments::save),
+        )
+        .route("/w/{slug}/commitments", get(pages::commitments::public))
         .route("/static/{*path}", get(pages::asset))
         .fallback(pages::not_found)
         .layer(middleware::from_fn(auth::same_origin_only));

@@ -1,5 +1,7 @@
 //! The JSON API under /api/v1, and its OpenAPI document.
 
+pub mod checks;
+pub mod commitments;
 pub mod common;
 pub mod conversations;
 pub mod customers;
@@ -109,7 +111,8 @@ impl utoipa::Modify for BearerAuth {
         conversations::list, conversations::create, conversations::get, conversations::add_message, conversations::update,
         conversations::typing, conversations::attach, conversations::download, crate::live::stream,
         routing::teams, routing::create_team, routing::update_team, routing::rules, routing::replace_rules,
-        routing::add_rule, routing::delete_rule, routing::agents, routing::update_agent),
+        routing::add_rule, routing::delete_rule, routing::agents, routing::update_agent,
+        checks::repeat_purchase, commitments::get, commitments::put, commitments::public),
     components(schemas(Me, ErrorBody)),
     modifiers(&BearerAuth)
 )]
@@ -167,6 +170,9 @@ pub fn router(state: WebState) -> Router<WebState> {
         .route("/tokens/{id}/revoke", post(crate::accounts_api::revoke_token))
         .route("/insight/analyze", post(crate::insight_api::analyze))
         .route("/coach", post(crate::insight_api::coach))
+        .route("/checks/repeat-purchase", post(checks::repeat_purchase))
+        .route("/commitments", get(commitments::get).put(commitments::put))
+        .route("/public/{slug}/commitments", get(commitments::public))
         .route("/conversations", get(conversations::list).post(conversations::create))
         .route(
             "/conversations/{id}",

@@ -1,5 +1,6 @@
 //! Server-rendered pages for staff. They work without JavaScript.
 
+pub mod commitments;
 pub mod customers;
 pub mod inbox;
 pub mod invite;

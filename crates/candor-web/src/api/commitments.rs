@@ -1,0 +1,39 @@
+//! Commitments over the API: read and publish (admins), and the public view.
+
+use crate::auth::ApiCaller;
+use crate::error::ApiError;
+use crate::json::ApiJson;
+use crate::state::WebState;
+use axum::Json;
+use axum::extract::{Path, State};
+use candor_app::commitments::{self as ops, PublicView};
+use candor_core::commitments::Commitments;
+use serde_json::{Value, json};
+
+/// GET /api/v1/commitments — the version in force, or null.
+#[utoipa::path(get, path = "/api/v1/commitments", tag = "commitments", responses((status = 200, description = "`{version, since, commitments}`")), security(("bearer" = [])))]
+pub async fn get(State(state): State<WebState>, ApiCaller(caller): ApiCaller) -> Result<Json<Value>, ApiError> {
+    let current = ops::current(&state.app, &caller).await?;
+    Ok(Json(match current {
+        Some(v) => json!({"version": v.version, "since": v.created_at, "commitments": v.commitments}),
+        None => json!({"version": null, "since": null, "commitments": null}),
+    }))
+}
+
+/// PUT /api/v1/commitments — publishes a new version (owners and admins).
+#[utoipa::path(put, path = "/api/v1/commitments", tag = "commitments", responses((status = 200, description = "`{version}`")), security(("bearer" = [])))]
+pub async fn put(
+    State(state): State<WebState>,
+    ApiCaller(caller): ApiCaller,
+    ApiJson(body): ApiJson<Commitments>,
+) -> Result<Json<Value>, ApiError> {
+    let version = ops::publish(&state.app, &caller, &body).await?;
+    Ok(Json(json!({"version": version})))
+}
+
+/// GET /api/v1/public/{slug}/commitments — no sign-in.
+#[utoipa::path(get, path = "/api/v1/public/{slug}/commitments", tag = "commitments", responses((status = 200, description = "`{workspace, commitments, measured}`")))]
+pub async fn public(State(state): State<WebState>, Path(slug): Path<String>) -> Result<Json<PublicView>, ApiError> {
+    let (_, view) = ops::public_view(&state.app, &slug).await?;
+    Ok(Json(view))
+}
