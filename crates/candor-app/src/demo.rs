@@ -99,9 +99,17 @@ pub async fn load(app: &App) -> AppResult<DemoOutcome> {
         .await?;
     }
     tx.commit().await?;
+    let started = std::time::Instant::now();
     crate::demo_customers::load(app, workspace.id).await?;
+    let customers = started.elapsed();
     crate::demo_conversations::load(app, workspace.id).await?;
+    let conversations = started.elapsed() - customers;
     crate::demo_commitments::load(app, &owner).await?;
+    tracing::debug!(
+        customers_ms = customers.as_millis() as u64,
+        conversations_ms = conversations.as_millis() as u64,
+        "demo data loaded"
+    );
     Ok(DemoOutcome {
         workspace,
         created: true,

@@ -377,12 +377,21 @@ pub async fn load(app: &App, ws: WorkspaceId) -> AppResult<()> {
             clock.advance(SignedDuration::from_mins(19));
             add_message_as(&past, &as_agent, id, "outbound", reply, false).await?;
         }
-        if status != "open" || i % 9 == 4 {
+        let answered_unrouted = !reply.is_empty() && done.conversation.assignee_id.is_none();
+        if status != "open" || i % 9 == 4 || answered_unrouted {
             clock.advance(SignedDuration::from_mins(3));
+            let assignee = if i % 9 == 4 {
+                // A few conversations wait for someone to take them.
+                Some(serde_json::Value::Null)
+            } else if answered_unrouted {
+                // Whoever answered took it.
+                Some(serde_json::Value::String(agent.id.to_string()))
+            } else {
+                None
+            };
             let change = UpdateConversation {
                 status: Some(status.to_string()),
-                // A few conversations wait for someone to take them.
-                assignee_id: (i % 9 == 4).then_some(serde_json::Value::Null),
+                assignee_id: assignee,
                 ..Default::default()
             };
             update(&past, &as_agent, id, &change).await?;

@@ -8,6 +8,7 @@ pub mod checks;
 pub mod commitments;
 pub mod commitments_measure;
 pub mod context;
+pub mod conversation_views;
 pub mod conversations;
 pub mod customers;
 pub mod demo;
