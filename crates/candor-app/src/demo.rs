@@ -100,6 +100,7 @@ pub async fn load(app: &App) -> AppResult<DemoOutcome> {
     }
     tx.commit().await?;
     crate::demo_customers::load(app, workspace.id).await?;
+    crate::demo_community::load(app, workspace.id).await?;
     Ok(DemoOutcome {
         workspace,
         created: true,

@@ -4,9 +4,11 @@
 pub mod accounts;
 pub mod caller;
 pub mod catalog;
+pub mod community;
 pub mod context;
 pub mod customers;
 pub mod demo;
+pub mod demo_community;
 pub mod demo_customers;
 pub mod error;
 pub mod export;

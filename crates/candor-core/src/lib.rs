@@ -1,6 +1,7 @@
 //! The Candor domain: types, rules and arithmetic. No IO, no async.
 
 pub mod clock;
+pub mod community;
 pub mod customer;
 pub mod events;
 pub mod hours;

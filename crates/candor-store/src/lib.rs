@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod catalog;
+pub mod community;
 pub mod customers;
 pub mod db;
 pub mod error;
@@ -11,6 +12,7 @@ pub mod idempotency;
 pub mod jobs;
 pub mod merge;
 pub mod migrate;
+pub mod outbox;
 pub mod purchases;
 pub mod secrets;
 pub mod segments;

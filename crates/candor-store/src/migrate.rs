@@ -21,6 +21,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0002_customers.sql"),
         include_str!("../migrations/postgres/0002_customers.sql"),
     ),
+    (
+        10,
+        "community",
+        include_str!("../migrations/sqlite/0010_community.sql"),
+        include_str!("../migrations/postgres/0010_community.sql"),
+    ),
 ];
 
 /// The newest migration version this build knows.

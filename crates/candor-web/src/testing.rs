@@ -66,6 +66,7 @@ impl TestServer {
             app.clone(),
             WebConfig {
                 public_url: Some(base.clone()),
+                dev_show_links: false,
             },
         );
         let stop = CancellationToken::new();

@@ -115,6 +115,11 @@ pub struct ServeArgs {
     #[arg(long, env = "CANDOR_WORKERS", default_value_t = 4, value_parser = clap::value_parser!(u16).range(0..=256))]
     pub workers: u16,
 
+    /// Show customers' community sign-in links on the page instead of only
+    /// mailing them: for local demos without a mail server. Never in production.
+    #[arg(long, env = "CANDOR_DEV_SHOW_LINKS")]
+    pub dev_show_links: bool,
+
     /// Most PostgreSQL connections this process opens.
     #[arg(long, env = "CANDOR_DB_CONNECTIONS", default_value_t = 16, value_parser = clap::value_parser!(u32).range(2..=1000))]
     pub db_connections: u32,

@@ -1,6 +1,8 @@
 //! The JSON API under /api/v1, and its OpenAPI document.
 
 pub mod common;
+pub mod community;
+pub mod community_docs;
 pub mod customers;
 pub mod docs;
 pub mod purchases;
@@ -12,7 +14,7 @@ use crate::idempotency::idempotency;
 use crate::state::WebState;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, patch, post};
 use axum::{Json, Router, middleware};
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
@@ -102,7 +104,11 @@ impl utoipa::Modify for BearerAuth {
         purchases::create, purchases::batch, segments::create, segments::list, segments::get, segments::customers,
         segments::export_csv, segments::export_json, segments::create_organization, segments::organizations,
         segments::define_attribute, segments::attributes,
-        crate::accounts_api::list_staff, crate::accounts_api::list_tokens, crate::accounts_api::create_token, crate::accounts_api::revoke_token, crate::insight_api::analyze, crate::insight_api::coach),
+        crate::accounts_api::list_staff, crate::accounts_api::list_tokens, crate::accounts_api::create_token, crate::accounts_api::revoke_token, crate::insight_api::analyze, crate::insight_api::coach,
+        community::create_topic, community::get_topic, community::update_topic, community::create_reply, community::accept,
+        community::hide_topic, community::lock_topic, community::merge_topic, community::move_topic, community::hide_reply,
+        community::queue, community::approve, community::reject, community::waiting, community::update_settings,
+        community::outbox, community::public_topics),
     components(schemas(Me, ErrorBody)),
     modifiers(&BearerAuth)
 )]
@@ -158,6 +164,25 @@ pub fn router(state: WebState) -> Router<WebState> {
         .route("/tokens/{id}/revoke", post(crate::accounts_api::revoke_token))
         .route("/insight/analyze", post(crate::insight_api::analyze))
         .route("/coach", post(crate::insight_api::coach))
+        .route("/community/topics", post(community::create_topic))
+        .route(
+            "/community/topics/{id}",
+            get(community::get_topic).patch(community::update_topic),
+        )
+        .route("/community/topics/{id}/replies", post(community::create_reply))
+        .route("/community/topics/{id}/accept", post(community::accept))
+        .route("/community/topics/{id}/hide", post(community::hide_topic))
+        .route("/community/topics/{id}/lock", post(community::lock_topic))
+        .route("/community/topics/{id}/merge", post(community::merge_topic))
+        .route("/community/topics/{id}/move", post(community::move_topic))
+        .route("/community/replies/{id}/hide", post(community::hide_reply))
+        .route("/community/moderation", get(community::queue))
+        .route("/community/moderation/{id}/approve", post(community::approve))
+        .route("/community/moderation/{id}/reject", post(community::reject))
+        .route("/community/waiting", get(community::waiting))
+        .route("/community/settings", patch(community::update_settings))
+        .route("/community/outbox", get(community::outbox))
+        .route("/public/{slug}/community/topics", get(community::public_topics))
         .fallback(unknown_route)
         .layer(middleware::from_fn_with_state(state.clone(), idempotency))
         .layer(middleware::from_fn_with_state(state, api_auth));

@@ -1,5 +1,6 @@
 //! Server-rendered pages for staff. They work without JavaScript.
 
+pub mod community;
 pub mod customers;
 pub mod invite;
 pub mod login;
