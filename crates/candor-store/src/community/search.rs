@@ -59,27 +59,20 @@ impl Db {
                  GROUP BY f.topic_id ORDER BY score, f.topic_id DESC LIMIT $3"
             }
             Backend::Postgres => {
-                "SELECT m.topic_id, -MAX(m.rank) AS score FROM ( \
-                 SELECT t.id AS topic_id, ts_rank(t.search_vector, to_tsquery('simple', $2)) * 2 AS rank \
+                "SELECT m.topic_id, -MAX(m.rank)::float8 AS score FROM ( \
+                 SELECT t.id AS topic_id, ts_rank(t.search_vector, to_tsquery('simple', $2))::float8 * 2 AS rank \
                  FROM community_topics t WHERE t.workspace_id = $1 AND t.visibility = 'published' \
                  AND t.search_vector @@ to_tsquery('simple', $2) \
                  UNION ALL \
-                 SELECT r.topic_id, ts_rank(r.search_vector, to_tsquery('simple', $2)) AS rank \
+                 SELECT r.topic_id, ts_rank(r.search_vector, to_tsquery('simple', $2))::float8 AS rank \
                  FROM community_replies r JOIN community_topics t ON t.id = r.topic_id AND t.workspace_id = r.workspace_id \
                  WHERE r.workspace_id = $1 AND r.visibility = 'published' AND t.visibility = 'published' \
                  AND r.search_vector @@ to_tsquery('simple', $2)) m \
                  GROUP BY m.topic_id ORDER BY score, m.topic_id DESC LIMIT $3"
             }
         };
-        let rows: Vec<(Uuid, f64)> = match self.backend() {
-            Backend::Sqlite => read!(self, p => sqlx::query_as(sql)
-                .bind(ws.as_uuid()).bind(&q).bind(limit).fetch_all(p).await)?,
-            Backend::Postgres => {
-                let rows: Vec<(Uuid, f32)> = read!(self, p => sqlx::query_as(sql)
-                    .bind(ws.as_uuid()).bind(&q).bind(limit).fetch_all(p).await)?;
-                rows.into_iter().map(|(id, s)| (id, f64::from(s))).collect()
-            }
-        };
+        let rows: Vec<(Uuid, f64)> = read!(self, p => sqlx::query_as(sql)
+            .bind(ws.as_uuid()).bind(&q).bind(limit).fetch_all(p).await)?;
         Ok(rows.into_iter().map(|(id, _)| TopicId::from_uuid(id)).collect())
     }
 }

@@ -106,7 +106,7 @@ pub async fn latest_link(s: &TestServer, t: &Tenant, email: &str) -> String {
     let job = jobs
         .iter()
         .rev()
-        .find(|j| j["to"] == email && j["purpose"] == "community.sign_in")
+        .find(|j| j["to"] == email.to_lowercase().as_str() && j["purpose"] == "community.sign_in")
         .unwrap_or_else(|| panic!("no sign-in email to {email}"));
     let text = job["text"].as_str().unwrap();
     let start = text.find(&s.base).unwrap();

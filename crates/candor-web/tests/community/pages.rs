@@ -297,11 +297,12 @@ async fn first_posts_wait_for_moderators(s: &TestServer) {
 }
 http_test!(moderation_queue, first_posts_wait_for_moderators);
 
-const EVIL: &str = r#"<script>alert(1)</script><img src=x onerror=alert(2)> [x](javascript:alert(3)) <a href="javascript:alert(4)" onclick="alert(5)">y</a>"#;
+const EVIL: &str = "<script>alert(1)</script>\n\n<img src=x onerror=alert(2)> [x](javascript:alert(3))\n\n\
+    <a href=\"javascript:alert(4)\" onclick=\"alert(5)\">y</a> <svg onload=alert(8)></svg>\n\n[z](JavaScript:alert(9))";
 
 fn assert_clean(what: &str, text: &str) {
     let lower = text.to_lowercase();
-    for bad in ["<script", "onerror=", "onclick=", "javascript:"] {
+    for bad in ["<script", "onerror=", "onclick=", "onload=", "href=\"javascript:", "src=\"javascript:", "<svg"] {
         assert!(!lower.contains(bad), "{bad} survived in the {what}:\n{text}");
     }
 }
