@@ -491,7 +491,10 @@ mod tests {
         assert_eq!(topic_slug("Brakes squeal after rain!"), "brakes-squeal-after-rain");
         assert_eq!(topic_slug("日本語"), "topic");
         assert_eq!(topic_slug("API keys"), "api-keys");
-        assert_eq!(search_terms("Brake's \"squeal\" OR *"), vec!["brake", "s", "squeal", "or"]);
+        assert_eq!(
+            search_terms("Brake's \"squeal\" OR *"),
+            vec!["brake", "s", "squeal", "or"]
+        );
         assert_eq!(suggestion_terms("How do the brakes squeal"), vec!["brakes", "squeal"]);
     }
 

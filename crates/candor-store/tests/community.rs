@@ -4,6 +4,7 @@
 
 use candor_core::community::{Mood, TopicKind, TopicStatus, Visibility, search_terms};
 use candor_core::identity::{Identity, IdentityKind};
+use candor_core::{CustomerId, WorkspaceId};
 use candor_store::both_backends;
 use candor_store::community::reads::TopicFilter;
 use candor_store::community::search::Match;
@@ -11,7 +12,6 @@ use candor_store::community::topics::{NewReply, NewTopic};
 use candor_store::customers::NewCustomer;
 use candor_store::outbox::NewEmail;
 use candor_store::{Db, StoreError};
-use candor_core::{CustomerId, WorkspaceId};
 use jiff::{SignedDuration, Timestamp};
 
 fn t0() -> Timestamp {
@@ -68,7 +68,11 @@ async fn topics_replies_and_counters(db: Db) {
         .await
         .unwrap();
     assert_eq!(t.slug, "brakes-squeal");
-    assert!(t2.slug.starts_with("brakes-squeal-") && t2.slug != t.slug, "{}", t2.slug);
+    assert!(
+        t2.slug.starts_with("brakes-squeal-") && t2.slug != t.slug,
+        "{}",
+        t2.slug
+    );
     let later = t0() + SignedDuration::from_hours(2);
     let reply = NewReply {
         topic_id: t.id,
@@ -91,9 +95,16 @@ async fn topics_replies_and_counters(db: Db) {
     assert!(tx.add_me_too(later, ws, t.id, c).await.unwrap());
     assert!(!tx.add_me_too(later, ws, t.id, c).await.unwrap());
     assert!(tx.follow(later, ws, t.id, c, "jane@acme.example").await.unwrap());
-    tx.set_topic_status(later, ws, t.id, TopicStatus::Planned, ("we will fix it", "<p>we will fix it</p>"), None)
-        .await
-        .unwrap();
+    tx.set_topic_status(
+        later,
+        ws,
+        t.id,
+        TopicStatus::Planned,
+        ("we will fix it", "<p>we will fix it</p>"),
+        None,
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     let t = db.topic(ws, t.id).await.unwrap();
     assert_eq!((t.replies, t.me_too, t.followers), (1, 1, 1));
@@ -123,7 +134,13 @@ async fn topics_replies_and_counters(db: Db) {
     // Another workspace sees none of it.
     let (other, _) = seed(&db, "other").await;
     assert!(matches!(db.topic(other, t.id).await, Err(StoreError::NotFound)));
-    assert!(db.list_topics(other, &TopicFilter::default(), 10).await.unwrap().items.is_empty());
+    assert!(
+        db.list_topics(other, &TopicFilter::default(), 10)
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
 }
 both_backends!(topics, topics_replies_and_counters);
 
@@ -140,9 +157,13 @@ async fn search_finds_topics_and_replies(db: Db) {
         .create_topic(t0(), ws, &new_topic(c, "Saddle height", "How high?", &none))
         .await
         .unwrap();
-    tx.create_topic(t0(), other, &new_topic(oc, "Brakes everywhere", "other workspace", &none))
-        .await
-        .unwrap();
+    tx.create_topic(
+        t0(),
+        other,
+        &new_topic(oc, "Brakes everywhere", "other workspace", &none),
+    )
+    .await
+    .unwrap();
     let reply = NewReply {
         topic_id: b.id,
         customer_id: Some(c),
@@ -169,8 +190,15 @@ async fn search_finds_topics_and_replies(db: Db) {
     };
     assert_eq!(find("brakes", Match::All).await, vec![a.id]);
     assert_eq!(find("brak squ", Match::All).await, vec![a.id], "prefixes match");
-    assert_eq!(find("TORQUE wrench", Match::All).await, vec![b.id], "replies are searched");
-    assert!(find("hiddenword", Match::All).await.is_empty(), "hidden replies are not");
+    assert_eq!(
+        find("TORQUE wrench", Match::All).await,
+        vec![b.id],
+        "replies are searched"
+    );
+    assert!(
+        find("hiddenword", Match::All).await.is_empty(),
+        "hidden replies are not"
+    );
     assert!(find("brakes torque", Match::All).await.is_empty());
     let mut any = find("brakes torque", Match::Any).await;
     any.sort();
@@ -181,7 +209,9 @@ async fn search_finds_topics_and_replies(db: Db) {
     assert!(find("", Match::All).await.is_empty());
     // Hiding a topic takes it out of search.
     let mut tx = db.begin().await.unwrap();
-    tx.set_topic_visibility(t0(), ws, a.id, Visibility::Hidden).await.unwrap();
+    tx.set_topic_visibility(t0(), ws, a.id, Visibility::Hidden)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     assert!(find("brakes", Match::All).await.is_empty());
 }
@@ -191,16 +221,34 @@ async fn links_work_once_and_expire(db: Db) {
     let (ws, _) = seed(&db, "acme").await;
     let (other, _) = seed(&db, "other").await;
     let mut tx = db.begin().await.unwrap();
-    let secret = tx.create_sign_in_link(t0(), ws, "new@acme.example", "New Person", "/w/acme/community").await.unwrap();
-    let stale = tx.create_sign_in_link(t0(), ws, "old@acme.example", "Old", "/").await.unwrap();
+    let secret = tx
+        .create_sign_in_link(t0(), ws, "new@acme.example", "New Person", "/w/acme/community")
+        .await
+        .unwrap();
+    let stale = tx
+        .create_sign_in_link(t0(), ws, "old@acme.example", "Old", "/")
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     let mut tx = db.begin().await.unwrap();
-    assert!(matches!(tx.use_sign_in_link(t0(), other, &secret).await, Err(StoreError::NotFound)));
+    assert!(matches!(
+        tx.use_sign_in_link(t0(), other, &secret).await,
+        Err(StoreError::NotFound)
+    ));
     let used = tx.use_sign_in_link(t0(), ws, &secret).await.unwrap();
-    assert_eq!((used.email.as_str(), used.name.as_str()), ("new@acme.example", "New Person"));
-    assert!(matches!(tx.use_sign_in_link(t0(), ws, &secret).await, Err(StoreError::NotFound)));
+    assert_eq!(
+        (used.email.as_str(), used.name.as_str()),
+        ("new@acme.example", "New Person")
+    );
+    assert!(matches!(
+        tx.use_sign_in_link(t0(), ws, &secret).await,
+        Err(StoreError::NotFound)
+    ));
     let late = t0() + SignedDuration::from_mins(31);
-    assert!(matches!(tx.use_sign_in_link(late, ws, &stale).await, Err(StoreError::NotFound)));
+    assert!(matches!(
+        tx.use_sign_in_link(late, ws, &stale).await,
+        Err(StoreError::NotFound)
+    ));
     tx.commit().await.unwrap();
     assert_eq!(db.purge_community(late).await.unwrap(), 2);
 }
@@ -214,7 +262,10 @@ async fn limits_count_in_windows(db: Db) {
         let (hits, _) = tx.hit_limit(t0(), ws, "topic:c:x", hour).await.unwrap();
         assert_eq!(hits, n);
     }
-    let (hits, until) = tx.hit_limit(t0() + SignedDuration::from_mins(61), ws, "topic:c:x", hour).await.unwrap();
+    let (hits, until) = tx
+        .hit_limit(t0() + SignedDuration::from_mins(61), ws, "topic:c:x", hour)
+        .await
+        .unwrap();
     assert_eq!(hits, 1, "a new window starts");
     assert_eq!(until, t0() + SignedDuration::from_mins(121));
     tx.commit().await.unwrap();
@@ -225,8 +276,14 @@ async fn merges_move_people_and_replies(db: Db) {
     let (ws, c) = seed(&db, "acme").await;
     let none: Vec<String> = Vec::new();
     let mut tx = db.begin().await.unwrap();
-    let a = tx.create_topic(t0(), ws, &new_topic(c, "Chain skips", "one", &none)).await.unwrap();
-    let b = tx.create_topic(t0(), ws, &new_topic(c, "Chain jumps", "two", &none)).await.unwrap();
+    let a = tx
+        .create_topic(t0(), ws, &new_topic(c, "Chain skips", "one", &none))
+        .await
+        .unwrap();
+    let b = tx
+        .create_topic(t0(), ws, &new_topic(c, "Chain jumps", "two", &none))
+        .await
+        .unwrap();
     tx.add_me_too(t0(), ws, a.id, c).await.unwrap();
     tx.add_me_too(t0(), ws, b.id, c).await.unwrap();
     tx.follow(t0(), ws, a.id, c, "jane@acme.example").await.unwrap();
@@ -237,7 +294,11 @@ async fn merges_move_people_and_replies(db: Db) {
     let b = db.topic(ws, b.id).await.unwrap();
     assert_eq!(a.visibility, Visibility::Merged);
     assert_eq!(a.merged_into, Some(b.id));
-    assert_eq!((b.me_too, b.followers, b.replies), (1, 1, 1), "each person once; the opening post became a reply");
+    assert_eq!(
+        (b.me_too, b.followers, b.replies),
+        (1, 1, 1),
+        "each person once; the opening post became a reply"
+    );
 }
 both_backends!(merges, merges_move_people_and_replies);
 

@@ -82,7 +82,10 @@ fn community_routes() -> Router<WebState> {
         .route("/w/{slug}/community/t/{topic}/accept", post(actions::accept))
         .route("/community-admin", get(admin::index))
         .route("/community-admin/outbox", get(admin::outbox))
-        .route("/community-admin/settings", get(admin::settings).post(admin::save_settings))
+        .route(
+            "/community-admin/settings",
+            get(admin::settings).post(admin::save_settings),
+        )
         .route("/community-admin/topics/{id}", get(admin::topic))
         .route("/community-admin/topics/{id}/{action}", post(admin::action))
         .route("/community-admin/moderation/{id}/{decision}", post(admin::decide))

@@ -204,7 +204,9 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> Result<()> {
         );
     }
     if args.dev_show_links {
-        tracing::warn!("--dev-show-links: customers' sign-in links are shown on the page; never use this in production");
+        tracing::warn!(
+            "--dev-show-links: customers' sign-in links are shown on the page; never use this in production"
+        );
     }
     println!("Candor is running at {public_url}");
     tracing::info!(listen = %local, backend = ?db.backend(), "serving");

@@ -6,7 +6,7 @@
 //! [`mark_moved_private`] records the move once the conversation exists, and
 //! [`publish_as_topic`] publishes one.
 
-use super::{TopicEvent, absolute, check_tags, live_topic, markdown, topic_path, topic_event};
+use super::{TopicEvent, absolute, check_tags, live_topic, markdown, topic_event, topic_path};
 use crate::caller::Caller;
 use crate::context::App;
 use crate::error::{AppError, AppResult};

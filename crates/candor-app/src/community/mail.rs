@@ -26,9 +26,7 @@ pub struct Site<'a> {
 }
 
 fn footer(topic_url: &str) -> String {
-    format!(
-        "You get this because you follow this topic. To stop, open {topic_url} and choose \"Unfollow\"."
-    )
+    format!("You get this because you follow this topic. To stop, open {topic_url} and choose \"Unfollow\".")
 }
 
 async fn queue(tx: &mut Tx, app: &App, ws: WorkspaceId, e: NewEmail<'_>) -> AppResult<()> {
@@ -126,7 +124,11 @@ pub async fn notify_followers(
             };
             (
                 format!("[{community}] New reply: {}", topic.title),
-                format!("{who} replied to \"{}\":\n\n{body}\n\nRead and reply: {url}\n\n{}\n", topic.title, footer(&url)),
+                format!(
+                    "{who} replied to \"{}\":\n\n{body}\n\nRead and reply: {url}\n\n{}\n",
+                    topic.title,
+                    footer(&url)
+                ),
                 format!(
                     "<p><strong>{}</strong> replied to <a href=\"{}\">{}</a>:</p>{body_html}<p><a href=\"{}\">Read and reply</a></p><p>{}</p>",
                     escape(&who),
@@ -197,7 +199,10 @@ pub async fn hold_without_transport(app: App, job: ClaimedJob) -> JobResult {
     let purpose = job.payload.get("purpose").and_then(|v| v.as_str()).unwrap_or("");
     tracing::info!(job = %job.id, purpose, "no mail transport is configured: the email is held in the outbox");
     if let Some(id) = id {
-        app.db.mark_outbox(app.now(), id, "held").await.map_err(|e| e.to_string())?;
+        app.db
+            .mark_outbox(app.now(), id, "held")
+            .await
+            .map_err(|e| e.to_string())?;
     }
     Ok(())
 }

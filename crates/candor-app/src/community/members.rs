@@ -72,8 +72,22 @@ pub async fn request_link(app: &App, site: &Site<'_>, req: &LinkRequest<'_>) -> 
         community_path(&site.workspace.slug)
     };
     let mut tx = app.db.begin().await?;
-    limit(&mut tx, app, ws, &format!("link:e:{}", identity.value()), LINKS_PER_HOUR).await?;
-    limit(&mut tx, app, ws, &format!("link:a:{}", req.client), LINKS_PER_HOUR_PER_ADDRESS).await?;
+    limit(
+        &mut tx,
+        app,
+        ws,
+        &format!("link:e:{}", identity.value()),
+        LINKS_PER_HOUR,
+    )
+    .await?;
+    limit(
+        &mut tx,
+        app,
+        ws,
+        &format!("link:a:{}", req.client),
+        LINKS_PER_HOUR_PER_ADDRESS,
+    )
+    .await?;
     let secret = tx
         .create_sign_in_link(app.now(), ws, identity.value(), &name, &next)
         .await?;
@@ -133,9 +147,7 @@ pub async fn use_link(app: &App, ws: WorkspaceId, secret: &str) -> AppResult<Sig
     if !link.name.is_empty() {
         tx.name_customer_if_nameless(now, ws, customer, &link.name).await?;
     }
-    let cookie = tx
-        .create_customer_session(now, ws, customer, identity.value())
-        .await?;
+    let cookie = tx.create_customer_session(now, ws, customer, identity.value()).await?;
     tx.append_customer_event(
         now,
         NewEvent {

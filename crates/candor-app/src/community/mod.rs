@@ -5,8 +5,8 @@
 //! moderate. Every change writes its event in the same transaction.
 
 pub mod bridge;
-pub mod find;
 pub mod figures;
+pub mod find;
 pub mod mail;
 pub mod markdown;
 pub mod members;

@@ -34,8 +34,16 @@ pub async fn queue(app: &App, caller: &Caller) -> AppResult<Queue> {
 pub async fn decide(app: &App, caller: &Caller, id: Uuid, approve: bool) -> AppResult<()> {
     caller.require(Scope::Write)?;
     let ws = caller.workspace();
-    let verdict = if approve { Visibility::Published } else { Visibility::Rejected };
-    let k = if approve { kind::POST_APPROVED } else { kind::POST_REJECTED };
+    let verdict = if approve {
+        Visibility::Published
+    } else {
+        Visibility::Rejected
+    };
+    let k = if approve {
+        kind::POST_APPROVED
+    } else {
+        kind::POST_REJECTED
+    };
     let mut tx = app.db.begin().await?;
     match tx.topic_in_tx(ws, TopicId::from_uuid(id)).await {
         Ok(t) => {

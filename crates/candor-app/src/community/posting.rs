@@ -169,12 +169,7 @@ async fn refuse_spam(app: &App, ws: WorkspaceId, customer: CustomerId, what: &st
 }
 
 /// A signed-in customer posts a topic; they follow it by their address.
-pub async fn post_topic(
-    app: &App,
-    poster: &Poster<'_>,
-    email: &str,
-    input: &TopicInput,
-) -> AppResult<Posted<Topic>> {
+pub async fn post_topic(app: &App, poster: &Poster<'_>, email: &str, input: &TopicInput) -> AppResult<Posted<Topic>> {
     let ws = poster.workspace_id;
     if !poster.honeypot.trim().is_empty() {
         refuse_spam(app, ws, poster.customer_id, "topic").await?;
@@ -183,8 +178,22 @@ pub async fn post_topic(
     let c = check_topic(input)?;
     let mut tx = app.db.begin().await?;
     let name = poster_name(&mut tx, ws, poster.customer_id, "name").await?;
-    limit(&mut tx, app, ws, &format!("topic:c:{}", poster.customer_id), TOPICS_PER_HOUR).await?;
-    limit(&mut tx, app, ws, &format!("topic:a:{}", poster.client), TOPICS_PER_HOUR_PER_ADDRESS).await?;
+    limit(
+        &mut tx,
+        app,
+        ws,
+        &format!("topic:c:{}", poster.customer_id),
+        TOPICS_PER_HOUR,
+    )
+    .await?;
+    limit(
+        &mut tx,
+        app,
+        ws,
+        &format!("topic:a:{}", poster.client),
+        TOPICS_PER_HOUR_PER_ADDRESS,
+    )
+    .await?;
     let text = format!("{}\n{}", c.title, c.body);
     let posts = check_links(&mut tx, ws, poster.customer_id, "body", &text).await?;
     let settings = tx.community_settings_in_tx(ws).await?;
@@ -293,8 +302,22 @@ pub async fn reply_as_customer(
         });
     }
     let name = poster_name(&mut tx, ws, poster.customer_id, "name").await?;
-    limit(&mut tx, app, ws, &format!("reply:c:{}", poster.customer_id), REPLIES_PER_HOUR).await?;
-    limit(&mut tx, app, ws, &format!("reply:a:{}", poster.client), REPLIES_PER_HOUR_PER_ADDRESS).await?;
+    limit(
+        &mut tx,
+        app,
+        ws,
+        &format!("reply:c:{}", poster.customer_id),
+        REPLIES_PER_HOUR,
+    )
+    .await?;
+    limit(
+        &mut tx,
+        app,
+        ws,
+        &format!("reply:a:{}", poster.client),
+        REPLIES_PER_HOUR_PER_ADDRESS,
+    )
+    .await?;
     let posts = check_links(&mut tx, ws, poster.customer_id, "body", &body).await?;
     let settings = tx.community_settings_in_tx(ws).await?;
     let visibility = if settings.moderate_first_posts && posts == 0 {

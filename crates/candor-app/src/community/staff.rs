@@ -7,7 +7,9 @@ use super::{TopicEvent, live_topic, markdown, staff_role, topic_event};
 use crate::caller::Caller;
 use crate::context::App;
 use crate::error::{AppError, AppResult};
-use candor_core::community::{ReplyId, TopicId, TopicKind, TopicStatus, Visibility, check_body, check_status_note, kind};
+use candor_core::community::{
+    ReplyId, TopicId, TopicKind, TopicStatus, Visibility, check_body, check_status_note, kind,
+};
 use candor_core::events::Subject;
 use candor_core::staff::Scope;
 use candor_store::community::topics::{NewReply, StatusAuthor};
@@ -133,7 +135,11 @@ pub async fn set_status(
             format!(
                 "a {} has no status to set{}",
                 t.kind,
-                if t.kind == TopicKind::Question { "; accept a reply as its answer instead" } else { "" }
+                if t.kind == TopicKind::Question {
+                    "; accept a reply as its answer instead"
+                } else {
+                    ""
+                }
             )
         } else {
             format!("a {} takes one of: {}", t.kind, allowed.join(", "))
@@ -202,7 +208,9 @@ pub async fn accept_answer(app: &App, who: Accepter<'_>, topic: TopicId, reply: 
     if let Accepter::Asker { customer_id, .. } = who
         && t.customer_id != customer_id
     {
-        return Err(AppError::Forbidden("only the person who asked may accept an answer".into()));
+        return Err(AppError::Forbidden(
+            "only the person who asked may accept an answer".into(),
+        ));
     }
     if t.kind != TopicKind::Question {
         return Err(AppError::invalid("reply_id", "only a question has an accepted answer"));
@@ -288,7 +296,10 @@ pub async fn set_person(app: &App, caller: &Caller, person: &Person) -> AppResul
     let ws = caller.workspace();
     let title = person.title.split_whitespace().collect::<Vec<_>>().join(" ");
     if title.chars().count() > 80 || title.chars().any(char::is_control) {
-        return Err(AppError::invalid("title", "a title is at most 80 characters on one line"));
+        return Err(AppError::invalid(
+            "title",
+            "a title is at most 80 characters on one line",
+        ));
     }
     let bio = person.bio.trim().to_string();
     if bio.chars().count() > 500 {

@@ -2,9 +2,7 @@
 //! query, lists by keyset, the staff's queues, and the rows behind the
 //! profile page's figures.
 
-use super::{
-    Person, REPLY_COLUMNS, Reply, ReplyRow, Settings, StatusChange, TOPIC_COLUMNS, Topic, TopicRow, corrupt,
-};
+use super::{Person, REPLY_COLUMNS, Reply, ReplyRow, Settings, StatusChange, TOPIC_COLUMNS, Topic, TopicRow, corrupt};
 use crate::db::{Db, Tx, on_tx, read};
 use crate::error::{Result, StoreError};
 use crate::sql::{Arg, Sql, bind_args};

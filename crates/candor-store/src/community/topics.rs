@@ -80,7 +80,11 @@ impl Tx {
         let taken: Option<(Uuid,)> = on_tx!(self, c => sqlx::query_as(
             "SELECT id FROM community_topics WHERE workspace_id = $1 AND slug = $2")
             .bind(ws.as_uuid()).bind(&base).fetch_optional(&mut **c).await)?;
-        let slug = if taken.is_some() { unique_slug(&base, id.as_uuid()) } else { base };
+        let slug = if taken.is_some() {
+            unique_slug(&base, id.as_uuid())
+        } else {
+            base
+        };
         let at = to_micros(now);
         on_tx!(self, c => sqlx::query(
             "INSERT INTO community_topics (id, workspace_id, slug, kind, title, body, body_html, mood, customer_id, \
@@ -159,7 +163,13 @@ impl Tx {
 
     /// Recomputes a topic's counters from its rows; `activity` also moves its
     /// last activity to `now`. Every change marks it updated (for caches).
-    pub async fn recount_topic(&mut self, now: Timestamp, ws: WorkspaceId, topic: TopicId, activity: bool) -> Result<()> {
+    pub async fn recount_topic(
+        &mut self,
+        now: Timestamp,
+        ws: WorkspaceId,
+        topic: TopicId,
+        activity: bool,
+    ) -> Result<()> {
         let at = to_micros(now);
         let n = on_tx!(self, c => sqlx::query(
             "UPDATE community_topics SET \
@@ -212,7 +222,11 @@ impl Tx {
         topic: TopicId,
         reply: Option<ReplyId>,
     ) -> Result<()> {
-        let status = if reply.is_some() { TopicStatus::Answered } else { TopicStatus::New };
+        let status = if reply.is_some() {
+            TopicStatus::Answered
+        } else {
+            TopicStatus::New
+        };
         on_tx!(self, c => sqlx::query(
             "UPDATE community_topics SET accepted_reply_id = $1, status = $2, status_at = $3 WHERE workspace_id = $4 AND id = $5")
             .bind(reply.map(|r| r.as_uuid())).bind(status.as_str()).bind(to_micros(now)).bind(ws.as_uuid())
@@ -234,10 +248,17 @@ impl Tx {
     }
 
     /// Sets who may see a reply, and recounts its topic.
-    pub async fn set_reply_visibility(&mut self, now: Timestamp, ws: WorkspaceId, reply: &Reply, v: Visibility) -> Result<()> {
+    pub async fn set_reply_visibility(
+        &mut self,
+        now: Timestamp,
+        ws: WorkspaceId,
+        reply: &Reply,
+        v: Visibility,
+    ) -> Result<()> {
         on_tx!(self, c => sqlx::query("UPDATE community_replies SET visibility = $1 WHERE workspace_id = $2 AND id = $3")
             .bind(v.as_str()).bind(ws.as_uuid()).bind(reply.id.as_uuid()).execute(&mut **c).await.map(|r| r.rows_affected()))?;
-        self.recount_topic(now, ws, reply.topic_id, v == Visibility::Published).await
+        self.recount_topic(now, ws, reply.topic_id, v == Visibility::Published)
+            .await
     }
 
     /// Locks or unlocks a topic.

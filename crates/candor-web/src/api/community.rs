@@ -379,7 +379,10 @@ pub fn filter_of(q: &HashMap<String, String>) -> Result<TopicFilter, ApiError> {
         None => None,
     };
     let status = match nonempty("status") {
-        Some(s) => Some(s.parse::<TopicStatus>().map_err(|e| bad_query("status", e.to_string()))?),
+        Some(s) => Some(
+            s.parse::<TopicStatus>()
+                .map_err(|e| bad_query("status", e.to_string()))?,
+        ),
         None => None,
     };
     let tag = nonempty("tag").map(|t| t.to_lowercase());

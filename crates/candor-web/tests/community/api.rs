@@ -10,14 +10,24 @@ use serde_json::json;
 async fn contract_shapes(s: &TestServer) {
     let t = s.tenant("Acme Inc").await;
     let api = Api::new(s, &t.token);
-    let topic = api_topic(&api, "jane@example.com", "problem", "Brakes squeal after rain", "Front **disc**").await;
+    let topic = api_topic(
+        &api,
+        "jane@example.com",
+        "problem",
+        "Brakes squeal after rain",
+        "Front **disc**",
+    )
+    .await;
     for key in ["id", "slug", "url", "kind", "title", "status", "me_too", "created_at"] {
         assert!(topic.get(key).is_some(), "{key} missing in {topic}");
     }
     assert_eq!(topic["kind"], "problem");
     assert_eq!(topic["status"], "new");
     assert_eq!(topic["me_too"], 0);
-    assert_eq!(topic["url"], format!("/w/{}/community/t/brakes-squeal-after-rain", t.workspace.slug));
+    assert_eq!(
+        topic["url"],
+        format!("/w/{}/community/t/brakes-squeal-after-rain", t.workspace.slug)
+    );
     let id = topic["id"].as_str().unwrap().to_string();
 
     // The customer was created from the identity, under their name.
@@ -26,7 +36,10 @@ async fn contract_shapes(s: &TestServer) {
 
     // An official reply carries the staff member's real name and role.
     let (status, reply) = api
-        .post(&format!("/api/v1/community/topics/{id}/replies"), json!({"body": "Wipe the rotor.", "official": true}))
+        .post(
+            &format!("/api/v1/community/topics/{id}/replies"),
+            json!({"body": "Wipe the rotor.", "official": true}),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{reply}");
     assert_eq!(reply["official"], true);
@@ -51,21 +64,32 @@ async fn contract_shapes(s: &TestServer) {
 
     // The public list needs no token and shows no customer ids.
     let public = Api::new(s, "");
-    let (status, list) = public.get(&format!("/api/v1/public/{}/community/topics", t.workspace.slug)).await;
+    let (status, list) = public
+        .get(&format!("/api/v1/public/{}/community/topics", t.workspace.slug))
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(list["items"][0]["id"], id.as_str());
     assert!(list["items"][0]["author"].get("customer_id").is_none());
     assert!(list.get("next_cursor").is_some());
     let (_, by_kind) = public
-        .get(&format!("/api/v1/public/{}/community/topics?kind=idea", t.workspace.slug))
+        .get(&format!(
+            "/api/v1/public/{}/community/topics?kind=idea",
+            t.workspace.slug
+        ))
         .await;
     assert_eq!(by_kind["items"].as_array().unwrap().len(), 0);
     let (_, by_tag) = public
-        .get(&format!("/api/v1/public/{}/community/topics?tag=brakes&kind=problem", t.workspace.slug))
+        .get(&format!(
+            "/api/v1/public/{}/community/topics?tag=brakes&kind=problem",
+            t.workspace.slug
+        ))
         .await;
     assert_eq!(by_tag["items"].as_array().unwrap().len(), 1);
     let (_, searched) = public
-        .get(&format!("/api/v1/public/{}/community/topics?q=squeal", t.workspace.slug))
+        .get(&format!(
+            "/api/v1/public/{}/community/topics?q=squeal",
+            t.workspace.slug
+        ))
         .await;
     assert_eq!(searched["items"][0]["id"], id.as_str());
     let (_, searched) = public
@@ -92,38 +116,66 @@ http_test!(contract, contract_shapes);
 async fn questions_take_accepted_answers_and_statuses_fit_kinds(s: &TestServer) {
     let t = s.tenant("Acme Inc").await;
     let api = Api::new(s, &t.token);
-    let q = api_topic(&api, "jane@example.com", "question", "How high should the saddle be?", "").await;
+    let q = api_topic(
+        &api,
+        "jane@example.com",
+        "question",
+        "How high should the saddle be?",
+        "",
+    )
+    .await;
     let id = q["id"].as_str().unwrap();
     let (_, reply) = api
-        .post(&format!("/api/v1/community/topics/{id}/replies"), json!({"body": "Leg almost straight."}))
+        .post(
+            &format!("/api/v1/community/topics/{id}/replies"),
+            json!({"body": "Leg almost straight."}),
+        )
         .await;
     assert_eq!(reply["official"], true, "staff replies are official by default");
     let (status, v) = api
-        .post(&format!("/api/v1/community/topics/{id}/accept"), json!({"reply_id": reply["id"]}))
+        .post(
+            &format!("/api/v1/community/topics/{id}/accept"),
+            json!({"reply_id": reply["id"]}),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{v}");
     assert_eq!(v["status"], "answered");
     assert_eq!(v["accepted_reply_id"], reply["id"]);
     // A question has no status to set.
     let (status, v) = api
-        .patch(&format!("/api/v1/community/topics/{id}"), json!({"status": "planned", "status_note": "Some long note"}))
+        .patch(
+            &format!("/api/v1/community/topics/{id}"),
+            json!({"status": "planned", "status_note": "Some long note"}),
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(v["error"]["field"], "status");
     // Moving it to an idea lets it take one; the answered status no longer fits.
     let (status, v) = api
-        .post(&format!("/api/v1/community/topics/{id}/move"), json!({"kind": "idea", "tags": ["Fit", "saddles"]}))
+        .post(
+            &format!("/api/v1/community/topics/{id}/move"),
+            json!({"kind": "idea", "tags": ["Fit", "saddles"]}),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{v}");
     assert_eq!((v["kind"].as_str(), v["status"].as_str()), (Some("idea"), Some("new")));
     assert_eq!(v["tags"], json!(["fit", "saddles"]));
     let (status, v) = api
-        .patch(&format!("/api/v1/community/topics/{id}"), json!({"status": "wont-do", "status_note": "Saddles vary too much to sell one for everyone."}))
+        .patch(
+            &format!("/api/v1/community/topics/{id}"),
+            json!({"status": "wont-do", "status_note": "Saddles vary too much to sell one for everyone."}),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{v}");
     let events = s.app.db.events(t.workspace.id, None, 50).await.unwrap().items;
     let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
-    for k in ["community.topic_posted", "community.reply_posted", "community.answer_accepted", "community.topic_moved", "community.status_changed"] {
+    for k in [
+        "community.topic_posted",
+        "community.reply_posted",
+        "community.answer_accepted",
+        "community.topic_moved",
+        "community.status_changed",
+    ] {
         assert!(kinds.contains(&k), "{k} not in {kinds:?}");
     }
 }
@@ -138,38 +190,75 @@ async fn moderation_actions(s: &TestServer) {
     let slug = &t.workspace.slug;
     let public = Api::new(s, "");
     let count = || async {
-        public.get(&format!("/api/v1/public/{slug}/community/topics")).await.1["items"].as_array().unwrap().len()
+        public.get(&format!("/api/v1/public/{slug}/community/topics")).await.1["items"]
+            .as_array()
+            .unwrap()
+            .len()
     };
-    let (status, v) = api.post(&format!("/api/v1/community/topics/{a}/hide"), json!({"hidden": true})).await;
+    let (status, v) = api
+        .post(&format!("/api/v1/community/topics/{a}/hide"), json!({"hidden": true}))
+        .await;
     assert_eq!((status, v["visibility"].as_str()), (StatusCode::OK, Some("hidden")));
     assert_eq!(count().await, 1);
-    api.post(&format!("/api/v1/community/topics/{a}/hide"), json!({"hidden": false})).await;
+    api.post(&format!("/api/v1/community/topics/{a}/hide"), json!({"hidden": false}))
+        .await;
     assert_eq!(count().await, 2);
-    let (_, v) = api.post(&format!("/api/v1/community/topics/{a}/lock"), json!({"locked": true})).await;
+    let (_, v) = api
+        .post(&format!("/api/v1/community/topics/{a}/lock"), json!({"locked": true}))
+        .await;
     assert_eq!(v["locked"], true);
-    let (status, v) = api.post(&format!("/api/v1/community/topics/{a}/merge"), json!({"into": b})).await;
+    let (status, v) = api
+        .post(&format!("/api/v1/community/topics/{a}/merge"), json!({"into": b}))
+        .await;
     assert_eq!(status, StatusCode::OK, "{v}");
     assert_eq!(v["id"], b);
     assert_eq!(v["replies"], 1);
     assert_eq!(count().await, 1);
     // The merged topic's page redirects to the survivor.
     let http = super::browser();
-    let resp = http.get(s.url(&format!("/w/{slug}/community/t/chain-skips-on-hills"))).send().await.unwrap();
+    let resp = http
+        .get(s.url(&format!("/w/{slug}/community/t/chain-skips-on-hills")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), StatusCode::PERMANENT_REDIRECT);
-    assert!(resp.headers()["location"].to_str().unwrap().ends_with("/t/chain-jumps-when-climbing"));
+    assert!(
+        resp.headers()["location"]
+            .to_str()
+            .unwrap()
+            .ends_with("/t/chain-jumps-when-climbing")
+    );
     // Acting on a merged topic finds nothing; merging into itself is refused.
-    let (status, _) = api.post(&format!("/api/v1/community/topics/{a}/lock"), json!({"locked": false})).await;
+    let (status, _) = api
+        .post(&format!("/api/v1/community/topics/{a}/lock"), json!({"locked": false}))
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, v) = api.post(&format!("/api/v1/community/topics/{b}/merge"), json!({"into": b})).await;
-    assert_eq!((status, v["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("into")));
-    // Hiding a reply.
-    let (_, reply) = api.post(&format!("/api/v1/community/topics/{b}/replies"), json!({"body": "Noted."})).await;
     let (status, v) = api
-        .post(&format!("/api/v1/community/replies/{}/hide", reply["id"].as_str().unwrap()), json!({"hidden": true}))
+        .post(&format!("/api/v1/community/topics/{b}/merge"), json!({"into": b}))
+        .await;
+    assert_eq!(
+        (status, v["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("into"))
+    );
+    // Hiding a reply.
+    let (_, reply) = api
+        .post(
+            &format!("/api/v1/community/topics/{b}/replies"),
+            json!({"body": "Noted."}),
+        )
+        .await;
+    let (status, v) = api
+        .post(
+            &format!("/api/v1/community/replies/{}/hide", reply["id"].as_str().unwrap()),
+            json!({"hidden": true}),
+        )
         .await;
     assert_eq!((status, v["visibility"].as_str()), (StatusCode::OK, Some("hidden")));
     let (_, waiting) = api.get("/api/v1/community/waiting").await;
-    assert_eq!(waiting["items"][0]["id"], b, "its only official reply is hidden, so it waits again");
+    assert_eq!(
+        waiting["items"][0]["id"], b,
+        "its only official reply is hidden, so it waits again"
+    );
 }
 http_test!(moderation, moderation_actions);
 
@@ -181,13 +270,18 @@ async fn scopes_and_isolation(s: &TestServer) {
     let id = topic["id"].as_str().unwrap();
     let (_, viewer) = s.staff(&t.workspace, "Vera Viewer", Role::Viewer, &[]).await;
     let viewer = Api::new(s, &viewer);
-    let (status, _) = viewer.post(&format!("/api/v1/community/topics/{id}/replies"), json!({"body": "hi"})).await;
+    let (status, _) = viewer
+        .post(&format!("/api/v1/community/topics/{id}/replies"), json!({"body": "hi"}))
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, _) = viewer.get(&format!("/api/v1/community/topics/{id}")).await;
     assert_eq!(status, StatusCode::OK);
     let (_, reader) = s.staff(&t.workspace, "Rita Reader", Role::Agent, &[Scope::Read]).await;
     let (status, _) = Api::new(s, &reader)
-        .post("/api/v1/community/topics", json!({"customer_id": "x", "kind": "idea", "title": "Something"}))
+        .post(
+            "/api/v1/community/topics",
+            json!({"customer_id": "x", "kind": "idea", "title": "Something"}),
+        )
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, _) = Api::new(s, "").post("/api/v1/community/topics", json!({})).await;
@@ -196,15 +290,29 @@ async fn scopes_and_isolation(s: &TestServer) {
     let foreign = Api::new(s, &other.token);
     for (method, path, body) in [
         ("GET", format!("/api/v1/community/topics/{id}"), None),
-        ("PATCH", format!("/api/v1/community/topics/{id}"), Some(json!({"status": "planned", "status_note": "Long enough note"}))),
-        ("POST", format!("/api/v1/community/topics/{id}/replies"), Some(json!({"body": "hi"}))),
-        ("POST", format!("/api/v1/community/topics/{id}/hide"), Some(json!({"hidden": true}))),
+        (
+            "PATCH",
+            format!("/api/v1/community/topics/{id}"),
+            Some(json!({"status": "planned", "status_note": "Long enough note"})),
+        ),
+        (
+            "POST",
+            format!("/api/v1/community/topics/{id}/replies"),
+            Some(json!({"body": "hi"})),
+        ),
+        (
+            "POST",
+            format!("/api/v1/community/topics/{id}/hide"),
+            Some(json!({"hidden": true})),
+        ),
         ("POST", format!("/api/v1/community/moderation/{id}/approve"), None),
     ] {
         let (status, v) = foreign.call(method.parse().unwrap(), &path, body).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{method} {path}: {v}");
     }
-    let (_, list) = Api::new(s, "").get(&format!("/api/v1/public/{}/community/topics", other.workspace.slug)).await;
+    let (_, list) = Api::new(s, "")
+        .get(&format!("/api/v1/public/{}/community/topics", other.workspace.slug))
+        .await;
     assert!(list["items"].as_array().unwrap().is_empty());
     let (_, t2) = api.get(&format!("/api/v1/community/topics/{id}")).await;
     assert_eq!(t2["replies"], 0);
@@ -225,9 +333,17 @@ async fn bad_input_names_the_field_and_stores_nothing(s: &TestServer) {
         ("mood", json!("angry"), "mood"),
         ("tags", json!(["a,b"]), "tags[0]"),
         ("tags", json!(["a", "b", "c", "d", "e", "f", "g", "h", "i"]), "tags"),
-        ("customer", json!({"kind": "email", "value": "not an email"}), "customer.value"),
+        (
+            "customer",
+            json!({"kind": "email", "value": "not an email"}),
+            "customer.value",
+        ),
         ("customer", json!({"kind": "fax", "value": "1"}), "customer.kind"),
-        ("customer", json!({"kind": "email", "value": "nameless@example.com"}), "customer.name"),
+        (
+            "customer",
+            json!({"kind": "email", "value": "nameless@example.com"}),
+            "customer.name",
+        ),
     ];
     for (key, value, field) in cases {
         let mut body = good.clone();
@@ -237,35 +353,86 @@ async fn bad_input_names_the_field_and_stores_nothing(s: &TestServer) {
         assert_eq!(v["error"]["field"], field, "{key}: {v}");
     }
     let (status, v) = api
-        .post("/api/v1/community/topics", json!({"customer_id": "nope", "kind": "idea", "title": "Something"}))
+        .post(
+            "/api/v1/community/topics",
+            json!({"customer_id": "nope", "kind": "idea", "title": "Something"}),
+        )
         .await;
-    assert_eq!((status, v["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("customer_id")));
-    let (status, v) = api.post("/api/v1/community/topics", json!({"kind": "idea", "title": "Something"})).await;
-    assert_eq!((status, v["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("customer")));
-    let (status, v) = api.post("/api/v1/community/topics", json!({"kind": "idea", "title": "Something", "extra": 1})).await;
+    assert_eq!(
+        (status, v["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("customer_id"))
+    );
+    let (status, v) = api
+        .post(
+            "/api/v1/community/topics",
+            json!({"kind": "idea", "title": "Something"}),
+        )
+        .await;
+    assert_eq!(
+        (status, v["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("customer"))
+    );
+    let (status, v) = api
+        .post(
+            "/api/v1/community/topics",
+            json!({"kind": "idea", "title": "Something", "extra": 1}),
+        )
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{v}");
-    let (_, list) = Api::new(s, "").get(&format!("/api/v1/public/{}/community/topics", t.workspace.slug)).await;
+    let (_, list) = Api::new(s, "")
+        .get(&format!("/api/v1/public/{}/community/topics", t.workspace.slug))
+        .await;
     assert!(list["items"].as_array().unwrap().is_empty(), "nothing stored: {list}");
     let (_, nobody) = api.get("/api/v1/customers?identity=email:nameless@example.com").await;
-    assert!(nobody["items"].as_array().unwrap().is_empty(), "no customer left behind");
+    assert!(
+        nobody["items"].as_array().unwrap().is_empty(),
+        "no customer left behind"
+    );
 
     let topic = api_topic(&api, "jane@example.com", "problem", "Brakes squeal", "").await;
     let id = topic["id"].as_str().unwrap();
     for (path, body, field) in [
-        (format!("/api/v1/community/topics/{id}/replies"), json!({"body": "  "}), "body"),
-        (format!("/api/v1/community/topics/{id}/replies"), json!({"body": 5}), "body"),
-        (format!("/api/v1/community/topics/{id}/accept"), json!({"reply_id": "x"}), "reply_id"),
-        (format!("/api/v1/community/topics/{id}/merge"), json!({"into": "x"}), "into"),
-        (format!("/api/v1/community/topics/{id}/move"), json!({"kind": "bug"}), "kind"),
+        (
+            format!("/api/v1/community/topics/{id}/replies"),
+            json!({"body": "  "}),
+            "body",
+        ),
+        (
+            format!("/api/v1/community/topics/{id}/replies"),
+            json!({"body": 5}),
+            "body",
+        ),
+        (
+            format!("/api/v1/community/topics/{id}/accept"),
+            json!({"reply_id": "x"}),
+            "reply_id",
+        ),
+        (
+            format!("/api/v1/community/topics/{id}/merge"),
+            json!({"into": "x"}),
+            "into",
+        ),
+        (
+            format!("/api/v1/community/topics/{id}/move"),
+            json!({"kind": "bug"}),
+            "kind",
+        ),
         (format!("/api/v1/community/topics/{id}/move"), json!({}), "kind"),
-        (format!("/api/v1/community/topics/{id}/hide"), json!({"hidden": "yes"}), "hidden"),
+        (
+            format!("/api/v1/community/topics/{id}/hide"),
+            json!({"hidden": "yes"}),
+            "hidden",
+        ),
     ] {
         let (status, v) = api.post(&path, body).await;
         assert!(status.is_client_error(), "{path}: {status} {v}");
         assert_eq!(v["error"]["field"], field, "{path}: {v}");
     }
     for (body, field) in [
-        (json!({"status": "finished", "status_note": "A long enough note"}), "status"),
+        (
+            json!({"status": "finished", "status_note": "A long enough note"}),
+            "status",
+        ),
         (json!({"status": "planned", "status_note": "short"}), "status_note"),
         (json!({"status": "planned"}), "status_note"),
         (json!({"status_note": "A long enough note"}), "status"),
@@ -276,10 +443,26 @@ async fn bad_input_names_the_field_and_stores_nothing(s: &TestServer) {
     }
     let (status, _) = api.get("/api/v1/community/topics/not-an-id").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, v) = Api::new(s, "").get(&format!("/api/v1/public/{}/community/topics?kind=bug", t.workspace.slug)).await;
-    assert_eq!((status, v["error"]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("kind")));
-    let (status, v) = Api::new(s, "").get(&format!("/api/v1/public/{}/community/topics?cursor=zz", t.workspace.slug)).await;
-    assert_eq!((status, v["error"]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("cursor")));
+    let (status, v) = Api::new(s, "")
+        .get(&format!(
+            "/api/v1/public/{}/community/topics?kind=bug",
+            t.workspace.slug
+        ))
+        .await;
+    assert_eq!(
+        (status, v["error"]["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("kind"))
+    );
+    let (status, v) = Api::new(s, "")
+        .get(&format!(
+            "/api/v1/public/{}/community/topics?cursor=zz",
+            t.workspace.slug
+        ))
+        .await;
+    assert_eq!(
+        (status, v["error"]["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("cursor"))
+    );
     let (_, detail) = api.get(&format!("/api/v1/community/topics/{id}")).await;
     assert_eq!(detail["replies"], 0);
     assert_eq!(detail["status"], "new");

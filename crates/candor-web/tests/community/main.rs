@@ -6,7 +6,7 @@
 mod api;
 mod pages;
 
-use candor_web::testing::{TestServer, Tenant};
+use candor_web::testing::{Tenant, TestServer};
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -19,7 +19,10 @@ pub struct Api<'a> {
 
 impl<'a> Api<'a> {
     pub fn new(s: &'a TestServer, token: &str) -> Self {
-        let http = Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let http = Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
         Self {
             s,
             token: token.to_string(),
@@ -62,7 +65,10 @@ pub fn browser() -> Client {
 /// The form token on a page.
 pub fn csrf_of(html: &str) -> String {
     let marker = "name=\"csrf\" value=\"";
-    let start = html.find(marker).map(|i| i + marker.len()).unwrap_or_else(|| panic!("no form token in {html}"));
+    let start = html
+        .find(marker)
+        .map(|i| i + marker.len())
+        .unwrap_or_else(|| panic!("no form token in {html}"));
     html[start..].split('"').next().unwrap().to_string()
 }
 
@@ -83,18 +89,34 @@ pub async fn api_topic(api: &Api<'_>, email: &str, kind: &str, title: &str, body
 pub async fn sign_in(s: &TestServer, t: &Tenant, email: &str, name: &str) -> (Client, String) {
     let b = browser();
     let base = format!("/w/{}/community", t.workspace.slug);
-    let page = b.get(s.url(&format!("{base}/signin"))).send().await.unwrap().text().await.unwrap();
+    let page = b
+        .get(s.url(&format!("{base}/signin")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let csrf = csrf_of(&page);
     let resp = b
         .post(s.url(&format!("{base}/signin")))
-        .form(&[("csrf", csrf.as_str()), ("email", email), ("name", name), ("next", ""), ("website", "")])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", email),
+            ("name", name),
+            ("next", ""),
+            ("website", ""),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
     let html = resp.text().await.unwrap();
     assert!(html.contains("link-sent"), "{html}");
-    assert!(!html.contains("/signin/cl_"), "the link is never shown without --dev-show-links");
+    assert!(
+        !html.contains("/signin/cl_"),
+        "the link is never shown without --dev-show-links"
+    );
     let link = latest_link(s, t, email).await;
     use_link(s, &b, &link).await;
     (b, link)
@@ -123,5 +145,10 @@ pub async fn use_link(s: &TestServer, b: &Client, link: &str) {
 pub async fn try_link(_s: &TestServer, b: &Client, link: &str) -> StatusCode {
     let page = b.get(link).send().await.unwrap().text().await.unwrap();
     let csrf = csrf_of(&page);
-    b.post(link).form(&[("csrf", csrf.as_str())]).send().await.unwrap().status()
+    b.post(link)
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap()
+        .status()
 }

@@ -30,7 +30,13 @@ async fn magic_links_sign_customers_in(s: &TestServer) {
     let (b, link) = sign_in(s, &t, "New.Person@Example.com", "Nora Person").await;
     // The link linked the address to a (new) customer, verified, under the name given.
     let identity = Identity::parse(IdentityKind::Email, "new.person@example.com", None).unwrap();
-    let c = s.app.db.customer_by_identity(t.workspace.id, &identity).await.unwrap().unwrap();
+    let c = s
+        .app
+        .db
+        .customer_by_identity(t.workspace.id, &identity)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(c.name, "Nora Person");
     assert!(c.identities[0].verified);
     let (_, html) = page(s, &b, &base).await;
@@ -89,7 +95,14 @@ async fn posting_following_and_notifications(s: &TestServer) {
         s,
         &t,
         &b,
-        &[("kind", "problem"), ("title", "Brakes squeal after rain"), ("body", "Front disc, *loud*."), ("mood", "frustrated"), ("tags", "brakes, City Bike"), ("website", "")],
+        &[
+            ("kind", "problem"),
+            ("title", "Brakes squeal after rain"),
+            ("body", "Front disc, *loud*."),
+            ("mood", "frustrated"),
+            ("tags", "brakes, City Bike"),
+            ("website", ""),
+        ],
     )
     .await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
@@ -97,35 +110,63 @@ async fn posting_following_and_notifications(s: &TestServer) {
     assert_eq!(href, format!("{base}/t/brakes-squeal-after-rain"));
     let (status, html) = page(s, &b, &href).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("<em>loud</em>") && html.contains("frustrated") && html.contains("city-bike"), "{html}");
+    assert!(
+        html.contains("<em>loud</em>") && html.contains("frustrated") && html.contains("city-bike"),
+        "{html}"
+    );
     assert!(html.contains(r#"id="unfollow""#), "the poster follows their topic");
     // Similar topics are suggested before a second, alike topic is posted.
     let (_, form) = page(s, &b, &format!("{base}/new")).await;
     let csrf = csrf_of(&form);
     let resp = b
         .post(s.url(&format!("{base}/new")))
-        .form(&[("csrf", csrf.as_str()), ("kind", "problem"), ("title", "Brakes squeal in the rain"), ("body", "")])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("kind", "problem"),
+            ("title", "Brakes squeal in the rain"),
+            ("body", ""),
+        ])
         .send()
         .await
         .unwrap();
     let html = resp.text().await.unwrap();
-    assert!(html.contains(r#"id="similar""#) && html.contains("Brakes squeal after rain"), "{html}");
+    assert!(
+        html.contains(r#"id="similar""#) && html.contains("Brakes squeal after rain"),
+        "{html}"
+    );
     // Staff answer officially and set a status: the follower is told each time.
     let api = Api::new(s, &t.token);
     let (_, list) = api.get("/api/v1/community/waiting").await;
     let id = list["items"][0]["id"].as_str().unwrap().to_string();
-    api.post(&format!("/api/v1/community/topics/{id}/replies"), json!({"body": "Wipe the **rotor**."})).await;
+    api.post(
+        &format!("/api/v1/community/topics/{id}/replies"),
+        json!({"body": "Wipe the **rotor**."}),
+    )
+    .await;
     api.patch(
         &format!("/api/v1/community/topics/{id}"),
         json!({"status": "in-progress", "status_note": "We are replacing the pads on all bikes."}),
     )
     .await;
     let jobs = s.app.db.queued_emails(t.workspace.id).await.unwrap();
-    let news: Vec<_> = jobs.iter().filter(|j| j["to"] == "jane@example.com" && j["purpose"] != "community.sign_in").collect();
+    let news: Vec<_> = jobs
+        .iter()
+        .filter(|j| j["to"] == "jane@example.com" && j["purpose"] != "community.sign_in")
+        .collect();
     assert_eq!(news.len(), 2, "{jobs:?}");
     assert_eq!(news[0]["purpose"], "community.reply");
-    assert!(news[0]["subject"].as_str().unwrap().contains("Brakes squeal after rain"));
-    assert!(news[0]["text"].as_str().unwrap().contains("Olivia Owner (Owner, official reply)"));
+    assert!(
+        news[0]["subject"]
+            .as_str()
+            .unwrap()
+            .contains("Brakes squeal after rain")
+    );
+    assert!(
+        news[0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("Olivia Owner (Owner, official reply)")
+    );
     assert!(news[0]["text"].as_str().unwrap().contains("Wipe the **rotor**."));
     assert!(news[0]["html"].as_str().unwrap().contains("<strong>rotor</strong>"));
     assert!(news[1]["text"].as_str().unwrap().contains("We are replacing the pads"));
@@ -135,14 +176,22 @@ async fn posting_following_and_notifications(s: &TestServer) {
     assert!(outbox[0].text.contains("In progress") && outbox[0].text.contains(&s.base));
     // The customer sees both on the page.
     let (_, html) = page(s, &b, &href).await;
-    assert!(html.contains("Official reply") && html.contains("Olivia Owner") && html.contains("In progress"), "{html}");
+    assert!(
+        html.contains("Official reply") && html.contains("Olivia Owner") && html.contains("In progress"),
+        "{html}"
+    );
     assert!(html.contains("We are replacing the pads"));
     // A second customer says me too, follows and replies; the first is told, the replier is not.
     let (b2, _) = sign_in(s, &t, "joe@example.com", "Joe Bloggs").await;
     let (_, html) = page(s, &b2, &href).await;
     let csrf = csrf_of(&html);
     for action in ["me-too", "follow"] {
-        let resp = b2.post(s.url(&format!("{href}/{action}"))).form(&[("csrf", csrf.as_str())]).send().await.unwrap();
+        let resp = b2
+            .post(s.url(&format!("{href}/{action}")))
+            .form(&[("csrf", csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
         assert_eq!(resp.status(), StatusCode::SEE_OTHER, "{action}");
     }
     let resp = b2
@@ -153,16 +202,32 @@ async fn posting_following_and_notifications(s: &TestServer) {
         .unwrap();
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     let (_, detail) = api.get(&format!("/api/v1/community/topics/{id}")).await;
-    assert_eq!((detail["me_too"].as_i64(), detail["followers"].as_i64(), detail["replies"].as_i64()), (Some(1), Some(2), Some(2)));
+    assert_eq!(
+        (
+            detail["me_too"].as_i64(),
+            detail["followers"].as_i64(),
+            detail["replies"].as_i64()
+        ),
+        (Some(1), Some(2), Some(2))
+    );
     let jobs = s.app.db.queued_emails(t.workspace.id).await.unwrap();
-    let about_joe: Vec<_> = jobs.iter().filter(|j| j["text"].as_str().unwrap_or("").contains("Same on mine.")).collect();
+    let about_joe: Vec<_> = jobs
+        .iter()
+        .filter(|j| j["text"].as_str().unwrap_or("").contains("Same on mine."))
+        .collect();
     assert_eq!(about_joe.len(), 1);
     assert_eq!(about_joe[0]["to"], "jane@example.com");
     // Unfollowing stops it; a form without the session's token is refused.
-    let resp = b2.post(s.url(&format!("{href}/unfollow"))).form(&[("csrf", "wrong")]).send().await.unwrap();
+    let resp = b2
+        .post(s.url(&format!("{href}/unfollow")))
+        .form(&[("csrf", "wrong")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
     // Locked topics take no customer replies.
-    api.post(&format!("/api/v1/community/topics/{id}/lock"), json!({"locked": true})).await;
+    api.post(&format!("/api/v1/community/topics/{id}/lock"), json!({"locked": true}))
+        .await;
     let resp = b2
         .post(s.url(&format!("{href}/reply")))
         .form(&[("csrf", csrf.as_str()), ("body", "Still there?")])
@@ -176,17 +241,37 @@ http_test!(posting, posting_following_and_notifications);
 async fn askers_accept_answers(s: &TestServer) {
     let t = s.tenant("Acme Inc").await;
     let (b, _) = sign_in(s, &t, "jane@example.com", "Jane Doe").await;
-    let resp = post_topic(s, &t, &b, &[("kind", "question"), ("title", "How high should the saddle be?"), ("body", "")]).await;
+    let resp = post_topic(
+        s,
+        &t,
+        &b,
+        &[
+            ("kind", "question"),
+            ("title", "How high should the saddle be?"),
+            ("body", ""),
+        ],
+    )
+    .await;
     let href = resp.headers()["location"].to_str().unwrap().to_string();
     let api = Api::new(s, &t.token);
     let (_, list) = api.get("/api/v1/community/waiting").await;
     let id = list["items"][0]["id"].as_str().unwrap().to_string();
-    let (_, reply) = api.post(&format!("/api/v1/community/topics/{id}/replies"), json!({"body": "Leg almost straight."})).await;
+    let (_, reply) = api
+        .post(
+            &format!("/api/v1/community/topics/{id}/replies"),
+            json!({"body": "Leg almost straight."}),
+        )
+        .await;
     let rid = reply["id"].as_str().unwrap();
     let (_, html) = page(s, &b, &href).await;
     assert!(html.contains(&format!("id=\"accept-{rid}\"")), "{html}");
     let csrf = csrf_of(&html);
-    let resp = b.post(s.url(&format!("{href}/accept"))).form(&[("csrf", csrf.as_str()), ("reply_id", rid)]).send().await.unwrap();
+    let resp = b
+        .post(s.url(&format!("{href}/accept")))
+        .form(&[("csrf", csrf.as_str()), ("reply_id", rid)])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     let (_, html) = page(s, &b, &href).await;
     assert!(html.contains("Accepted answer") && html.contains("Answered"), "{html}");
@@ -195,7 +280,12 @@ async fn askers_accept_answers(s: &TestServer) {
     let (_, html) = page(s, &b2, &href).await;
     assert!(!html.contains("accept-answer"));
     let csrf = csrf_of(&html);
-    let resp = b2.post(s.url(&format!("{href}/accept"))).form(&[("csrf", csrf.as_str()), ("reply_id", rid)]).send().await.unwrap();
+    let resp = b2
+        .post(s.url(&format!("{href}/accept")))
+        .form(&[("csrf", csrf.as_str()), ("reply_id", rid)])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
 }
 http_test!(accepting, askers_accept_answers);
@@ -205,24 +295,49 @@ async fn spam_defences(s: &TestServer) {
     let api = Api::new(s, &t.token);
     let (b, _) = sign_in(s, &t, "jane@example.com", "Jane Doe").await;
     let count = || async {
-        Api::new(s, "").get(&format!("/api/v1/public/{}/community/topics?limit=200", t.workspace.slug)).await.1["items"]
+        Api::new(s, "")
+            .get(&format!(
+                "/api/v1/public/{}/community/topics?limit=200",
+                t.workspace.slug
+            ))
+            .await
+            .1["items"]
             .as_array()
             .unwrap()
             .len()
     };
     // The honeypot: accepted politely, stored nowhere.
-    let resp = post_topic(s, &t, &b, &[("kind", "idea"), ("title", "Cheap watches here"), ("website", "http://spam.example")]).await;
+    let resp = post_topic(
+        s,
+        &t,
+        &b,
+        &[
+            ("kind", "idea"),
+            ("title", "Cheap watches here"),
+            ("website", "http://spam.example"),
+        ],
+    )
+    .await;
     assert_eq!(resp.status(), StatusCode::OK);
     assert_eq!(count().await, 0);
     // New posters may not post many links.
     let links = "https://a.example https://b.example https://c.example";
-    let resp = post_topic(s, &t, &b, &[("kind", "idea"), ("title", "Look at these"), ("body", links)]).await;
+    let resp = post_topic(
+        s,
+        &t,
+        &b,
+        &[("kind", "idea"), ("title", "Look at these"), ("body", links)],
+    )
+    .await;
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(resp.text().await.unwrap().contains("at most 2 links"));
     assert_eq!(count().await, 0);
     // Five topics an hour per person, then 429 until the window ends.
     for i in 0..5 {
-        let title = format!("Distinct topic number {i} about {}", ["gears", "lights", "tyres", "locks", "bells"][i]);
+        let title = format!(
+            "Distinct topic number {i} about {}",
+            ["gears", "lights", "tyres", "locks", "bells"][i]
+        );
         let resp = post_topic(s, &t, &b, &[("kind", "idea"), ("title", title.as_str())]).await;
         assert_eq!(resp.status(), StatusCode::SEE_OTHER, "{i}");
     }
@@ -230,7 +345,13 @@ async fn spam_defences(s: &TestServer) {
     assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(count().await, 5);
     s.clock.advance(SignedDuration::from_mins(61));
-    let resp = post_topic(s, &t, &b, &[("kind", "idea"), ("title", "After an hour it works again")]).await;
+    let resp = post_topic(
+        s,
+        &t,
+        &b,
+        &[("kind", "idea"), ("title", "After an hour it works again")],
+    )
+    .await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     // Sign-in links: five an hour per address.
     let signin = format!("/w/{}/community/signin", t.workspace.slug);
@@ -241,7 +362,11 @@ async fn spam_defences(s: &TestServer) {
     for _ in 0..6 {
         last = b3
             .post(s.url(&signin))
-            .form(&[("csrf", csrf.as_str()), ("email", "flood@example.com"), ("name", "Flo Od")])
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("email", "flood@example.com"),
+                ("name", "Flo Od"),
+            ])
             .send()
             .await
             .unwrap()
@@ -257,7 +382,9 @@ http_test!(spam, spam_defences);
 async fn first_posts_wait_for_moderators(s: &TestServer) {
     let t = s.tenant("Acme Inc").await;
     let api = Api::new(s, &t.token);
-    let (status, v) = api.patch("/api/v1/community/settings", json!({"moderate_first_posts": true})).await;
+    let (status, v) = api
+        .patch("/api/v1/community/settings", json!({"moderate_first_posts": true}))
+        .await;
     assert_eq!(status, StatusCode::OK, "{v}");
     let (b, _) = sign_in(s, &t, "jane@example.com", "Jane Doe").await;
     let resp = post_topic(s, &t, &b, &[("kind", "praise"), ("title", "Lovely service in Berlin")]).await;
@@ -266,14 +393,27 @@ async fn first_posts_wait_for_moderators(s: &TestServer) {
     let public = Api::new(s, "");
     let list = format!("/api/v1/public/{}/community/topics", t.workspace.slug);
     assert!(public.get(&list).await.1["items"].as_array().unwrap().is_empty());
-    let (_, page_html) = page(s, &browser(), &format!("/w/{}/community/t/lovely-service-in-berlin", t.workspace.slug)).await;
+    let (_, page_html) = page(
+        s,
+        &browser(),
+        &format!("/w/{}/community/t/lovely-service-in-berlin", t.workspace.slug),
+    )
+    .await;
     assert!(!page_html.contains("Lovely service in Berlin</h1>"));
     let (_, queue) = api.get("/api/v1/community/moderation").await;
     let id = queue["topics"][0]["id"].as_str().unwrap().to_string();
-    let (status, v) = api.post(&format!("/api/v1/community/moderation/{id}/approve"), json!({})).await;
-    assert_eq!((status, v["decision"].as_str()), (StatusCode::OK, Some("approved")), "{v}");
+    let (status, v) = api
+        .post(&format!("/api/v1/community/moderation/{id}/approve"), json!({}))
+        .await;
+    assert_eq!(
+        (status, v["decision"].as_str()),
+        (StatusCode::OK, Some("approved")),
+        "{v}"
+    );
     assert_eq!(public.get(&list).await.1["items"].as_array().unwrap().len(), 1);
-    let (status, _) = api.post(&format!("/api/v1/community/moderation/{id}/reject"), json!({})).await;
+    let (status, _) = api
+        .post(&format!("/api/v1/community/moderation/{id}/reject"), json!({}))
+        .await;
     assert_eq!(status, StatusCode::CONFLICT, "only waiting posts are decided");
     // Approved once, the poster's next post is published at once.
     let resp = post_topic(s, &t, &b, &[("kind", "idea"), ("title", "Group rides for owners")]).await;
@@ -283,11 +423,17 @@ async fn first_posts_wait_for_moderators(s: &TestServer) {
     let href = format!("/w/{}/community/t/group-rides-for-owners", t.workspace.slug);
     let (_, html) = page(s, &b2, &href).await;
     let csrf = csrf_of(&html);
-    let resp = b2.post(s.url(&format!("{href}/reply"))).form(&[("csrf", csrf.as_str()), ("body", "Buy pills")]).send().await.unwrap();
+    let resp = b2
+        .post(s.url(&format!("{href}/reply")))
+        .form(&[("csrf", csrf.as_str()), ("body", "Buy pills")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
     let (_, queue) = api.get("/api/v1/community/moderation").await;
     let rid = queue["replies"][0]["id"].as_str().unwrap().to_string();
-    api.post(&format!("/api/v1/community/moderation/{rid}/reject"), json!({})).await;
+    api.post(&format!("/api/v1/community/moderation/{rid}/reject"), json!({}))
+        .await;
     let (_, html) = page(s, &b2, &href).await;
     assert!(!html.contains("Buy pills"));
     // Staff see and decide the queue on their page too.
@@ -302,7 +448,15 @@ const EVIL: &str = "<script>alert(1)</script>\n\n<img src=x onerror=alert(2)> [x
 
 fn assert_clean(what: &str, text: &str) {
     let lower = text.to_lowercase();
-    for bad in ["<script", "onerror=", "onclick=", "onload=", "href=\"javascript:", "src=\"javascript:", "<svg"] {
+    for bad in [
+        "<script",
+        "onerror=",
+        "onclick=",
+        "onload=",
+        "href=\"javascript:",
+        "src=\"javascript:",
+        "<svg",
+    ] {
         assert!(!lower.contains(bad), "{bad} survived in the {what}:\n{text}");
     }
 }
@@ -320,10 +474,18 @@ async fn no_script_survives(s: &TestServer) {
     assert_eq!(status, StatusCode::CREATED, "{v}");
     assert_clean("API body_html", v["body_html"].as_str().unwrap());
     let id = v["id"].as_str().unwrap();
-    let (_, r) = api.post(&format!("/api/v1/community/topics/{id}/replies"), json!({"body": EVIL})).await;
+    let (_, r) = api
+        .post(&format!("/api/v1/community/topics/{id}/replies"), json!({"body": EVIL}))
+        .await;
     assert_clean("reply body_html", r["body_html"].as_str().unwrap());
-    assert!(r["body_html"].as_str().unwrap().contains("nofollow ugc") || !r["body_html"].as_str().unwrap().contains("<a "));
-    api.patch(&format!("/api/v1/community/topics/{id}"), json!({"status": "acknowledged", "status_note": EVIL})).await;
+    assert!(
+        r["body_html"].as_str().unwrap().contains("nofollow ugc") || !r["body_html"].as_str().unwrap().contains("<a ")
+    );
+    api.patch(
+        &format!("/api/v1/community/topics/{id}"),
+        json!({"status": "acknowledged", "status_note": EVIL}),
+    )
+    .await;
     let url = v["url"].as_str().unwrap();
     let b = browser();
     for path in [
@@ -349,10 +511,25 @@ http_test!(xss, no_script_survives);
 async fn feeds_are_well_formed_atom(s: &TestServer) {
     let t = s.tenant("Acme & Sons <Bikes>").await;
     let api = Api::new(s, &t.token);
-    let v = api_topic(&api, "jane@example.com", "idea", "Racks & \"bags\" <please>", "Body with & and <b>bold</b>").await;
+    let v = api_topic(
+        &api,
+        "jane@example.com",
+        "idea",
+        "Racks & \"bags\" <please>",
+        "Body with & and <b>bold</b>",
+    )
+    .await;
     let id = v["id"].as_str().unwrap();
-    api.post(&format!("/api/v1/community/topics/{id}/replies"), json!({"body": "Yes & no <i>maybe</i>"})).await;
-    api.patch(&format!("/api/v1/community/topics/{id}"), json!({"status": "planned", "status_note": "Coming in May & June."})).await;
+    api.post(
+        &format!("/api/v1/community/topics/{id}/replies"),
+        json!({"body": "Yes & no <i>maybe</i>"}),
+    )
+    .await;
+    api.patch(
+        &format!("/api/v1/community/topics/{id}"),
+        json!({"status": "planned", "status_note": "Coming in May & June."}),
+    )
+    .await;
     let url = v["url"].as_str().unwrap();
     for (path, entries) in [
         (format!("/w/{}/community/feed.atom", t.workspace.slug), 1),
@@ -362,7 +539,12 @@ async fn feeds_are_well_formed_atom(s: &TestServer) {
     ] {
         let resp = browser().get(s.url(&path)).send().await.unwrap();
         assert_eq!(resp.status(), StatusCode::OK, "{path}");
-        assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("application/atom+xml"));
+        assert!(
+            resp.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("application/atom+xml")
+        );
         let xml = resp.text().await.unwrap();
         let mut reader = quick_xml::Reader::from_str(&xml);
         let (mut n, mut root) = (0, String::new());
@@ -392,7 +574,14 @@ http_test!(feeds, feeds_are_well_formed_atom);
 async fn pages_are_cacheable_and_indexable(s: &TestServer) {
     let t = s.tenant("Acme Inc").await;
     let api = Api::new(s, &t.token);
-    let v = api_topic(&api, "jane@example.com", "problem", "Gear shifts skip under load", "When I climb.").await;
+    let v = api_topic(
+        &api,
+        "jane@example.com",
+        "problem",
+        "Gear shifts skip under load",
+        "When I climb.",
+    )
+    .await;
     let url = v["url"].as_str().unwrap().to_string();
     let b = browser();
     let resp = b.get(s.url(&url)).send().await.unwrap();
@@ -401,14 +590,21 @@ async fn pages_are_cacheable_and_indexable(s: &TestServer) {
     assert!(resp.headers()["cache-control"].to_str().unwrap().starts_with("public"));
     assert!(resp.headers().contains_key("last-modified"));
     let html = resp.text().await.unwrap();
-    assert!(html.contains(&format!(r#"<link rel="canonical" href="{}{url}">"#, s.base)), "{html}");
+    assert!(
+        html.contains(&format!(r#"<link rel="canonical" href="{}{url}">"#, s.base)),
+        "{html}"
+    );
     assert!(html.contains(r#"<meta name="description" content="When I climb.">"#));
     assert!(html.contains("<title>Gear shifts skip under load · Acme Inc community</title>"));
     let again = b.get(s.url(&url)).header("if-none-match", &etag).send().await.unwrap();
     assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
     // A reply changes the page, and so its tag.
     let id = v["id"].as_str().unwrap();
-    api.post(&format!("/api/v1/community/topics/{id}/replies"), json!({"body": "On it."})).await;
+    api.post(
+        &format!("/api/v1/community/topics/{id}/replies"),
+        json!({"body": "On it."}),
+    )
+    .await;
     let changed = b.get(s.url(&url)).header("if-none-match", &etag).send().await.unwrap();
     assert_eq!(changed.status(), StatusCode::OK);
     // Signed-in pages are private.
@@ -418,9 +614,17 @@ async fn pages_are_cacheable_and_indexable(s: &TestServer) {
     // The profile page shows measured figures and the people who answered.
     let (status, html) = page(s, &b, &format!("/w/{}/community/about", t.workspace.slug)).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("Last 30 days") && html.contains("Olivia Owner") && html.contains("100%"), "{html}");
+    assert!(
+        html.contains("Last 30 days") && html.contains("Olivia Owner") && html.contains("100%"),
+        "{html}"
+    );
     // A community that does not exist is a 404; so is a topic.
     assert_eq!(page(s, &b, "/w/nope/community").await.0, StatusCode::NOT_FOUND);
-    assert_eq!(page(s, &b, &format!("/w/{}/community/t/nope", t.workspace.slug)).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        page(s, &b, &format!("/w/{}/community/t/nope", t.workspace.slug))
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
 }
 http_test!(caching, pages_are_cacheable_and_indexable);

@@ -77,7 +77,11 @@ fn new_page(state: &WebState, ws: &Workspace, m: &Option<Member>, staff: bool, f
             &path,
         )
         .with(m, staff),
-        signin_href: format!("{}/signin?next={}", community_path(&ws.slug), crate::auth::url_escape(&path)),
+        signin_href: format!(
+            "{}/signin?next={}",
+            community_path(&ws.slug),
+            crate::auth::url_escape(&path)
+        ),
         action: path,
         signed_in: m.is_some(),
         kinds: TopicKind::ALL.iter().map(|k| (k.as_str(), k.label())).collect(),
@@ -120,7 +124,11 @@ pub async fn new_form(
 }
 
 fn split_tags(raw: &str) -> Vec<String> {
-    raw.split(',').map(str::trim).filter(|t| !t.is_empty()).map(String::from).collect()
+    raw.split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(String::from)
+        .collect()
 }
 
 /// POST /w/{slug}/community/new
@@ -195,7 +203,11 @@ fn form_error(e: AppError) -> (StatusCode, String, String) {
             String::new(),
         ),
         AppError::Conflict { message, field } => (StatusCode::CONFLICT, message, field),
-        AppError::NotFound => (StatusCode::NOT_FOUND, "This topic is not open for replies.".into(), String::new()),
+        AppError::NotFound => (
+            StatusCode::NOT_FOUND,
+            "This topic is not open for replies.".into(),
+            String::new(),
+        ),
         AppError::Forbidden(m) => (StatusCode::FORBIDDEN, m, String::new()),
         other => {
             tracing::error!(error = %other, "a community post failed");
@@ -242,7 +254,13 @@ async fn on_topic(state: &WebState, jar: &CookieJar, slug: &str, topic: &str, cs
         return Err(no_community().await);
     };
     let Ok(t) = state.app.db.topic_by_slug(ws.id, topic).await else {
-        return Err(message(StatusCode::NOT_FOUND, state, &ws, "Not found", "There is no such topic here."));
+        return Err(message(
+            StatusCode::NOT_FOUND,
+            state,
+            &ws,
+            "Not found",
+            "There is no such topic here.",
+        ));
     };
     let Some(m) = member(state, jar, &ws).await else {
         let next = crate::auth::url_escape(&topic_href(&ws, &t.slug));
@@ -261,7 +279,17 @@ async fn on_topic(state: &WebState, jar: &CookieJar, slug: &str, topic: &str, cs
 async fn back_with_error(state: &WebState, jar: &CookieJar, on: OnTopic, e: AppError) -> Response {
     let (status, text, _) = form_error(e);
     let staff = staff_here(state, jar, &on.ws).await;
-    let mut resp = render_topic(state, &on.ws, &on.topic, Some(on.member), staff, Some(text), false, ("", "")).await;
+    let mut resp = render_topic(
+        state,
+        &on.ws,
+        &on.topic,
+        Some(on.member),
+        staff,
+        Some(text),
+        false,
+        ("", ""),
+    )
+    .await;
     *resp.status_mut() = status;
     resp
 }
@@ -322,7 +350,14 @@ pub async fn me_too(
     }
 }
 
-async fn following(state: WebState, jar: CookieJar, slug: String, topic: String, form: TopicForm, follow: bool) -> Response {
+async fn following(
+    state: WebState,
+    jar: CookieJar,
+    slug: String,
+    topic: String,
+    form: TopicForm,
+    follow: bool,
+) -> Response {
     let on = match on_topic(&state, &jar, &slug, &topic, &form.csrf).await {
         Ok(on) => on,
         Err(resp) => return resp,

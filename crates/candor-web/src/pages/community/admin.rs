@@ -40,7 +40,11 @@ fn line(t: &candor_store::community::Topic, now: jiff::Timestamp) -> Line {
         title: t.title.clone(),
         kind: t.kind.label(),
         author: t.author_name.clone(),
-        age: if hours < 48 { format!("{hours} h") } else { format!("{} days", hours / 24) },
+        age: if hours < 48 {
+            format!("{hours} h")
+        } else {
+            format!("{} days", hours / 24)
+        },
         me_too: t.me_too,
         replies: t.replies,
     }
@@ -161,14 +165,21 @@ async fn topic_page(state: &WebState, s: &StaffSession, id: TopicId, error: Opti
                 at: r.created_at.strftime("%Y-%m-%d %H:%M").to_string(),
             })
             .collect(),
-        statuses: TopicStatus::settable(t.kind).iter().map(|s| (s.as_str(), s.label())).collect(),
+        statuses: TopicStatus::settable(t.kind)
+            .iter()
+            .map(|s| (s.as_str(), s.label()))
+            .collect(),
         kinds: TopicKind::ALL.iter().map(|k| (k.as_str(), k.label())).collect(),
         question: t.kind == TopicKind::Question,
         signature: format!("{} · {role}", caller.user.name),
         error: error.clone(),
         chrome: Some(Chrome::of(state, s).await),
     };
-    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
     render(status, &page)
 }
 
@@ -219,23 +230,31 @@ async fn act(state: &WebState, caller: &Caller, id: TopicId, action: &str, f: &A
                 body: f.body.clone(),
                 official: f.official.is_some(),
             };
-            staff::reply_as_staff(&state.app, caller, &site, id, &input).await.map(|_| ())
+            staff::reply_as_staff(&state.app, caller, &site, id, &input)
+                .await
+                .map(|_| ())
         }
         "status" => {
             let input = StatusInput {
                 status: Some(f.status.clone()),
                 status_note: Some(f.status_note.clone()),
             };
-            staff::set_status(&state.app, caller, &site, id, &input).await.map(|_| ())
+            staff::set_status(&state.app, caller, &site, id, &input)
+                .await
+                .map(|_| ())
         }
         "accept" => {
             let reply = f
                 .reply_id
                 .parse::<ReplyId>()
                 .map_err(|_| AppError::invalid("reply_id", "choose a reply"))?;
-            staff::accept_answer(&state.app, Accepter::Staff(caller), id, Some(reply)).await.map(|_| ())
+            staff::accept_answer(&state.app, Accepter::Staff(caller), id, Some(reply))
+                .await
+                .map(|_| ())
         }
-        "hide" => moderation::set_topic_hidden(&state.app, caller, id, yes).await.map(|_| ()),
+        "hide" => moderation::set_topic_hidden(&state.app, caller, id, yes)
+            .await
+            .map(|_| ()),
         "lock" => moderation::set_locked(&state.app, caller, id, yes).await.map(|_| ()),
         "merge" => {
             let into = f
@@ -248,7 +267,14 @@ async fn act(state: &WebState, caller: &Caller, id: TopicId, action: &str, f: &A
         "move" => {
             let input = MoveInput {
                 kind: Some(f.kind.clone()).filter(|k| !k.is_empty()),
-                tags: Some(f.tags.split(',').map(str::trim).filter(|t| !t.is_empty()).map(String::from).collect()),
+                tags: Some(
+                    f.tags
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|t| !t.is_empty())
+                        .map(String::from)
+                        .collect(),
+                ),
             };
             moderation::move_topic(&state.app, caller, id, &input).await.map(|_| ())
         }
@@ -257,7 +283,9 @@ async fn act(state: &WebState, caller: &Caller, id: TopicId, action: &str, f: &A
                 .reply_id
                 .parse::<ReplyId>()
                 .map_err(|_| AppError::invalid("reply_id", "choose a reply"))?;
-            moderation::set_reply_hidden(&state.app, caller, reply, yes).await.map(|_| ())
+            moderation::set_reply_hidden(&state.app, caller, reply, yes)
+                .await
+                .map(|_| ())
         }
         _ => Err(AppError::NotFound),
     }
@@ -280,7 +308,11 @@ pub async fn action(
     match act(&state, &caller, id, &action, &f).await {
         Ok(()) => {
             // A merged topic's page lives on at its survivor.
-            let target = if action == "merge" { f.into.trim().to_string() } else { id.to_string() };
+            let target = if action == "merge" {
+                f.into.trim().to_string()
+            } else {
+                id.to_string()
+            };
             Redirect::to(&format!("/community-admin/topics/{target}")).into_response()
         }
         Err(AppError::NotFound) => crate::pages::not_found().await,
@@ -316,7 +348,12 @@ struct OutboxPage {
 
 /// GET /community-admin/outbox
 pub async fn outbox(State(state): State<WebState>, s: StaffSession) -> Response {
-    let emails = state.app.db.outbox(s.session.user.workspace_id, 200).await.unwrap_or_default();
+    let emails = state
+        .app
+        .db
+        .outbox(s.session.user.workspace_id, 200)
+        .await
+        .unwrap_or_default();
     let page = OutboxPage {
         emails,
         chrome: Some(Chrome::of(&state, &s).await),
@@ -339,7 +376,13 @@ struct SettingsPage {
 async fn settings_page(state: &WebState, s: &StaffSession, message: Option<String>) -> Response {
     let ws = s.session.user.workspace_id;
     let settings = state.app.db.community_settings(ws).await.unwrap_or_default();
-    let me = state.app.db.community_person(ws, s.session.user.id).await.ok().flatten();
+    let me = state
+        .app
+        .db
+        .community_person(ws, s.session.user.id)
+        .await
+        .ok()
+        .flatten();
     let page = SettingsPage {
         csrf: s.session.csrf_token.clone(),
         moderate: settings.moderate_first_posts,

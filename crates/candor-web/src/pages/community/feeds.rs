@@ -47,15 +47,24 @@ fn feed(title: &str, self_url: &str, alternate: &str, updated: Timestamp, entrie
     x.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
     x.push_str(&format!("<title>{}</title>\n", xml_escape(title)));
     x.push_str(&format!("<id>{}</id>\n", xml_escape(self_url)));
-    x.push_str(&format!("<link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>\n", xml_escape(self_url)));
-    x.push_str(&format!("<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n", xml_escape(alternate)));
+    x.push_str(&format!(
+        "<link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>\n",
+        xml_escape(self_url)
+    ));
+    x.push_str(&format!(
+        "<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
+        xml_escape(alternate)
+    ));
     x.push_str(&format!("<updated>{updated}</updated>\n"));
     x.push_str("<generator>Candor</generator>\n");
     for e in entries {
         x.push_str("<entry>\n");
         x.push_str(&format!("<title>{}</title>\n", xml_escape(&e.title)));
         x.push_str(&format!("<id>{}</id>\n", xml_escape(&e.id)));
-        x.push_str(&format!("<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n", xml_escape(&e.url)));
+        x.push_str(&format!(
+            "<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
+            xml_escape(&e.url)
+        ));
         x.push_str(&format!("<published>{}</published>\n", e.published));
         x.push_str(&format!("<updated>{}</updated>\n", e.updated));
         x.push_str(&format!("<author><name>{}</name></author>\n", xml_escape(&e.author)));
@@ -107,7 +116,11 @@ async fn topics_feed(state: &WebState, slug: &str, tag: Option<String>) -> Respo
             format!("{home}/tags/{t}/feed.atom"),
             format!("{home}?tag={t}"),
         ),
-        None => (format!("{} community", ws.name), format!("{home}/feed.atom"), home.clone()),
+        None => (
+            format!("{} community", ws.name),
+            format!("{home}/feed.atom"),
+            home.clone(),
+        ),
     };
     let entries: Vec<Entry> = topics.iter().map(|t| topic_entry(base, &ws, t)).collect();
     let updated = topics.iter().map(|t| t.last_activity_at).max().unwrap_or(ws.created_at);
@@ -177,7 +190,7 @@ pub async fn topic(State(state): State<WebState>, Path((slug, topic)): Path<(Str
             html: s.note_html.clone(),
         });
     }
-    entries.sort_by(|a, b| b.published.cmp(&a.published));
+    entries.sort_by_key(|e| std::cmp::Reverse(e.published));
     let xml = feed(&t.title, &format!("{url}/feed.atom"), &url, t.updated_at, &entries);
     answer(xml, t.updated_at, &t.id.to_string())
 }

@@ -86,7 +86,9 @@ pub fn member_cookie(state: &WebState, ws_slug: &str, value: String, max_age_sec
 
 /// A cookie that removes the member cookie of a workspace.
 pub fn member_removal(ws_slug: &str) -> Cookie<'static> {
-    let mut c = Cookie::build((MEMBER_COOKIE, "")).path(format!("/w/{ws_slug}/")).build();
+    let mut c = Cookie::build((MEMBER_COOKIE, ""))
+        .path(format!("/w/{ws_slug}/"))
+        .build();
     c.make_removal();
     c
 }
@@ -134,7 +136,11 @@ impl Head {
     /// The same head with the visitor's sign-in state.
     pub fn with(mut self, member: &Option<Member>, staff: bool) -> Self {
         if let Some(m) = member {
-            self.member_name = Some(if m.name.is_empty() { m.session.email.clone() } else { m.name.clone() });
+            self.member_name = Some(if m.name.is_empty() {
+                m.session.email.clone()
+            } else {
+                m.name.clone()
+            });
             self.member_csrf = m.session.csrf_token.clone();
         }
         self.staff = staff;
@@ -158,7 +164,13 @@ pub struct MessagePage {
 
 /// Renders a community message page.
 pub fn message(status: StatusCode, state: &WebState, ws: &Workspace, heading: &str, text: &str) -> Response {
-    let head = Head::new(state, ws, heading.to_string(), text.to_string(), &community_path(&ws.slug));
+    let head = Head::new(
+        state,
+        ws,
+        heading.to_string(),
+        text.to_string(),
+        &community_path(&ws.slug),
+    );
     let page = MessagePage {
         head,
         heading: heading.to_string(),
@@ -170,7 +182,11 @@ pub fn message(status: StatusCode, state: &WebState, ws: &Workspace, heading: &s
 
 /// The page for a community that does not exist.
 pub async fn no_community() -> Response {
-    crate::pages::message_page(StatusCode::NOT_FOUND, "Not found", "There is no community at this address.")
+    crate::pages::message_page(
+        StatusCode::NOT_FOUND,
+        "Not found",
+        "There is no community at this address.",
+    )
 }
 
 /// Marks a response as personal: never stored by shared caches.
@@ -185,7 +201,8 @@ pub fn with_public_cache(mut resp: Response, max_age: u32) -> Response {
     if let Ok(v) = HeaderValue::from_str(&format!("public, max-age={max_age}")) {
         resp.headers_mut().insert(header::CACHE_CONTROL, v);
     }
-    resp.headers_mut().insert(header::VARY, HeaderValue::from_static("Cookie"));
+    resp.headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("Cookie"));
     resp
 }
 

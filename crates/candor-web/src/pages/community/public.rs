@@ -156,9 +156,17 @@ pub async fn index(
         searching: error.is_none() && q.get("q").is_some_and(|s| !s.trim().is_empty()),
         error: error.clone(),
     };
-    let status = if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    let status = if error.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
     let resp = render(status, &page);
-    if anonymous { with_public_cache(resp, 30) } else { with_private_cache(resp) }
+    if anonymous {
+        with_public_cache(resp, 30)
+    } else {
+        with_private_cache(resp)
+    }
 }
 
 /// A reply as shown.
@@ -232,12 +240,26 @@ pub async fn topic(
     };
     let t = match state.app.db.topic_by_slug(ws.id, &topic_slug).await {
         Ok(t) => t,
-        Err(_) => return message(StatusCode::NOT_FOUND, &state, &ws, "Not found", "There is no such topic here."),
+        Err(_) => {
+            return message(
+                StatusCode::NOT_FOUND,
+                &state,
+                &ws,
+                "Not found",
+                "There is no such topic here.",
+            );
+        }
     };
     if let Some(into) = t.merged_into {
         return match state.app.db.topic(ws.id, into).await {
             Ok(s) => Redirect::permanent(&topic_href(&ws, &s.slug)).into_response(),
-            Err(_) => message(StatusCode::NOT_FOUND, &state, &ws, "Not found", "There is no such topic here."),
+            Err(_) => message(
+                StatusCode::NOT_FOUND,
+                &state,
+                &ws,
+                "Not found",
+                "There is no such topic here.",
+            ),
         };
     }
     if t.visibility != Visibility::Published {
@@ -247,13 +269,17 @@ pub async fn topic(
         };
         return message(StatusCode::NOT_FOUND, &state, &ws, "Not available", text);
     }
-    let anonymous = !jar.get(super::MEMBER_COOKIE).is_some_and(|c| !c.value().is_empty())
+    let anonymous = jar.get(super::MEMBER_COOKIE).is_none_or(|c| c.value().is_empty())
         && jar.get(crate::auth::SESSION_COOKIE).is_none();
     let (etag, last_modified) = validators(&t.id.to_string(), t.updated_at);
     if anonymous && not_modified(&headers, &etag) {
         return answer_not_modified(&etag, &last_modified, 30);
     }
-    let m = if anonymous { None } else { member(&state, &jar, &ws).await };
+    let m = if anonymous {
+        None
+    } else {
+        member(&state, &jar, &ws).await
+    };
     let staff = !anonymous && staff_here(&state, &jar, &ws).await;
     render_topic(&state, &ws, &t, m, staff, None, anonymous, (&etag, &last_modified)).await
 }
@@ -289,7 +315,11 @@ pub async fn render_topic(
     let path = topic_href(ws, &t.slug);
     let description = {
         let e = excerpt(&t.body, 155);
-        if e.is_empty() { format!("{} in the {} community", t.kind.label(), ws.name) } else { e }
+        if e.is_empty() {
+            format!("{} in the {} community", t.kind.label(), ws.name)
+        } else {
+            e
+        }
     };
     let replies: Vec<ReplyLine> = replies
         .iter()
@@ -311,11 +341,15 @@ pub async fn render_topic(
             label: s.status.label(),
             html: s.note_html.clone(),
             author: s.author_name.clone(),
-            role: s.author_role.clone().unwrap_or_else(|| role_words(candor_core::staff::Role::Agent).into()),
+            role: s
+                .author_role
+                .clone()
+                .unwrap_or_else(|| role_words(candor_core::staff::Role::Agent).into()),
             day: day(s.created_at),
         })
         .collect();
-    let can_accept = t.kind == TopicKind::Question && m.as_ref().is_some_and(|m| m.session.customer_id == t.customer_id);
+    let can_accept =
+        t.kind == TopicKind::Question && m.as_ref().is_some_and(|m| m.session.customer_id == t.customer_id);
     let page = TopicPage {
         head: Head::new(state, ws, t.title.clone(), description, &path).with(&m, staff),
         t: TopicLine::of(ws, t),
@@ -332,11 +366,19 @@ pub async fn render_topic(
         said_me_too,
         can_accept,
         topic_feed: format!("{path}/feed.atom"),
-        signin_href: format!("{}/signin?next={}", community_path(&ws.slug), crate::auth::url_escape(&path)),
+        signin_href: format!(
+            "{}/signin?next={}",
+            community_path(&ws.slug),
+            crate::auth::url_escape(&path)
+        ),
         admin_href: format!("/community-admin/topics/{}", t.id),
         error: error.clone(),
     };
-    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
     let mut resp = render(status, &page);
     if cacheable && error.is_none() {
         set_validators(&mut resp, validators.0, validators.1);
@@ -399,7 +441,14 @@ pub async fn about(State(state): State<WebState>, Path(slug): Path<String>, jar:
     let m = member(&state, &jar, &ws).await;
     let staff = staff_here(&state, &jar, &ws).await;
     let (settings, p) = match tokio::try_join!(
-        async { state.app.db.community_settings(ws.id).await.map_err(candor_app::AppError::from) },
+        async {
+            state
+                .app
+                .db
+                .community_settings(ws.id)
+                .await
+                .map_err(candor_app::AppError::from)
+        },
         profile(&state.app, ws.id)
     ) {
         Ok(x) => x,
@@ -419,17 +468,18 @@ pub async fn about(State(state): State<WebState>, Path(slug): Path<String>, jar:
             .people
             .iter()
             .map(|a| {
-                let role = a.title.clone().unwrap_or_else(|| {
-                    a.role
-                        .parse()
-                        .map(role_words)
-                        .unwrap_or("Team member")
-                        .to_string()
-                });
+                let role = a
+                    .title
+                    .clone()
+                    .unwrap_or_else(|| a.role.parse().map(role_words).unwrap_or("Team member").to_string());
                 (a.name.clone(), role, a.bio.clone().unwrap_or_default(), a.replies)
             })
             .collect(),
     };
     let resp = render(StatusCode::OK, &page);
-    if anonymous { with_public_cache(resp, 300) } else { with_private_cache(resp) }
+    if anonymous {
+        with_public_cache(resp, 300)
+    } else {
+        with_private_cache(resp)
+    }
 }

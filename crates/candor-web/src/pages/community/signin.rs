@@ -46,7 +46,10 @@ fn page(state: &WebState, ws: &Workspace, csrf: String, next: String) -> SignInP
             state,
             ws,
             "Sign in to post".into(),
-            format!("Sign in to the {} community with a link sent to your email address.", ws.name),
+            format!(
+                "Sign in to the {} community with a link sent to your email address.",
+                ws.name
+            ),
             &path,
         ),
         action: path,
@@ -169,7 +172,11 @@ struct UseLinkPage {
 }
 
 /// GET /w/{slug}/community/signin/{secret}: a button that uses the link.
-pub async fn confirm(State(state): State<WebState>, Path((slug, secret)): Path<(String, String)>, jar: CookieJar) -> Response {
+pub async fn confirm(
+    State(state): State<WebState>,
+    Path((slug, secret)): Path<(String, String)>,
+    jar: CookieJar,
+) -> Response {
     let Ok(ws) = state.app.db.workspace_by_slug(&slug).await else {
         return no_community().await;
     };
@@ -216,7 +223,12 @@ pub async fn use_link(
     match members::use_link(&state.app, ws.id, &secret).await {
         Ok(done) => {
             let jar = jar
-                .add(member_cookie(&state, &ws.slug, done.cookie, COMMUNITY_SESSION_LIFETIME.as_secs()))
+                .add(member_cookie(
+                    &state,
+                    &ws.slug,
+                    done.cookie,
+                    COMMUNITY_SESSION_LIFETIME.as_secs(),
+                ))
                 .remove(crate::auth::removal(FORM_COOKIE));
             (jar, Redirect::to(&done.next)).into_response()
         }
@@ -250,5 +262,9 @@ pub async fn sign_out(
     {
         tracing::error!(error = %e, "sign-out failed");
     }
-    (jar.remove(member_removal(&ws.slug)), Redirect::to(&community_path(&ws.slug))).into_response()
+    (
+        jar.remove(member_removal(&ws.slug)),
+        Redirect::to(&community_path(&ws.slug)),
+    )
+        .into_response()
 }
