@@ -5,6 +5,7 @@
 
 mod api;
 mod pages;
+mod public;
 
 use candor_web::testing::{Tenant, TestServer};
 use reqwest::{Client, Method, StatusCode};
