@@ -22,9 +22,15 @@ fn t0() -> Timestamp {
 
 async fn setup(db: &Db) -> (App, Caller) {
     let app = App::new(db.clone(), Arc::new(ManualClock::new(t0())));
-    let (_, owner) = accounts::create_owner(&app, "Acme Inc", "owner@acme.example", "Olivia Owner", "correct horse battery")
-        .await
-        .unwrap();
+    let (_, owner) = accounts::create_owner(
+        &app,
+        "Acme Inc",
+        "owner@acme.example",
+        "Olivia Owner",
+        "correct horse battery",
+    )
+    .await
+    .unwrap();
     (app, Caller::session(owner))
 }
 
@@ -43,14 +49,21 @@ async fn topics_and_conversations_meet_cleanly(db: Db) {
         ..Default::default()
     };
     let t = post_topic_for(&app, &caller, &input).await.unwrap();
-    let draft = conversation_draft(&app, &caller, "https://support.acme.example", t.id).await.unwrap();
+    let draft = conversation_draft(&app, &caller, "https://support.acme.example", t.id)
+        .await
+        .unwrap();
     assert_eq!(draft.customer_id, t.customer_id);
     assert_eq!(draft.subject, "My order number does not work");
     assert_eq!(draft.body, "Order **991** is not found.");
     assert_eq!(draft.channel, "community");
-    assert_eq!(draft.source_url, "https://support.acme.example/w/acme-inc/community/t/my-order-number-does-not-work");
+    assert_eq!(
+        draft.source_url,
+        "https://support.acme.example/w/acme-inc/community/t/my-order-number-does-not-work"
+    );
     let conversation = uuid::Uuid::now_v7();
-    let moved = mark_moved_private(&app, &caller, t.id, Some(conversation), "").await.unwrap();
+    let moved = mark_moved_private(&app, &caller, t.id, Some(conversation), "")
+        .await
+        .unwrap();
     assert!(moved.locked);
     assert!(moved.private_note.unwrap().contains("private conversation"));
     assert_eq!(moved.conversation_id, Some(conversation));
@@ -71,7 +84,10 @@ async fn topics_and_conversations_meet_cleanly(db: Db) {
         conversation_id: Some(conversation),
     };
     let err = publish_as_topic(&app, &caller, &publish).await.unwrap_err();
-    assert!(matches!(err, AppError::Invalid { ref field, .. } if field == "consent"), "{err:?}");
+    assert!(
+        matches!(err, AppError::Invalid { ref field, .. } if field == "consent"),
+        "{err:?}"
+    );
     publish.consent = Consent {
         given: true,
         at: t0(),
@@ -81,7 +97,10 @@ async fn topics_and_conversations_meet_cleanly(db: Db) {
     assert_eq!(published.visibility, Visibility::Published);
     assert_eq!(published.author_name, "Jane Doe");
     let events = db.events(caller.workspace(), None, 50).await.unwrap().items;
-    let e = events.iter().find(|e| e.kind == "community.published_from_conversation").unwrap();
+    let e = events
+        .iter()
+        .find(|e| e.kind == "community.published_from_conversation")
+        .unwrap();
     assert_eq!(e.payload["consent"]["given"], true);
     assert!(events.iter().any(|e| e.kind == "community.moved_private"));
 }
@@ -132,7 +151,11 @@ async fn the_demo_community_is_meaningful(db: Db) {
     let kinds: std::collections::HashSet<_> = page.items.iter().map(|t| t.kind).collect();
     let moods: std::collections::HashSet<_> = page.items.iter().filter_map(|t| t.mood).collect();
     assert_eq!((kinds.len(), moods.len()), (4, 4));
-    assert!(page.items.iter().any(|t| t.status == candor_core::community::TopicStatus::WontDo));
+    assert!(
+        page.items
+            .iter()
+            .any(|t| t.status == candor_core::community::TopicStatus::WontDo)
+    );
     assert!(page.items.iter().any(|t| t.accepted_reply_id.is_some()));
     assert!(page.items.iter().any(|t| t.me_too > 5 && t.followers > 1));
 }
