@@ -70,6 +70,7 @@ impl TestServer {
             app.clone(),
             WebConfig {
                 public_url: Some(base.clone()),
+                dev_show_links: false,
             },
         );
         let stop = CancellationToken::new();
