@@ -411,6 +411,15 @@ impl Browser {
         }
     }
 
+    /// The attribute `name` of the first element matching `css`, once there.
+    pub async fn attr(&self, css: &str, name: &str) -> PageResult<Option<String>> {
+        let e = self.wait_for(css).await?;
+        match e.attr(name).await {
+            Ok(v) => Ok(v),
+            Err(e) => Err(self.fail(&format!("cannot read `{name}` of `{css}`: {e}")).await),
+        }
+    }
+
     /// Types `text` into the field matching `css`, replacing what it held.
     pub async fn fill(&self, css: &str, text: &str) -> PageResult<()> {
         let e = self.wait_for(css).await?;
