@@ -57,7 +57,7 @@ async fn search_and_read(s: &TestServer, b: &Browser) -> PageResult<()> {
     assert!(column(b, 4).await.iter().all(|t| t == "A"));
     // And a quoted full name to one.
     search(b, &format!("tier:A \"{name}\"")).await?;
-    assert_eq!(column(b, 1).await, [name.clone()]);
+    assert_eq!(column(b, 1).await, vec![name.clone()]);
     // Excluding a tier, and a quoted phrase.
     search(b, "\"Meyer\" -tier:A").await?;
     let mut meyers = column(b, 1).await;
@@ -70,7 +70,10 @@ async fn search_and_read(s: &TestServer, b: &Browser) -> PageResult<()> {
     // A quick filter link.
     b.submit("nav.filters a[href*='stage']").await?;
     let stages = column(b, 3).await;
-    assert!(!stages.is_empty() && stages.iter().all(|t| t == "at-risk"), "{stages:?}");
+    assert!(
+        !stages.is_empty() && stages.iter().all(|t| t == "at-risk"),
+        "{stages:?}"
+    );
 
     // One customer's page: value, identities, timeline.
     search(b, &format!("tier:A \"{name}\"")).await?;
@@ -86,14 +89,25 @@ async fn search_and_read(s: &TestServer, b: &Browser) -> PageResult<()> {
     b.wait_for_text("ol.timeline li", "Bought").await?;
     let purchases = b.texts("ol.timeline li").await;
     let bought = purchases.iter().filter(|l| l.contains("Bought")).count();
-    let orders = value.lines().skip_while(|l| *l != "Orders").nth(1).unwrap().trim().to_string();
-    assert!(bought >= orders.parse::<usize>().unwrap(), "{orders} orders, {purchases:?}");
+    let orders = value
+        .lines()
+        .skip_while(|l| *l != "Orders")
+        .nth(1)
+        .unwrap()
+        .trim()
+        .to_string();
+    assert!(
+        bought >= orders.parse::<usize>().unwrap(),
+        "{orders} orders, {purchases:?}"
+    );
 
     // A note: typed, saved, shown, and on the timeline.
-    b.fill("#note", "Prefers a call after 17:00 about the cargo bike").await?;
+    b.fill("#note", "Prefers a call after 17:00 about the cargo bike")
+        .await?;
     b.submit("form[action$='/notes'] button").await?;
     b.wait_for_text("h1", &name).await?;
-    b.wait_for_text("section[aria-labelledby=h-notes] li", "Prefers a call after 17:00").await?;
+    b.wait_for_text("section[aria-labelledby=h-notes] li", "Prefers a call after 17:00")
+        .await?;
     let newest = b.text("ol.timeline li").await?;
     assert!(newest.contains("Note: Prefers a call after 17:00"), "{newest}");
     assert_eq!(b.value("#note").await?, "");
@@ -115,12 +129,15 @@ async fn merge_a_duplicate(s: &TestServer, b: &Browser) -> PageResult<()> {
     b.wait_for_text("h1", "Jonathan Meyer").await?;
     let survivor = b.path().await?;
     // The duplicate is suggested, with the reason.
-    b.wait_for_text("section[aria-labelledby=h-dups] li", "Jonathon Meyer").await?;
+    b.wait_for_text("section[aria-labelledby=h-dups] li", "Jonathon Meyer")
+        .await?;
     let other = b.attr("section[aria-labelledby=h-dups] li a", "href").await?.unwrap();
     // The preview lists what moves, and cancelling changes nothing.
     b.submit("section[aria-labelledby=h-dups] a[href*='/merge']").await?;
-    b.wait_for_text("h1", "Merge Jonathon Meyer into Jonathan Meyer").await?;
-    b.wait_for_text("main ul li", "email:j.meyer@urbancouriers.example").await?;
+    b.wait_for_text("h1", "Merge Jonathon Meyer into Jonathan Meyer")
+        .await?;
+    b.wait_for_text("main ul li", "email:j.meyer@urbancouriers.example")
+        .await?;
     b.wait_for_text("main ul li", "phone:").await?;
     b.submit("main form a").await?;
     assert_eq!(b.path().await?, survivor);
@@ -140,7 +157,8 @@ async fn merge_a_duplicate(s: &TestServer, b: &Browser) -> PageResult<()> {
     ] {
         assert!(who.iter().any(|w| w.starts_with(id)), "{id} in {who:?}");
     }
-    b.wait_for_text("ol.timeline li", "Merged Jonathon Meyer into this customer").await?;
+    b.wait_for_text("ol.timeline li", "Merged Jonathon Meyer into this customer")
+        .await?;
     assert!(b.texts("section[aria-labelledby=h-dups]").await.is_empty());
     // The old address leads to the survivor; the list shows one Meyer.
     b.goto(&s.url(&other)).await?;

@@ -3,6 +3,7 @@
 //! browser to drive its pages ([`browser`]).
 
 pub mod browser;
+mod driver;
 
 pub use browser::{Browser, PageError, PageResult};
 
