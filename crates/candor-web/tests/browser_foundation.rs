@@ -94,6 +94,25 @@ async fn invite_a_colleague(s: &TestServer) -> PageResult<()> {
     let other = owner.second().await?;
     other.goto(&link).await?;
     other.wait_for_text("h1", "Invitation not valid").await?;
+    // The owner changes her role with the row's controls, then deactivates
+    // her, which signs her out.
+    let staff = s.app.db.users(t.workspace.id).await.unwrap();
+    let nadia = staff.iter().find(|u| u.name == "Nadia Novak").unwrap().id;
+    owner.click(&format!("#role-{nadia} option[value=agent]")).await?;
+    owner
+        .submit(&format!("form[action='/settings/staff/{nadia}/role'] button"))
+        .await?;
+    owner
+        .wait_for_text("table tbody tr", "Nadia Novak nadia@acme.example agent active")
+        .await?;
+    owner
+        .submit(&format!("form[action='/settings/staff/{nadia}/active'] button"))
+        .await?;
+    owner
+        .wait_for_text("table tbody tr", "Nadia Novak nadia@acme.example agent deactivated")
+        .await?;
+    invitee.goto(&s.url("/")).await?;
+    invitee.wait_for_text("h1", "Sign in").await?;
     Ok(())
 }
 

@@ -2,6 +2,7 @@
 //! a controllable clock and helpers to make staff and tokens; and a headless
 //! browser to drive its pages ([`browser`]).
 
+mod audit;
 pub mod browser;
 mod driver;
 
