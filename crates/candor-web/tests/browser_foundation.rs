@@ -176,3 +176,9 @@ async fn token_shown_once() -> PageResult<()> {
     s.finish().await;
     result
 }
+
+#[tokio::test]
+async fn a_missing_chromedriver_fails_and_says_what_to_do() {
+    let e = Browser::start_with("/nonexistent/chromedriver").await.err().unwrap();
+    assert!(e.to_string().contains("Run scripts/test"), "{e}");
+}

@@ -19,7 +19,7 @@
 //! and use `?`.
 
 use super::TestServer;
-use super::driver::{Driver, capabilities, delete_session, start_driver};
+use super::driver::{Driver, capabilities, chromedriver, delete_session, start_driver};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::Value;
 use std::fmt;
@@ -83,7 +83,12 @@ static SHOTS: AtomicU32 = AtomicU32::new(0);
 impl Browser {
     /// Starts chromedriver and a headless Chromium session with a new profile.
     pub async fn start() -> PageResult<Browser> {
-        let driver = Arc::new(start_driver().await?);
+        Browser::start_with(&chromedriver()).await
+    }
+
+    /// Like [`Browser::start`], with the chromedriver at `program`.
+    pub async fn start_with(program: &str) -> PageResult<Browser> {
+        let driver = Arc::new(start_driver(program).await?);
         Browser::open(driver).await
     }
 

@@ -117,8 +117,12 @@ async fn driver_ready(port: u16) -> bool {
         .contains("\"ready\":true")
 }
 
-pub(super) async fn start_driver() -> PageResult<Driver> {
-    let program = std::env::var("CANDOR_CHROMEDRIVER").unwrap_or_else(|_| CHROMEDRIVER.to_string());
+/// The chromedriver to run: `CANDOR_CHROMEDRIVER`, or Debian's.
+pub(super) fn chromedriver() -> String {
+    std::env::var("CANDOR_CHROMEDRIVER").unwrap_or_else(|_| CHROMEDRIVER.to_string())
+}
+
+pub(super) async fn start_driver(program: &str) -> PageResult<Driver> {
     if !Path::new(&program).exists() {
         return Err(PageError::plain(format!(
             "{program} is missing: the page tests need Debian's chromium and chromium-driver packages. \
@@ -129,7 +133,7 @@ pub(super) async fn start_driver() -> PageResult<Driver> {
     // The port may be taken between choosing and binding it: try a few.
     for _ in 0..3 {
         let port = free_port()?;
-        let child = Command::new(&program)
+        let child = Command::new(program)
             .arg(format!("--port={port}"))
             .arg("--allowed-ips=127.0.0.1")
             .stdin(Stdio::null())
