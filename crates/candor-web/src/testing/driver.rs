@@ -169,6 +169,8 @@ pub(super) fn capabilities(profile: &Path) -> fantoccini::wd::Capabilities {
     let caps = json!({
         "browserName": "chrome",
         "pageLoadStrategy": "normal",
+        // A page that does not load fails the step instead of hanging the test.
+        "timeouts": {"pageLoad": 30_000, "script": 10_000},
         "goog:chromeOptions": {"binary": chromium, "args": args},
     });
     match caps {
