@@ -110,6 +110,7 @@ pub async fn load(app: &App) -> AppResult<DemoOutcome> {
         conversations_ms = conversations.as_millis() as u64,
         "demo data loaded"
     );
+    crate::demo_community::load(app, workspace.id).await?;
     Ok(DemoOutcome {
         workspace,
         created: true,

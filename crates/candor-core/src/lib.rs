@@ -2,6 +2,7 @@
 
 pub mod clock;
 pub mod commitments;
+pub mod community;
 pub mod conversation;
 pub mod customer;
 pub mod events;

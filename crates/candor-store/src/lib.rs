@@ -4,6 +4,7 @@
 pub mod access;
 pub mod catalog;
 pub mod commitments;
+pub mod community;
 pub mod conversations;
 pub mod customers;
 pub mod db;
@@ -14,6 +15,7 @@ pub mod jobs;
 pub mod merge;
 pub mod messages;
 pub mod migrate;
+pub mod outbox;
 pub mod purchases;
 pub mod routing;
 pub mod secrets;

@@ -28,6 +28,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/postgres/0003_conversations.sql"),
     ),
     (
+        10,
+        "community",
+        include_str!("../migrations/sqlite/0010_community.sql"),
+        include_str!("../migrations/postgres/0010_community.sql"),
+    ),
+    (
         20,
         "commitments",
         include_str!("../migrations/sqlite/0020_commitments.sql"),

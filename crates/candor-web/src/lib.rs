@@ -60,6 +60,7 @@ pub fn router(state: WebState) -> Router {
             get(pages::commitments::settings).post(pages::commitments::save),
         )
         .route("/w/{slug}/commitments", get(pages::commitments::public))
+        .merge(community_routes())
         .route("/static/{*path}", get(pages::asset))
         .fallback(pages::not_found)
         .layer(middleware::from_fn(auth::same_origin_only));
@@ -71,6 +72,39 @@ pub fn router(state: WebState) -> Router {
         .merge(pages)
         .layer(middleware::from_fn(observe::observe))
         .with_state(state)
+}
+
+/// The public community and the staff's community pages.
+fn community_routes() -> Router<WebState> {
+    use pages::community::{actions, admin, feeds, public, signin};
+    Router::new()
+        .route("/w/{slug}/community", get(public::index))
+        .route("/w/{slug}/community/about", get(public::about))
+        .route("/w/{slug}/community/feed.atom", get(feeds::community))
+        .route("/w/{slug}/community/tags/{tag}/feed.atom", get(feeds::tag))
+        .route("/w/{slug}/community/new", get(actions::new_form).post(actions::create))
+        .route("/w/{slug}/community/signin", get(signin::show).post(signin::request))
+        .route(
+            "/w/{slug}/community/signin/{secret}",
+            get(signin::confirm).post(signin::use_link),
+        )
+        .route("/w/{slug}/community/signout", post(signin::sign_out))
+        .route("/w/{slug}/community/t/{topic}", get(public::topic))
+        .route("/w/{slug}/community/t/{topic}/feed.atom", get(feeds::topic))
+        .route("/w/{slug}/community/t/{topic}/reply", post(actions::reply))
+        .route("/w/{slug}/community/t/{topic}/me-too", post(actions::me_too))
+        .route("/w/{slug}/community/t/{topic}/follow", post(actions::follow))
+        .route("/w/{slug}/community/t/{topic}/unfollow", post(actions::unfollow))
+        .route("/w/{slug}/community/t/{topic}/accept", post(actions::accept))
+        .route("/community-admin", get(admin::index))
+        .route("/community-admin/outbox", get(admin::outbox))
+        .route(
+            "/community-admin/settings",
+            get(admin::settings).post(admin::save_settings),
+        )
+        .route("/community-admin/topics/{id}", get(admin::topic))
+        .route("/community-admin/topics/{id}/{action}", post(admin::action))
+        .route("/community-admin/moderation/{id}/{decision}", post(admin::decide))
 }
 
 /// Serves the application on `listener` until `shutdown` resolves, then

@@ -10,6 +10,9 @@ pub struct WebConfig {
     /// The public base URL (e.g. https://support.example.com), used in links
     /// and to decide whether cookies are marked Secure.
     pub public_url: Option<String>,
+    /// Show customers' sign-in links on the page (local demos only; never in
+    /// production, where the link must only reach the address's owner).
+    pub dev_show_links: bool,
 }
 
 impl WebConfig {

@@ -118,6 +118,10 @@ pub struct ServeArgs {
     /// Largest attachment accepted, in bytes (default 25 MB).
     #[arg(long, env = "CANDOR_MAX_ATTACHMENT_BYTES", default_value_t = 25 * 1024 * 1024, value_parser = clap::value_parser!(u64).range(1..=1024 * 1024 * 1024))]
     pub max_attachment_bytes: u64,
+    /// Show customers' community sign-in links on the page instead of only
+    /// mailing them: for local demos without a mail server. Never in production.
+    #[arg(long, env = "CANDOR_DEV_SHOW_LINKS")]
+    pub dev_show_links: bool,
 
     /// Most PostgreSQL connections this process opens.
     #[arg(long, env = "CANDOR_DB_CONNECTIONS", default_value_t = 16, value_parser = clap::value_parser!(u32).range(2..=1000))]

@@ -183,12 +183,16 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> Result<()> {
         app.clone(),
         WebConfig {
             public_url: Some(public_url.clone()),
+            dev_show_links: args.dev_show_links,
         },
     );
 
     let shutdown = CancellationToken::new();
     let mut worker = Worker::new(app.clone());
     candor_app::value::register_jobs(&mut worker);
+    // Until a mail transport registers its own `email.send` handler, emails are
+    // held in the outbox (and logged without their bodies).
+    candor_app::community::register_jobs(&mut worker);
     let worker_task = (args.workers > 0)
         .then(|| tokio::spawn(worker.run(args.workers as usize, Duration::from_millis(500), shutdown.clone())));
     // Live updates from the other nodes on the same PostgreSQL (nothing to do on SQLite).
@@ -200,6 +204,11 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> Result<()> {
             ws.name,
             demo::DEMO_EMAIL,
             demo::DEMO_PASSWORD
+        );
+    }
+    if args.dev_show_links {
+        tracing::warn!(
+            "--dev-show-links: customers' sign-in links are shown on the page; never use this in production"
         );
     }
     println!("Candor is running at {public_url}");

@@ -3,6 +3,8 @@
 pub mod checks;
 pub mod commitments;
 pub mod common;
+pub mod community;
+pub mod community_docs;
 pub mod conversations;
 pub mod customers;
 pub mod docs;
@@ -17,7 +19,7 @@ use crate::state::WebState;
 use axum::extract::DefaultBodyLimit;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, patch, post};
 use axum::{Json, Router, middleware};
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
@@ -112,7 +114,11 @@ impl utoipa::Modify for BearerAuth {
         conversations::typing, conversations::attach, conversations::download, crate::live::stream,
         routing::teams, routing::create_team, routing::update_team, routing::rules, routing::replace_rules,
         routing::add_rule, routing::delete_rule, routing::agents, routing::update_agent,
-        checks::repeat_purchase, commitments::get, commitments::put, commitments::public),
+        checks::repeat_purchase, commitments::get, commitments::put, commitments::public,
+        community::create_topic, community::get_topic, community::update_topic, community::create_reply, community::accept,
+        community::hide_topic, community::lock_topic, community::merge_topic, community::move_topic, community::hide_reply,
+        community::queue, community::approve, community::reject, community::waiting, community::update_settings,
+        community::outbox, community::public_topics),
     components(schemas(Me, ErrorBody)),
     modifiers(&BearerAuth)
 )]
@@ -195,6 +201,25 @@ pub fn router(state: WebState) -> Router<WebState> {
         .route("/routing-rules/{id}", delete(routing::delete_rule))
         .route("/agents", get(routing::agents))
         .route("/agents/{id}", axum::routing::patch(routing::update_agent))
+        .route("/community/topics", post(community::create_topic))
+        .route(
+            "/community/topics/{id}",
+            get(community::get_topic).patch(community::update_topic),
+        )
+        .route("/community/topics/{id}/replies", post(community::create_reply))
+        .route("/community/topics/{id}/accept", post(community::accept))
+        .route("/community/topics/{id}/hide", post(community::hide_topic))
+        .route("/community/topics/{id}/lock", post(community::lock_topic))
+        .route("/community/topics/{id}/merge", post(community::merge_topic))
+        .route("/community/topics/{id}/move", post(community::move_topic))
+        .route("/community/replies/{id}/hide", post(community::hide_reply))
+        .route("/community/moderation", get(community::queue))
+        .route("/community/moderation/{id}/approve", post(community::approve))
+        .route("/community/moderation/{id}/reject", post(community::reject))
+        .route("/community/waiting", get(community::waiting))
+        .route("/community/settings", patch(community::update_settings))
+        .route("/community/outbox", get(community::outbox))
+        .route("/public/{slug}/community/topics", get(community::public_topics))
         .fallback(unknown_route)
         .layer(middleware::from_fn_with_state(state.clone(), idempotency))
         .layer(middleware::from_fn_with_state(state, api_auth));

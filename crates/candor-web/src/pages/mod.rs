@@ -1,6 +1,7 @@
 //! Server-rendered pages for staff. They work without JavaScript.
 
 pub mod commitments;
+pub mod community;
 pub mod customers;
 pub mod inbox;
 pub mod invite;

@@ -1,5 +1,12 @@
 //! A real server on a loopback port for tests, over a fresh database, with
-//! a controllable clock and helpers to make staff and tokens.
+//! a controllable clock and helpers to make staff and tokens; and a headless
+//! browser to drive its pages ([`browser`]).
+
+mod audit;
+pub mod browser;
+mod driver;
+
+pub use browser::{Browser, PageError, PageResult};
 
 use crate::{WebConfig, WebState};
 use candor_app::{App, accounts};
@@ -70,6 +77,7 @@ impl TestServer {
             app.clone(),
             WebConfig {
                 public_url: Some(base.clone()),
+                dev_show_links: false,
             },
         );
         let stop = CancellationToken::new();
