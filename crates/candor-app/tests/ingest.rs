@@ -154,6 +154,29 @@ async fn idempotent_and_threaded(db: Db) {
         2,
         "{kinds:?}"
     );
+    // Merging another customer into Jane brings their conversations along.
+    let mut m = InboundMessage::new(s.ws, from("j.doe@work.example"), Channel::Email, "From my work address");
+    m.external_id = Some("m-5".into());
+    let work = ingest(&s.app, m).await.unwrap();
+    let (jane, other) = (first.conversation.customer_id, work.conversation.customer_id);
+    assert_ne!(jane, other);
+    candor_app::merge::merge(&s.app, &s.owner, jane, other).await.unwrap();
+    assert_eq!(
+        s.app
+            .db
+            .conversation(s.ws, work.conversation.id)
+            .await
+            .unwrap()
+            .customer_id,
+        jane
+    );
+    let all = s
+        .app
+        .db
+        .conversations(s.ws, &Filter::default(), None, 50)
+        .await
+        .unwrap();
+    assert_eq!(all.items.len(), 3);
     // Bad input stores nothing.
     let empty = ingest(&s.app, mail(&s, "   ", "t-3", "m-4")).await;
     assert!(
@@ -166,7 +189,7 @@ async fn idempotent_and_threaded(db: Db) {
         .conversations(s.ws, &Filter::default(), None, 50)
         .await
         .unwrap();
-    assert_eq!(all.items.len(), 2);
+    assert_eq!(all.items.len(), 3);
 }
 candor_store::both_backends!(idempotent_and_threaded_on, idempotent_and_threaded);
 

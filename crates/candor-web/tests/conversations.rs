@@ -472,3 +472,29 @@ async fn routing_api(s: &TestServer) {
     assert_eq!((st, left["items"].clone()), (StatusCode::OK, json!([])));
 }
 http_test!(routing_api_on, routing_api);
+
+async fn described_in_openapi(s: &TestServer) {
+    let doc: Value = reqwest::get(s.url("/api/openapi.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for path in [
+        "/api/v1/conversations",
+        "/api/v1/conversations/{id}",
+        "/api/v1/conversations/{id}/messages",
+        "/api/v1/conversations/{id}/attachments",
+        "/api/v1/attachments/{id}",
+        "/api/v1/stream",
+        "/api/v1/teams",
+        "/api/v1/routing-rules",
+        "/api/v1/agents/{id}",
+    ] {
+        assert!(
+            doc["paths"].get(path).is_some(),
+            "{path} is not in the OpenAPI document"
+        );
+    }
+}
+http_test!(described_in_openapi_on, described_in_openapi);

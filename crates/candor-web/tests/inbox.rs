@@ -287,6 +287,19 @@ async fn inbox_pages(s: &TestServer) {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    // The browser's session opens the live stream too, and hears a new message.
+    let mut stream = b.get(s.url("/api/v1/stream")).send().await.unwrap();
+    assert_eq!(stream.status(), StatusCode::OK);
+    let mut buf = String::new();
+    next_event(&mut stream, &mut buf, "ready", 5).await;
+    api.post(
+        &format!("/api/v1/conversations/{id}/messages"),
+        json!({"kind": "inbound", "body": "Is anyone there?"}),
+    )
+    .await;
+    let e = next_event(&mut stream, &mut buf, "message.created", 5).await;
+    assert_eq!(e["conversation_id"], id);
+    drop(stream);
     // Routing settings.
     let routing = b
         .get(s.url("/settings/routing"))
