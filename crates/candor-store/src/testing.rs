@@ -28,7 +28,9 @@ pub fn pg_admin_url() -> String {
 /// A URL for a new, empty PostgreSQL database; the database is created.
 pub async fn new_pg_database() -> Result<(String, String)> {
     let admin = pg_admin_url();
-    let name = format!("candor_t_{}", uuid::Uuid::now_v7().simple());
+    // The creating process's id is in the name so that the test command can
+    // drop what interrupted runs left behind without touching running ones.
+    let name = format!("candor_t_{}_{}", std::process::id(), uuid::Uuid::now_v7().simple());
     let mut conn = sqlx::PgConnection::connect(&admin).await?;
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
         .execute(&mut conn)
