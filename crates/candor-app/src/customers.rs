@@ -11,15 +11,17 @@ use candor_core::customer::{
 use candor_core::events::{Actor, Subject, kind};
 use candor_core::identity::{Identity, IdentityKind};
 use candor_core::staff::Scope;
-use candor_core::value::{Currency, Money};
+use candor_core::value::Currency;
 use candor_core::{CustomerId, OrganizationId, WorkspaceId};
 use candor_store::Tx;
 use candor_store::customers::Profile;
 use candor_store::customers::{Customer, NewCustomer, Note};
 use candor_store::events::NewEvent;
 use jiff::Timestamp;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{Map, Value, json};
+
+pub use crate::customer_view::{CustomerView, IdentityView};
 
 /// An identity as sent: kind and raw value.
 #[derive(Clone, Debug, Deserialize)]
@@ -96,86 +98,6 @@ pub struct UpdateCustomer {
     /// Sets consent for these purposes.
     #[serde(default)]
     pub consent: Option<Map<String, Value>>,
-}
-
-/// A customer as the API and exports show it.
-#[derive(Clone, Debug, Serialize)]
-pub struct CustomerView {
-    /// Id.
-    pub id: String,
-    /// Name.
-    pub name: String,
-    /// Identities.
-    pub identities: Vec<IdentityView>,
-    /// Tags.
-    pub tags: Vec<String>,
-    /// Attributes.
-    pub attributes: Map<String, Value>,
-    /// Organization id.
-    pub organization_id: Option<String>,
-    /// Created.
-    pub created_at: Timestamp,
-    /// Last changed.
-    pub updated_at: Timestamp,
-    /// Net lifetime value.
-    pub lifetime_value: Money,
-    /// Pareto tier.
-    pub tier: Option<&'static str>,
-    /// Lifecycle stage.
-    pub stage: &'static str,
-    /// Paid purchases.
-    pub orders: i64,
-    /// Last paid purchase.
-    pub last_purchase_at: Option<Timestamp>,
-    /// RFM scores.
-    pub rfm: Option<candor_core::value::Rfm>,
-    /// Preferences.
-    pub preferences: Preferences,
-    /// Consent by purpose.
-    pub consent: Consents,
-}
-
-/// An identity as shown.
-#[derive(Clone, Debug, Serialize)]
-pub struct IdentityView {
-    /// Kind.
-    pub kind: IdentityKind,
-    /// Normalised value.
-    pub value: String,
-    /// Verified.
-    pub verified: bool,
-}
-
-impl CustomerView {
-    /// The view of a stored customer; `currency` is the workspace's.
-    pub fn of(c: &Customer, currency: Currency) -> Self {
-        CustomerView {
-            id: c.id.to_string(),
-            name: c.name.clone(),
-            identities: c
-                .identities
-                .iter()
-                .map(|i| IdentityView {
-                    kind: i.kind,
-                    value: i.value.clone(),
-                    verified: i.verified,
-                })
-                .collect(),
-            tags: c.tags.clone(),
-            attributes: c.attributes.clone(),
-            organization_id: c.organization_id.map(|o| o.to_string()),
-            created_at: c.created_at,
-            updated_at: c.updated_at,
-            lifetime_value: c.value.lifetime_value.unwrap_or(Money::zero(currency)),
-            tier: c.value.tier.map(|t| t.as_str()),
-            stage: c.value.stage.as_str(),
-            orders: c.value.orders,
-            last_purchase_at: c.value.last_purchase_at,
-            rfm: c.value.rfm,
-            preferences: c.preferences.clone(),
-            consent: c.consents.clone(),
-        }
-    }
 }
 
 /// The workspace's currency: its value settings', else EUR.

@@ -11,6 +11,7 @@ pub mod community;
 pub mod context;
 pub mod conversation_views;
 pub mod conversations;
+pub mod customer_view;
 pub mod customers;
 pub mod demo;
 pub mod demo_commitments;

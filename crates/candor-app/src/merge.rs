@@ -5,9 +5,10 @@ use crate::context::App;
 use crate::error::{AppError, AppResult};
 use crate::value::{enqueue_refresh, refresh_customer_in};
 use candor_core::CustomerId;
-use candor_core::customer::{AttributeKind, check_attribute, external_key, name_key, phone_tail, similar_names};
+use candor_core::customer::{AttributeKind, check_attribute, name_key};
 use candor_core::events::{Subject, kind};
 use candor_core::identity::IdentityKind;
+use candor_core::likeness::{identity_match_key, similar_names};
 use candor_core::staff::Scope;
 use candor_store::customers::Customer;
 use candor_store::customers::Profile;
@@ -27,11 +28,9 @@ pub struct Suggestion {
     pub reasons: Vec<String>,
 }
 
-fn email_domain(v: &str) -> Option<&str> {
-    v.rsplit_once('@').map(|(_, d)| d)
-}
-
-/// Customers that look like duplicates of `id`, most reasons first.
+/// Customers that look like duplicates of `id`, most reasons first. Each
+/// reason is one indexed lookup on the keys kept beside identities and names
+/// (`candor_core::likeness`), so this stays quick in a large workspace.
 pub async fn duplicates(app: &App, caller: &Caller, id: CustomerId) -> AppResult<Vec<Suggestion>> {
     caller.require(Scope::Read)?;
     let ws = caller.workspace();
@@ -54,51 +53,41 @@ pub async fn duplicates(app: &App, caller: &Caller, id: CustomerId) -> AppResult
             .filter(move |i| i.kind == k)
             .map(|i| i.value.clone())
     };
-    let tails: Vec<String> = mine(IdentityKind::Phone).filter_map(|p| phone_tail(&p)).collect();
-    if !tails.is_empty() {
-        for (c, v) in app.db.identities_of_kind(ws, IdentityKind::Phone).await? {
-            if let Some(t) = phone_tail(&v)
-                && tails.contains(&t)
-            {
-                add(c, format!("same phone number (ending {})", &t[t.len() - 4..]));
-            }
+    for phone in mine(IdentityKind::Phone) {
+        let tail = identity_match_key(IdentityKind::Phone, &phone);
+        if tail.is_empty() {
+            continue;
+        }
+        for (c, _) in app.db.identities_matching(ws, IdentityKind::Phone, &tail).await? {
+            add(c, format!("same phone number (ending {})", &tail[tail.len() - 4..]));
         }
     }
-    let externals: Vec<(String, String)> = mine(IdentityKind::External).map(|v| (external_key(&v), v)).collect();
-    if !externals.is_empty() {
-        for (c, v) in app.db.identities_of_kind(ws, IdentityKind::External).await? {
-            if let Some((_, mine)) = externals.iter().find(|(k, _)| !k.is_empty() && *k == external_key(&v)) {
-                add(c, format!("same external id in two forms ({mine} and {v})"));
-            }
+    for external in mine(IdentityKind::External) {
+        let key = identity_match_key(IdentityKind::External, &external);
+        if key.is_empty() {
+            continue;
+        }
+        for (c, v) in app.db.identities_matching(ws, IdentityKind::External, &key).await? {
+            add(c, format!("same external id in two forms ({external} and {v})"));
         }
     }
-    let names = app.db.customer_names(ws).await?;
     let key = name_key(&me.name);
     let domains: Vec<String> = mine(IdentityKind::Email)
-        .filter_map(|e| email_domain(&e).map(str::to_string))
+        .map(|e| identity_match_key(IdentityKind::Email, &e))
+        .filter(|d| !d.is_empty())
         .collect();
     if !key.is_empty() && !domains.is_empty() {
-        let same_name: Vec<CustomerId> = names
-            .iter()
-            .filter(|(_, n)| name_key(n) == key)
-            .map(|(c, _)| *c)
-            .collect();
-        if !same_name.is_empty() {
-            for (c, v) in app.db.identities_of_kind(ws, IdentityKind::Email).await? {
-                if same_name.contains(&c)
-                    && let Some(d) = email_domain(&v)
-                    && domains.iter().any(|x| x == d)
-                {
-                    add(c, format!("same name at the same email domain ({d})"));
-                }
+        for (c, d) in app.db.email_domains_of_name(ws, &key).await? {
+            if domains.contains(&d) {
+                add(c, format!("same name at the same email domain ({d})"));
             }
         }
     }
-    for (c, n) in &names {
-        if name_key(n) != key
-            && let Some(score) = similar_names(&me.name, n)
+    for (c, n) in app.db.customers_in_name_blocks(ws, &me.name).await? {
+        if name_key(&n) != key
+            && let Some(score) = similar_names(&me.name, &n)
         {
-            add(*c, format!("nearly the same name ({n}, {:.0}% alike)", score * 100.0));
+            add(c, format!("nearly the same name ({n}, {:.0}% alike)", score * 100.0));
         }
     }
     let mut out = Vec::new();

@@ -1,5 +1,4 @@
-//! A customer's profile rules: tags, custom attributes, preferences and consent,
-//! and the keys duplicate detection compares.
+//! A customer's profile rules: tags, custom attributes, preferences and consent.
 
 use std::collections::BTreeMap;
 
@@ -368,53 +367,6 @@ pub fn check_purpose(raw: &str) -> Result<String, String> {
     }
 }
 
-/// The key under which two forms of one external id compare equal: lowercase
-/// letters and digits only, leading zeros of each number dropped
-/// (`CRM-00123` and `crm123` share `crm123`).
-pub fn external_key(value: &str) -> String {
-    let mut out = String::new();
-    let mut in_number = false;
-    let mut pending_zero = false;
-    for c in value.chars().flat_map(char::to_lowercase) {
-        if c.is_ascii_digit() {
-            if !in_number && c == '0' {
-                pending_zero = true;
-                continue;
-            }
-            in_number = true;
-            pending_zero = false;
-            out.push(c);
-        } else if c.is_alphanumeric() {
-            if pending_zero {
-                out.push('0');
-                pending_zero = false;
-            }
-            in_number = false;
-            out.push(c);
-        }
-    }
-    if pending_zero {
-        out.push('0');
-    }
-    out
-}
-
-/// The last digits of a phone number that duplicate detection compares.
-pub fn phone_tail(e164: &str) -> Option<String> {
-    let digits: String = e164.chars().filter(char::is_ascii_digit).collect();
-    (digits.len() >= 8).then(|| digits[digits.len() - 8..].to_string())
-}
-
-/// Whether two names are nearly the same (Jaro-Winkler similarity of their keys).
-pub fn similar_names(a: &str, b: &str) -> Option<f64> {
-    let (a, b) = (name_key(a), name_key(b));
-    if a.chars().count() < 4 || b.chars().count() < 4 {
-        return None;
-    }
-    let score = strsim::jaro_winkler(&a, &b);
-    (score >= 0.93).then_some(score)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -489,16 +441,5 @@ mod tests {
         .checked()
         .unwrap_err();
         assert_eq!(e.field, "preferences.do_not_contact[0]");
-    }
-
-    #[test]
-    fn duplicate_keys() {
-        assert_eq!(external_key("CRM-00123"), external_key("crm123"));
-        assert_ne!(external_key("crm-1230"), external_key("crm-123"));
-        assert_eq!(external_key("A-0"), "a0");
-        assert_eq!(phone_tail("+493012345678").as_deref(), Some("12345678"));
-        assert!(similar_names("Jonathan Miller", "Jonathon Miller").is_some());
-        assert!(similar_names("Jane Doe", "John Smith").is_none());
-        assert!(similar_names("Al", "Al").is_none());
     }
 }

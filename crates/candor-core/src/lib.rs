@@ -9,6 +9,7 @@ pub mod events;
 pub mod hours;
 pub mod identity;
 pub mod ids;
+pub mod likeness;
 pub mod routing;
 pub mod segment;
 pub mod staff;

@@ -7,6 +7,7 @@ use crate::sql::{Arg, Sql, bind_args};
 use candor_core::clock::{from_micros, to_micros};
 use candor_core::customer::{AttributeValue, Consents, Preferences, name_key};
 use candor_core::identity::{Identity, IdentityKind};
+use candor_core::likeness::{identity_match_key, name_blocks};
 use candor_core::value::{Currency, Money, Rfm, Stage, Tier};
 use candor_core::{CustomerId, NoteId, OrganizationId, UserId, WorkspaceId};
 use jiff::Timestamp;
@@ -248,17 +249,20 @@ impl Tx {
     /// that another customer holds is a conflict on `identities`.
     pub async fn create_customer(&mut self, now: Timestamp, ws: WorkspaceId, c: &NewCustomer) -> Result<CustomerId> {
         let id = CustomerId::new_at(now);
+        let blocks = name_blocks(&c.name);
         let attributes: serde_json::Map<String, serde_json::Value> =
             c.attributes.iter().map(|(k, v)| (k.clone(), v.json.clone())).collect();
         on_tx!(self, x => sqlx::query(
             "INSERT INTO customers (id, workspace_id, name, name_key, search_text, organization_id, tags, attributes, \
              preferences, consents, language, preferred_channel, consent_keys, dnc_keys, created_at, updated_at, \
-             ltv_minor, orders, stage) VALUES ($1, $2, $3, $4, '', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, 0, 0, 'lead')")
+             ltv_minor, orders, stage, name_first_block, name_last_block) \
+             VALUES ($1, $2, $3, $4, '', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, 0, 0, 'lead', $15, $16)")
             .bind(id.as_uuid()).bind(ws.as_uuid()).bind(&c.name).bind(name_key(&c.name))
             .bind(c.organization_id.map(|o| o.as_uuid())).bind(json_text(&c.tags)?).bind(json_text(&attributes)?)
             .bind(json_text(&c.preferences)?).bind(json_text(&c.consents)?)
             .bind(c.preferences.language.clone()).bind(c.preferences.channel.clone())
             .bind(consent_keys(&c.consents)).bind(keys(&c.preferences.do_not_contact)).bind(to_micros(now))
+            .bind(&blocks.0).bind(&blocks.1)
             .execute(&mut **x).await.map(|r| r.rows_affected()))?;
         for (identity, verified) in &c.identities {
             self.add_identity(now, ws, id, identity, *verified).await?;
@@ -280,10 +284,10 @@ impl Tx {
     ) -> Result<()> {
         let id = Uuid::now_v7();
         on_tx!(self, x => sqlx::query(
-            "INSERT INTO customer_identities (id, workspace_id, customer_id, kind, value, verified, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)")
+            "INSERT INTO customer_identities (id, workspace_id, customer_id, kind, value, verified, created_at, match_key) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
             .bind(id).bind(ws.as_uuid()).bind(customer.as_uuid()).bind(identity.kind().as_str()).bind(identity.value())
-            .bind(verified).bind(to_micros(now))
+            .bind(verified).bind(to_micros(now)).bind(identity_match_key(identity.kind(), identity.value()))
             .execute(&mut **x).await.map(|r| r.rows_affected()))
         .map_err(|e| StoreError::on_unique(e, "identities", &format!("{identity} belongs to another customer")))?;
         Ok(())
@@ -350,14 +354,16 @@ impl Tx {
             preferences,
             consents,
         } = profile;
+        let blocks = name_blocks(name);
         let n = on_tx!(self, x => sqlx::query(
             "UPDATE customers SET name = $1, name_key = $2, organization_id = $3, preferences = $4, consents = $5, \
-             language = $6, preferred_channel = $7, consent_keys = $8, dnc_keys = $9, updated_at = $10 \
-             WHERE workspace_id = $11 AND id = $12 AND merged_into IS NULL")
+             language = $6, preferred_channel = $7, consent_keys = $8, dnc_keys = $9, updated_at = $10, \
+             name_first_block = $11, name_last_block = $12 \
+             WHERE workspace_id = $13 AND id = $14 AND merged_into IS NULL")
             .bind(name).bind(name_key(name)).bind(organization.map(|o| o.as_uuid())).bind(json_text(preferences)?)
             .bind(json_text(consents)?).bind(preferences.language.clone()).bind(preferences.channel.clone())
             .bind(consent_keys(consents)).bind(keys(&preferences.do_not_contact)).bind(to_micros(now))
-            .bind(ws.as_uuid()).bind(customer.as_uuid())
+            .bind(&blocks.0).bind(&blocks.1).bind(ws.as_uuid()).bind(customer.as_uuid())
             .execute(&mut **x).await.map(|r| r.rows_affected()))?;
         if n == 0 {
             return Err(StoreError::NotFound);

@@ -2,6 +2,7 @@
 //! the event log, the job queue, and the accounts that let people in.
 
 pub mod access;
+pub mod bulk;
 pub mod catalog;
 pub mod commitments;
 pub mod community;
@@ -12,6 +13,7 @@ pub mod error;
 pub mod events;
 pub mod idempotency;
 pub mod jobs;
+pub mod likeness;
 pub mod merge;
 pub mod messages;
 pub mod migrate;

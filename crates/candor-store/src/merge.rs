@@ -3,7 +3,6 @@
 use crate::db::{Db, Tx, on_tx, read};
 use crate::error::{Result, StoreError};
 use candor_core::clock::to_micros;
-use candor_core::identity::IdentityKind;
 use candor_core::{CustomerId, WorkspaceId};
 use jiff::Timestamp;
 use serde::Serialize;
@@ -72,14 +71,6 @@ impl Tx {
 }
 
 impl Db {
-    /// Every identity of one kind in the workspace, with its customer.
-    pub async fn identities_of_kind(&self, ws: WorkspaceId, kind: IdentityKind) -> Result<Vec<(CustomerId, String)>> {
-        let rows: Vec<(Uuid, String)> = read!(self, p => sqlx::query_as(
-            "SELECT customer_id, value FROM customer_identities WHERE workspace_id = $1 AND kind = $2")
-            .bind(ws.as_uuid()).bind(kind.as_str()).fetch_all(p).await)?;
-        Ok(rows.into_iter().map(|(c, v)| (CustomerId::from_uuid(c), v)).collect())
-    }
-
     /// Every live customer's id and name.
     pub async fn customer_names(&self, ws: WorkspaceId) -> Result<Vec<(CustomerId, String)>> {
         let rows: Vec<(Uuid, String)> = read!(self, p => sqlx::query_as(

@@ -39,6 +39,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0020_commitments.sql"),
         include_str!("../migrations/postgres/0020_commitments.sql"),
     ),
+    (
+        24,
+        "likeness keys",
+        include_str!("../migrations/sqlite/0024_likeness_keys.sql"),
+        include_str!("../migrations/postgres/0024_likeness_keys.sql"),
+    ),
 ];
 
 /// The newest migration version this build knows.
@@ -71,6 +77,7 @@ impl Db {
             Pools::Sqlite { write, .. } => migrator(false).run(write).await?,
             Pools::Postgres(p) => migrator(true).run(p).await?,
         }
+        self.fill_likeness_keys().await?;
         Ok(())
     }
 

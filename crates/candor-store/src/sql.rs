@@ -16,6 +16,22 @@ pub enum Arg {
     Text(String),
     /// A boolean.
     Bool(bool),
+    /// A NULL where text goes.
+    NullText,
+    /// A NULL where an id goes.
+    NullUuid,
+}
+
+impl Arg {
+    /// Text, or NULL for none.
+    pub fn text_or_null(v: Option<&str>) -> Self {
+        v.map_or(Arg::NullText, |t| Arg::Text(t.to_string()))
+    }
+
+    /// An id, or NULL for none.
+    pub fn uuid_or_null(v: Option<Uuid>) -> Self {
+        v.map_or(Arg::NullUuid, Arg::Uuid)
+    }
 }
 
 /// SQL text with `$1…$n` placeholders and the values that go with them.
@@ -48,6 +64,22 @@ impl Sql {
         let n = self.args.len();
         self.text.push('$');
         self.text.push_str(&n.to_string());
+        self
+    }
+
+    /// Appends `VALUES (…), (…)`: one parenthesised group of placeholders per row.
+    pub fn values(&mut self, rows: impl IntoIterator<Item = Vec<Arg>>) -> &mut Self {
+        self.push(" VALUES ");
+        for (r, row) in rows.into_iter().enumerate() {
+            self.push(if r == 0 { "(" } else { ", (" });
+            for (i, arg) in row.into_iter().enumerate() {
+                if i > 0 {
+                    self.push(", ");
+                }
+                self.bind(arg);
+            }
+            self.push(")");
+        }
         self
     }
 
@@ -108,6 +140,8 @@ macro_rules! bind_args {
                 $crate::sql::Arg::F64(v) => q.bind(*v),
                 $crate::sql::Arg::Text(v) => q.bind(v.clone()),
                 $crate::sql::Arg::Bool(v) => q.bind(*v),
+                $crate::sql::Arg::NullText => q.bind(Option::<String>::None),
+                $crate::sql::Arg::NullUuid => q.bind(Option::<uuid::Uuid>::None),
             };
         }
         q
@@ -128,6 +162,13 @@ mod tests {
         assert_eq!(sql.text, "SELECT 1 WHERE a = $1 AND b IN ($2, $3)");
         assert_eq!(sql.args.len(), 3);
         assert_eq!(contains_pattern("50%_a\\b"), "%50\\%\\_a\\\\b%");
+        let mut rows = Sql::new("INSERT INTO t (a, b)");
+        rows.values([
+            vec![Arg::I64(1), Arg::NullText],
+            vec![Arg::I64(2), Arg::text_or_null(Some("x"))],
+        ]);
+        assert_eq!(rows.text, "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)");
+        assert_eq!(rows.args[1], Arg::NullText);
         let mut empty = Sql::new("x IN ");
         empty.bind_list([]);
         assert_eq!(empty.text, "x IN (NULL)");

@@ -399,3 +399,219 @@ async fn merge_moves_everything_and_redirects(db: Db) {
     ));
 }
 both_backends!(merge, merge_moves_everything_and_redirects);
+
+async fn likeness_keys_find_candidates_and_are_filled_in(db: Db) {
+    let ws = workspace(&db, "acme").await;
+    let other_ws = workspace(&db, "other").await;
+    let phone = |v: &str| Identity::parse(IdentityKind::Phone, v, None).unwrap();
+    let external = |v: &str| Identity::parse(IdentityKind::External, v, None).unwrap();
+    let jon = customer(
+        &db,
+        ws,
+        NewCustomer {
+            name: "Jonathan Miller".into(),
+            identities: vec![
+                (email("jon@acme.example"), true),
+                (phone("+49 30 12345678"), false),
+                (external("CRM-00123"), false),
+            ],
+            ..Default::default()
+        },
+    )
+    .await;
+    let twin = customer(
+        &db,
+        ws,
+        NewCustomer {
+            name: "Jonathon Miller".into(),
+            identities: vec![(external("crm123"), false), (email("jm@acme.example"), false)],
+            ..Default::default()
+        },
+    )
+    .await;
+    let same_name = customer(
+        &db,
+        ws,
+        NewCustomer {
+            name: "jonathan  miller".into(),
+            identities: vec![(email("j.miller@acme.example"), false)],
+            ..Default::default()
+        },
+    )
+    .await;
+    customer(
+        &db,
+        other_ws,
+        NewCustomer {
+            name: "Jonathan Miller".into(),
+            identities: vec![(email("jon@acme.example"), false), (external("crm-123"), false)],
+            ..Default::default()
+        },
+    )
+    .await;
+    let stranger = customer(
+        &db,
+        ws,
+        NewCustomer {
+            name: "Zoe Adams".into(),
+            identities: vec![(phone("+44 20 1234 5678"), false)],
+            ..Default::default()
+        },
+    )
+    .await;
+
+    for round in ["as written", "after the backfill"] {
+        let mut found: Vec<CustomerId> = db
+            .identities_matching(ws, IdentityKind::External, "crm123")
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|(c, _)| c)
+            .collect();
+        found.sort();
+        let mut expected = vec![jon, twin];
+        expected.sort();
+        assert_eq!(
+            found, expected,
+            "{round}: external ids in two forms, this workspace only"
+        );
+        let tails = db
+            .identities_matching(ws, IdentityKind::Phone, "12345678")
+            .await
+            .unwrap();
+        let owners: Vec<CustomerId> = tails.iter().map(|(c, _)| *c).collect();
+        assert!(
+            owners.contains(&jon) && owners.contains(&stranger),
+            "{round}: same last digits"
+        );
+        let blocked: Vec<CustomerId> = db
+            .customers_in_name_blocks(ws, "Jonathan Miller")
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|(c, _)| c)
+            .collect();
+        assert_eq!(
+            blocked.len(),
+            3,
+            "{round}: the three Millers, not Zoe, not the other workspace"
+        );
+        assert!(!blocked.contains(&stranger));
+        let domains = db.email_domains_of_name(ws, "jonathan miller").await.unwrap();
+        let mut owners: Vec<CustomerId> = domains.iter().map(|(c, _)| *c).collect();
+        owners.sort();
+        let mut expected = vec![jon, same_name];
+        expected.sort();
+        assert_eq!(owners, expected, "{round}");
+        assert!(domains.iter().all(|(_, d)| d == "acme.example"));
+        candor_store::testing::forget_likeness_keys(&db).await.unwrap();
+        assert!(
+            db.identities_matching(ws, IdentityKind::External, "crm123")
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let filled = db.fill_likeness_keys().await.unwrap();
+        assert_eq!(filled, 9 + 5, "every identity and every customer of both workspaces");
+    }
+}
+both_backends!(likeness_keys, likeness_keys_find_candidates_and_are_filled_in);
+
+async fn bulk_purchases_and_events_are_written_and_found(db: Db) {
+    let ws = workspace(&db, "acme").await;
+    let other_ws = workspace(&db, "other").await;
+    let ann = customer(
+        &db,
+        ws,
+        NewCustomer {
+            name: "Ann Lee".into(),
+            ..Default::default()
+        },
+    )
+    .await;
+    let bob = customer(
+        &db,
+        ws,
+        NewCustomer {
+            name: "Bob Ray".into(),
+            ..Default::default()
+        },
+    )
+    .await;
+    let stranger = customer(
+        &db,
+        other_ws,
+        NewCustomer {
+            name: "Cy".into(),
+            ..Default::default()
+        },
+    )
+    .await;
+    // More rows than one statement holds, so the chunking is exercised.
+    let new: Vec<NewPurchase> = (0..1_203)
+        .map(|i| NewPurchase {
+            customer_id: if i % 3 == 0 { ann } else { bob },
+            product: format!("sku-{i}"),
+            product_name: (i % 2 == 0).then(|| "Bell".to_string()),
+            amount: Money::parse("2.50", Currency::Eur).unwrap(),
+            at: t0(),
+            external_id: Some(format!("o-{i}")),
+            status: PurchaseStatus::Paid,
+        })
+        .collect();
+    let mut tx = db.begin().await.unwrap();
+    let stored = tx.insert_purchases(t0(), ws, &new).await.unwrap();
+    let events: Vec<(NewEvent<'_>, Option<CustomerId>)> = stored
+        .iter()
+        .map(|p| {
+            (
+                NewEvent {
+                    workspace_id: ws,
+                    actor: Actor::System,
+                    kind: "purchase.recorded",
+                    subject: Subject::new("purchase", p.id.as_uuid()),
+                    payload: serde_json::json!({"product": p.product}),
+                },
+                Some(p.customer_id),
+            )
+        })
+        .collect();
+    let ids = tx.append_customer_events(t0(), &events).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(stored.len(), 1_203);
+    assert_eq!(ids.len(), 1_203);
+    let anns = db.purchases_of(ws, ann).await.unwrap();
+    assert_eq!(anns.len(), 401);
+    assert!(anns.iter().any(|p| p.product_name.is_none()) && anns.iter().any(|p| p.product_name.is_some()));
+    let page = db.events_for_customer(ws, ann, None, 500).await.unwrap();
+    assert_eq!(
+        page.items.len(),
+        401,
+        "each purchase's event is on its customer's timeline"
+    );
+    assert_eq!(page.items[0].kind, "purchase.recorded");
+
+    let asked: Vec<String> = ["o-0", "o-1202", "o-9999"].iter().map(|s| s.to_string()).collect();
+    let found = db.existing_purchase_external_ids(ws, &asked).await.unwrap();
+    assert_eq!(found.len(), 2);
+    assert!(found.contains("o-0") && found.contains("o-1202") && !found.contains("o-9999"));
+    assert!(
+        db.existing_purchase_external_ids(other_ws, &asked)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let known = db.existing_customer_ids(ws, &[ann, bob, stranger]).await.unwrap();
+    assert!(known.contains(&ann) && known.contains(&bob) && !known.contains(&stranger));
+
+    let mut tx = db.begin().await.unwrap();
+    let again = tx.insert_purchases(t0(), ws, &new[5..6]).await;
+    assert!(matches!(again, Err(StoreError::Conflict { .. })), "{again:?}");
+    drop(tx);
+    assert_eq!(
+        db.purchases_of(ws, ann).await.unwrap().len(),
+        401,
+        "nothing half-written"
+    );
+}
+both_backends!(bulk_purchases, bulk_purchases_and_events_are_written_and_found);
