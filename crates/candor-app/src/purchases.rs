@@ -140,6 +140,22 @@ pub fn check(prefix: &str, p: &PurchaseInput, now: Timestamp) -> AppResult<Check
     })
 }
 
+/// The event that records a purchase on its customer's timeline.
+pub fn recorded_event(ws: WorkspaceId, actor: Actor, purchase: &Purchase, source: &str) -> NewEvent<'static> {
+    NewEvent {
+        workspace_id: ws,
+        actor,
+        kind: kind::PURCHASE_RECORDED,
+        subject: Subject::new("purchase", purchase.id.as_uuid()),
+        payload: json!({
+            "product": purchase.product, "product_name": purchase.product_name,
+            "amount": purchase.amount.amount(), "currency": purchase.amount.currency.code(),
+            "at": purchase.at, "external_id": purchase.external_id, "status": status_str(purchase.status),
+            "source": source,
+        }),
+    }
+}
+
 /// Records a checked purchase inside `tx`. With an external id already
 /// recorded, returns the stored purchase unchanged and `false`.
 pub async fn record_in(
@@ -181,23 +197,8 @@ pub async fn record_in(
             },
             other => other,
         })?;
-    tx.append_customer_event(
-        now,
-        NewEvent {
-            workspace_id: ws,
-            actor,
-            kind: kind::PURCHASE_RECORDED,
-            subject: Subject::new("purchase", purchase.id.as_uuid()),
-            payload: json!({
-                "product": purchase.product, "product_name": purchase.product_name,
-                "amount": purchase.amount.amount(), "currency": purchase.amount.currency.code(),
-                "at": purchase.at, "external_id": purchase.external_id, "status": status_str(purchase.status),
-                "source": source,
-            }),
-        },
-        Some(customer),
-    )
-    .await?;
+    tx.append_customer_event(now, recorded_event(ws, actor, &purchase, source), Some(customer))
+        .await?;
     refresh_customer_in(tx, now, ws, customer, &settings).await?;
     enqueue_refresh(tx, now, ws).await?;
     Ok((purchase, true))

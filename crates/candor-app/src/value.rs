@@ -19,6 +19,9 @@ pub const REFRESH_JOB: &str = "customers.value_refresh";
 /// The daily job that queues a refresh for every workspace.
 pub const DAILY_JOB: &str = "customers.value_daily";
 
+/// Customers written per transaction by a workspace refresh.
+const REFRESH_CHUNK: usize = 500;
+
 /// Writes a customer's own value figures from their purchases.
 pub async fn refresh_customer_in(
     tx: &mut Tx,
@@ -75,10 +78,17 @@ pub async fn refresh_workspace(app: &App, ws: WorkspaceId) -> candor_store::Resu
         .collect();
     let values = analyse(&histories, settings.currency, now, &settings.rules)
         .map_err(|e| candor_store::StoreError::Corrupt(e.to_string()))?;
-    let mut tx = app.db.begin().await?;
-    for (customer, value) in &values {
-        tx.set_full_value(ws, *customer, value).await?;
+    // Short transactions: on SQLite a writer blocks every other writer, and a
+    // workspace of 100,000 customers must not hold requests up while it is written.
+    let values: Vec<_> = values.into_iter().collect();
+    for chunk in values.chunks(REFRESH_CHUNK) {
+        let mut tx = app.db.begin().await?;
+        for (customer, value) in chunk {
+            tx.set_full_value(ws, *customer, value).await?;
+        }
+        tx.commit().await?;
     }
+    let mut tx = app.db.begin().await?;
     tx.mark_value_computed(ws, now).await?;
     tx.commit().await?;
     Ok(values.len())

@@ -83,6 +83,12 @@ pub async fn run_import(app: &App, args: &ImportArgs, purchases: bool) -> Result
         report.unchanged,
         report.rejected.len()
     );
+    if purchases && report.created > 0 {
+        let customers = candor_app::value::refresh_workspace(app, ws)
+            .await
+            .map_err(|e| anyhow!("the purchases are in, but recomputing customer values failed: {e}"))?;
+        println!("customer values recomputed for {customers} customers");
+    }
     if !report.rejected.is_empty() {
         let path = rejects_path(&args.file, args.rejects.as_ref());
         write_rejects(&path, &report)?;
