@@ -449,5 +449,19 @@ async fn composer_files(s: &TestServer) {
         html.contains(&format!("href=\"{url}\" download=\"invoice.txt\"")),
         "{html}"
     );
+    assert!(!html.contains("id=\"conversation-files\""));
+    // A file attached through the API, to no message, is listed apart.
+    let r = api
+        .http
+        .post(s.url(&format!("/api/v1/conversations/{id}/attachments?filename=label.pdf")))
+        .bearer_auth(&t.token)
+        .body("%PDF-1.7\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let html = b.get(s.url(&page)).send().await.unwrap().text().await.unwrap();
+    let files = &html[html.find("id=\"conversation-files\"").expect("the files list")..];
+    assert!(files.contains("download=\"label.pdf\""), "{files}");
 }
 http_test!(composer_files_on, composer_files);
