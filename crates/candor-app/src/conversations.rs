@@ -5,6 +5,7 @@
 use crate::caller::Caller;
 use crate::context::App;
 use crate::error::{AppError, AppResult};
+use crate::files::{Stored, Upload};
 use crate::ingest::{InboundMessage, ingest, preview};
 use crate::live::{LiveEvent, publish};
 use crate::reference::{CustomerByIdentity, CustomerRef};
@@ -14,7 +15,7 @@ use candor_core::conversation::{
 use candor_core::customer::normalize_tags;
 use candor_core::events::{Subject, kind};
 use candor_core::staff::Scope;
-use candor_core::{AttachmentId, ConversationId, TeamId, UserId};
+use candor_core::{AttachmentId, ConversationId, MessageId, TeamId, UserId};
 use candor_store::conversations::{Cursor, Filter, Page};
 use candor_store::events::NewEvent;
 use candor_store::jobs::NewJob;
@@ -128,18 +129,55 @@ pub async fn add_message_as(
     body: &str,
     deliver: bool,
 ) -> AppResult<MessageView> {
+    post_message(app, caller, id, kind_raw, body, deliver, &[]).await
+}
+
+/// Like [`add_message`], with files that go with the message (the page's
+/// composer). Either the message and every file are stored, or nothing:
+/// one file over the size limit, or empty, refuses them all.
+pub async fn add_message_with_files(
+    app: &App,
+    caller: &Caller,
+    id: ConversationId,
+    kind_raw: &str,
+    body: &str,
+    files: &[Upload],
+) -> AppResult<MessageView> {
+    post_message(app, caller, id, kind_raw, body, true, files).await
+}
+
+async fn post_message(
+    app: &App,
+    caller: &Caller,
+    id: ConversationId,
+    kind_raw: &str,
+    body: &str,
+    deliver: bool,
+    files: &[Upload],
+) -> AppResult<MessageView> {
     caller.require(Scope::Write)?;
     let ws = caller.workspace();
     let kind: MessageKind = word("kind", kind_raw)?;
     let body = clean_body(body).map_err(|e| AppError::invalid("body", e))?;
+    if let Some(i) = files.iter().position(|f| f.bytes.is_empty()) {
+        return Err(AppError::invalid(&format!("files[{i}]"), "the file is empty"));
+    }
     let current = app.db.conversation(ws, id).await?;
     if kind == MessageKind::Inbound {
         let mut m = InboundMessage::new(ws, CustomerRef::Id(current.customer_id), current.channel, &body);
         m.conversation_id = Some(id);
         m.actor = caller.actor();
+        m.attachments = files.to_vec();
         let done = ingest(app, m).await?;
-        return Ok(MessageView::of(&done.message, &[]));
+        let stored = if files.is_empty() {
+            Vec::new()
+        } else {
+            app.db.attachments_of(ws, id).await?
+        };
+        return Ok(MessageView::of(&done.message, &stored));
     }
+    // Files first: stored by content, so a failed transaction leaves at most an unreferenced file.
+    let stored = app.files.put_all("files", files).await?;
     let now = app.now();
     let analysis = crate::insight::analyze_text(&body);
     let job = (kind == MessageKind::Outbound)
@@ -172,6 +210,12 @@ pub async fn add_message_as(
         )
         .await?
         .ok_or_else(|| AppError::Internal("a message without an external id collided".into()))?;
+    let mut attached = Vec::with_capacity(stored.len());
+    for (filename, file) in &stored {
+        let a = staff_attachment(now, caller, id, Some(message.id), filename, file);
+        tx.insert_attachment(ws, &a).await?;
+        attached.push(a);
+    }
     if let Some(job) = job {
         // The channel's adapter registers this job kind and sends the reply.
         let mut j = NewJob::now(job, json!({"message_id": message.id, "conversation_id": id}), now);
@@ -198,14 +242,37 @@ pub async fn add_message_as(
             kind: event_kind,
             subject: Subject::new("conversation", id.as_uuid()),
             payload: json!({"message_id": message.id, "channel": c.channel, "excerpt": preview(&body),
-                "author": caller.user.name, "delivery": delivery, "subject": c.subject}),
+                "author": caller.user.name, "delivery": delivery, "subject": c.subject,
+                "attachments": attached.len()}),
         },
         Some(c.customer_id),
     )
     .await?;
     tx.commit().await?;
     publish(app, LiveEvent::conversation(ws, "message.created", id)).await;
-    Ok(MessageView::of(&message, &[]))
+    Ok(MessageView::of(&message, &attached))
+}
+
+/// The row of a file a staff member uploaded, stored as `file`.
+fn staff_attachment(
+    now: jiff::Timestamp,
+    caller: &Caller,
+    conversation_id: ConversationId,
+    message_id: Option<MessageId>,
+    filename: &str,
+    file: &Stored,
+) -> Attachment {
+    Attachment {
+        id: AttachmentId::new_at(now),
+        conversation_id,
+        message_id,
+        filename: filename.to_string(),
+        content_type: file.content_type.clone(),
+        size: file.size as i64,
+        sha256: file.sha256.clone(),
+        uploaded_by: Some(caller.user.id),
+        created_at: now,
+    }
 }
 
 /// A change to a conversation; absent fields stay as they are.
@@ -367,17 +434,7 @@ pub async fn attach(
     }
     let stored = app.files.put(bytes).await?;
     let now = app.now();
-    let a = Attachment {
-        id: AttachmentId::new_at(now),
-        conversation_id: id,
-        message_id: None,
-        filename: safe_filename(filename),
-        content_type: stored.content_type,
-        size: stored.size as i64,
-        sha256: stored.sha256,
-        uploaded_by: Some(caller.user.id),
-        created_at: now,
-    };
+    let a = staff_attachment(now, caller, id, None, &safe_filename(filename), &stored);
     let mut tx = app.db.begin().await?;
     tx.insert_attachment(ws, &a).await?;
     tx.append_customer_event(

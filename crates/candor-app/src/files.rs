@@ -16,6 +16,15 @@ pub struct FileStore {
     max_bytes: u64,
 }
 
+/// A file as it arrives: the name its sender gave it and its bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Upload {
+    /// The name the sender gave it (made safe before it is stored).
+    pub filename: String,
+    /// The bytes.
+    pub bytes: Vec<u8>,
+}
+
 /// A file that was stored.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Stored {
@@ -90,6 +99,24 @@ impl FileStore {
         })
     }
 
+    /// Stores every upload with its safe name, checking all sizes first so
+    /// that one file over the limit stores none of them. `field` names the
+    /// list in errors (`attachments` → `attachments[1]`).
+    pub async fn put_all(&self, field: &str, files: &[Upload]) -> AppResult<Vec<(String, Stored)>> {
+        if files.iter().any(|f| f.bytes.len() as u64 > self.max_bytes) {
+            return Err(AppError::TooLarge(self.max_bytes));
+        }
+        let mut out = Vec::with_capacity(files.len());
+        for (i, f) in files.iter().enumerate() {
+            let stored = self.put(&f.bytes).await.map_err(|e| match e {
+                AppError::TooLarge(_) => e,
+                other => AppError::invalid(&format!("{field}[{i}]"), other.to_string()),
+            })?;
+            out.push((candor_core::conversation::safe_filename(&f.filename), stored));
+        }
+        Ok(out)
+    }
+
     /// The bytes stored under `sha256`.
     pub async fn get(&self, sha256: &str) -> AppResult<Vec<u8>> {
         let path = self.path_of(sha256)?;
@@ -133,5 +160,29 @@ mod tests {
         assert_eq!(store.get(&a.sha256).await.unwrap_or_default(), b"hello");
         assert!(matches!(store.put(b"01234567890").await, Err(AppError::TooLarge(10))));
         assert!(FileStore::disabled().put(b"x").await.is_err());
+    }
+
+    #[tokio::test]
+    async fn one_file_too_large_stores_none() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let store = FileStore::new(dir.path(), 10);
+        let files = [
+            Upload {
+                filename: "../../ok.txt".into(),
+                bytes: b"small".to_vec(),
+            },
+            Upload {
+                filename: "big.bin".into(),
+                bytes: vec![0; 11],
+            },
+        ];
+        assert!(matches!(
+            store.put_all("files", &files).await,
+            Err(AppError::TooLarge(10))
+        ));
+        assert!(!dir.path().join("attachments").exists());
+        let stored = store.put_all("files", &files[..1]).await.unwrap_or_default();
+        assert_eq!(stored.len(), 1);
+        assert_eq!(stored[0].0, "ok.txt");
     }
 }

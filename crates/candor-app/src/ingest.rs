@@ -24,13 +24,7 @@ use candor_store::messages::{Attachment, Author, Message, NewMessage};
 use serde_json::json;
 
 /// A file that came with a message.
-#[derive(Clone, Debug)]
-pub struct InboundAttachment {
-    /// The name the sender gave it.
-    pub filename: String,
-    /// The bytes.
-    pub bytes: Vec<u8>,
-}
+pub type InboundAttachment = crate::files::Upload;
 
 /// A customer's message as every channel hands it in.
 #[derive(Clone, Debug)]
@@ -121,14 +115,7 @@ pub async fn ingest(app: &App, m: InboundMessage) -> AppResult<Ingested> {
     }
     let analysis = analyze_text(&body);
     // Files first: stored by content, so a failed transaction leaves at most an unreferenced file.
-    let mut files = Vec::new();
-    for (i, a) in m.attachments.iter().enumerate() {
-        let stored = app.files.put(&a.bytes).await.map_err(|e| match e {
-            AppError::TooLarge(_) => e,
-            other => AppError::invalid(&format!("attachments[{i}]"), other.to_string()),
-        })?;
-        files.push((candor_core::conversation::safe_filename(&a.filename), stored));
-    }
+    let files = app.files.put_all("attachments", &m.attachments).await?;
     let now = app.now();
     let mut tx = app.db.begin().await?;
     if let Some(e) = external

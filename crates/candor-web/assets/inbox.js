@@ -6,6 +6,8 @@
   var conv = document.getElementById("conversation");
   if (!inbox && !conv) { return; }
 
+  // Replaces the parts `ids` of the page with those of a fresh copy of it;
+  // resolves to whether that worked.
   function swap(ids) {
     return fetch(location.href, { credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
@@ -15,8 +17,9 @@
           var fresh = doc.getElementById(id), old = document.getElementById(id);
           if (fresh && old) { old.innerHTML = fresh.innerHTML; }
         });
+        return true;
       })
-      .catch(function () { /* the next update tries again */ });
+      .catch(function () { return false; /* the next update tries again */ });
   }
 
   var pending = null;
@@ -35,17 +38,27 @@
     if (typingTimer) { clearTimeout(typingTimer); }
     typingTimer = setTimeout(function () { el.hidden = true; el.textContent = ""; }, 8000);
   }
+  var root = inbox || conv;
   if (window.EventSource) {
     var source = new EventSource("/api/v1/stream");
+    // data-live on the page says whether updates arrive: "ready" once the
+    // stream listens, "connecting" while it (re)connects.
+    root.dataset.live = "connecting";
+    source.addEventListener("ready", function () { root.dataset.live = "ready"; });
+    source.addEventListener("error", function () { root.dataset.live = "connecting"; });
     var onChange = function (ev) {
       var data = {};
       try { data = JSON.parse(ev.data); } catch (e) { return; }
       if (inbox) {
-        var note = document.getElementById("inbox-live");
-        if (note) { note.hidden = false; }
-        later(function () { swap(["inbox-results"]); });
+        later(function () {
+          swap(["inbox-results"]).then(function (ok) {
+            // Only when the list could not be refreshed in place.
+            var note = document.getElementById("inbox-live");
+            if (note) { note.hidden = ok; }
+          });
+        });
       } else if (conv && data.conversation_id === conv.dataset.id) {
-        later(function () { swap(["thread", "conversation-facts"]); });
+        later(function () { swap(["thread", "loose-files", "conversation-facts"]); });
       }
     };
     ["conversation.created", "message.created", "conversation.updated", "resync"].forEach(function (k) {
@@ -54,7 +67,7 @@
     source.addEventListener("typing", function (ev) {
       var data = {};
       try { data = JSON.parse(ev.data); } catch (e) { return; }
-      if (conv && data.conversation_id === conv.dataset.id && data.name && data.name !== conv.dataset.me) {
+      if (conv && data.conversation_id === conv.dataset.id && data.name && data.user_id !== conv.dataset.meId) {
         showTyping(data.name);
       }
     });
@@ -100,7 +113,8 @@
     })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (res) {
-        if (!res || body.value !== text) { return; }
+        // Only the answer about what the composer holds now.
+        if (!res || body.value !== text || kind() !== "outbound") { return; }
         findings.innerHTML = ""; promises.innerHTML = "";
         (res.findings || []).forEach(function (f) {
           var said = Array.from(text).slice(f.start, f.end).join("");

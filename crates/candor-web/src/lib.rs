@@ -15,10 +15,12 @@ pub mod pages;
 pub mod state;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod uploads;
 
 pub use state::{WebConfig, WebState};
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::middleware;
 use axum::routing::{get, post};
 use std::future::Future;
@@ -27,6 +29,8 @@ use tokio::net::TcpListener;
 
 /// Every route of the application.
 pub fn router(state: WebState) -> Router {
+    // The composer takes files: its body may be as large as a few of them.
+    let upload_limit = uploads::body_limit(state.app.files.max_bytes());
     let pages = Router::new()
         .route("/", get(pages::home))
         .route("/login", get(pages::login::show).post(pages::login::submit))
@@ -39,9 +43,12 @@ pub fn router(state: WebState) -> Router {
             get(pages::customers::preview).post(pages::customers::confirm),
         )
         .route("/inbox", get(pages::inbox::list))
-        .route("/inbox/{id}", get(pages::inbox::show))
-        .route("/inbox/{id}/messages", post(pages::inbox::reply))
-        .route("/inbox/{id}/update", post(pages::inbox::update))
+        .route("/inbox/{id}", get(pages::conversation::show))
+        .route(
+            "/inbox/{id}/messages",
+            post(pages::conversation::reply).layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route("/inbox/{id}/update", post(pages::conversation::update))
         .route("/settings/routing", get(pages::routing::show))
         .route("/settings/routing/teams", post(pages::routing::create_team))
         .route("/settings/routing/teams/{id}", post(pages::routing::update_team))

@@ -333,3 +333,135 @@ async fn inbox_pages(s: &TestServer) {
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
 }
 http_test!(inbox_pages_on, inbox_pages);
+
+/// Signs `b` in as `email` through the form and gives the form token of `page`.
+async fn signed_in(s: &TestServer, b: &reqwest::Client, email: &str, page: &str) -> String {
+    let login = b.get(s.url("/login")).send().await.unwrap().text().await.unwrap();
+    let r = b
+        .post(s.url("/login"))
+        .form(&[
+            ("email", email),
+            ("password", TEST_PASSWORD),
+            ("csrf", &csrf_of(&login)),
+            ("next", "/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    csrf_of(&b.get(s.url(page)).send().await.unwrap().text().await.unwrap())
+}
+
+fn composer(csrf: &str, body: &str, files: &[(&str, Vec<u8>)]) -> reqwest::multipart::Form {
+    let mut form = reqwest::multipart::Form::new()
+        .text("csrf", csrf.to_string())
+        .text("kind", "outbound")
+        .text("body", body.to_string())
+        .text("then", "");
+    for (name, bytes) in files {
+        form = form.part(
+            "files",
+            reqwest::multipart::Part::bytes(bytes.clone()).file_name(name.to_string()),
+        );
+    }
+    form
+}
+
+async fn composer_files(s: &TestServer) {
+    let t = s.tenant("Acme Inc").await;
+    let api = Api::new(s, &t.token);
+    let c = open(&api, "jane@example.com", "Can I have the invoice?").await;
+    let id = c["id"].as_str().unwrap();
+    let page = format!("/inbox/{id}");
+    let b = browser();
+    let csrf = signed_in(s, &b, &t.owner.email, &page).await;
+    let post = |form| b.post(s.url(&format!("/inbox/{id}/messages"))).multipart(form).send();
+    let stored = || async {
+        let (_, full) = api.get(&format!("/api/v1/conversations/{id}")).await;
+        (
+            full["messages"].as_array().unwrap().len(),
+            full["attachments"].as_array().unwrap().len(),
+        )
+    };
+    // A forged form is refused before anything is stored.
+    let r = post(composer("guess", "Here it is", &[("invoice.txt", b"paid".to_vec())]))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(stored().await, (1, 0));
+    // Too large: a clear page, nothing stored, the draft kept.
+    let big = vec![b'x'; 1024 * 1024 + 1];
+    let r = post(composer(
+        &csrf,
+        "Here it is",
+        &[("invoice.txt", b"paid".to_vec()), ("big.bin", big)],
+    ))
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let text = r.text().await.unwrap();
+    assert!(text.contains("is larger than the limit of 1 MB per file"), "{text}");
+    assert!(text.contains(">Here it is</textarea>"), "{text}");
+    assert_eq!(stored().await, (1, 0));
+    // Too many files, or an empty one: refused the same way.
+    let many: Vec<(&str, Vec<u8>)> = (0..11).map(|_| ("a.txt", b"a".to_vec())).collect();
+    let r = post(composer(&csrf, "Many", &many)).await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("At most 10 files"));
+    let r = post(composer(&csrf, "Empty", &[("empty.txt", Vec::new())]))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("“empty.txt”: the file is empty"));
+    assert_eq!(stored().await, (1, 0));
+    // A file field left empty by the browser is no file.
+    let r = post(composer(&csrf, "No file after all", &[("", Vec::new())]))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(stored().await, (2, 0));
+    // Two files with a note.
+    let form = composer(
+        &csrf,
+        "Invoice and photo",
+        &[
+            ("invoice.txt", b"paid".to_vec()),
+            ("../photo.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec()),
+        ],
+    )
+    .text("kind", "note");
+    let r = post(form).await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, full) = api.get(&format!("/api/v1/conversations/{id}")).await;
+    let note = &full["messages"][2];
+    assert_eq!(note["kind"], "note");
+    let names: Vec<(&str, &str)> = note["attachments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["filename"].as_str().unwrap(), a["content_type"].as_str().unwrap()))
+        .collect();
+    assert_eq!(names, [("invoice.txt", "text/plain"), ("photo.png", "image/png")]);
+    // The page lists them with download links.
+    let html = b.get(s.url(&page)).send().await.unwrap().text().await.unwrap();
+    let url = note["attachments"][0]["url"].as_str().unwrap();
+    assert!(
+        html.contains(&format!("href=\"{url}\" download=\"invoice.txt\"")),
+        "{html}"
+    );
+    assert!(!html.contains("id=\"conversation-files\""));
+    // A file attached through the API, to no message, is listed apart.
+    let r = api
+        .http
+        .post(s.url(&format!("/api/v1/conversations/{id}/attachments?filename=label.pdf")))
+        .bearer_auth(&t.token)
+        .body("%PDF-1.7\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let html = b.get(s.url(&page)).send().await.unwrap().text().await.unwrap();
+    let files = &html[html.find("id=\"conversation-files\"").expect("the files list")..];
+    assert!(files.contains("download=\"label.pdf\""), "{files}");
+}
+http_test!(composer_files_on, composer_files);

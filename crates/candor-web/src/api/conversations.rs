@@ -7,9 +7,10 @@ use crate::auth::ApiCaller;
 use crate::error::ApiError;
 use crate::json::ApiJson;
 use crate::state::WebState;
+use crate::uploads;
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
+use axum::extract::{Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use candor_app::conversations::{self, ConversationView, CreateConversation, MessageView, UpdateConversation};
@@ -248,36 +249,18 @@ pub async fn attach(
 }
 
 async fn read_multipart(req: Request, state: &WebState, max: u64) -> Result<(String, Vec<u8>), ApiError> {
-    let mut form = Multipart::from_request(req, state)
-        .await
-        .map_err(|e| bad_query("file", e.body_text()))?;
-    loop {
-        let field = form.next_field().await.map_err(|e| {
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                too_large(max)
-            } else {
-                bad_query("file", e.body_text())
-            }
-        })?;
-        let Some(field) = field else {
-            return Err(bad_query("file", "send the file in a form field named \"file\""));
-        };
-        if field.name() != Some("file") {
-            continue;
-        }
-        let name = field.file_name().unwrap_or("attachment").to_string();
-        let bytes = field.bytes().await.map_err(|e| {
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                too_large(max)
-            } else {
-                bad_query("file", e.body_text())
-            }
-        })?;
-        if bytes.len() as u64 > max {
-            return Err(too_large(max));
-        }
-        return Ok((name, bytes.to_vec()));
+    let form = uploads::read(req, state, "file", max).await.map_err(|e| match e {
+        uploads::UploadError::BodyTooLarge => too_large(max),
+        uploads::UploadError::Malformed(m) => bad_query("file", m),
+    })?;
+    if form.too_large.is_some() {
+        return Err(too_large(max));
     }
+    form.files
+        .into_iter()
+        .next()
+        .map(|f| (f.filename, f.bytes))
+        .ok_or_else(|| bad_query("file", "send the file in a form field named \"file\""))
 }
 
 /// Downloads an attachment, always as a download: never shown inline as a page.

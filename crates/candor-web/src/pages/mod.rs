@@ -2,6 +2,7 @@
 
 pub mod commitments;
 pub mod community;
+pub mod conversation;
 pub mod customers;
 pub mod inbox;
 pub mod invite;

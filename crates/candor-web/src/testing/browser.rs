@@ -314,6 +314,60 @@ impl Browser {
         }
     }
 
+    /// Presses `keys` one after another on whatever has the focus (the page
+    /// itself when no field has it), as someone using shortcuts would.
+    /// Special keys are [`fantoccini::key::Key`] values as chars.
+    pub async fn press(&self, keys: &str) -> PageResult<()> {
+        use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+        let mut actions = KeyActions::new("keyboard".to_string());
+        for c in keys.chars() {
+            actions = actions
+                .then(KeyAction::Down { value: c })
+                .then(KeyAction::Up { value: c });
+        }
+        match self.client.perform_actions(actions).await {
+            Ok(()) => Ok(()),
+            Err(e) => Err(self.fail(&format!("cannot press {keys:?}: {e}")).await),
+        }
+    }
+
+    /// Chooses the files at `paths` in the file field matching `css`.
+    pub async fn choose_files(&self, css: &str, paths: &[&Path]) -> PageResult<()> {
+        let e = self.wait_for(css).await?;
+        let list: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        match e.send_keys(&list.join("\n")).await {
+            Ok(()) => Ok(()),
+            Err(err) => Err(self.fail(&format!("cannot choose {list:?} in `{css}`: {err}")).await),
+        }
+    }
+
+    /// Waits until the JavaScript expression `condition` is true on the
+    /// page; `what` says what it means in the error.
+    pub async fn wait_until(&self, what: &str, condition: &str) -> PageResult<()> {
+        let script = format!("return !!({condition});");
+        let deadline = Instant::now() + self.wait;
+        loop {
+            if matches!(self.client.execute(&script, vec![]).await, Ok(Value::Bool(true))) {
+                return Ok(());
+            }
+            if Instant::now() >= deadline {
+                return Err(self
+                    .fail(&format!("{what}: `{condition}` was not true after {:?}", self.wait))
+                    .await);
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    /// Runs the JavaScript `script` (a function body with `return`) and
+    /// gives its answer.
+    pub async fn eval(&self, script: &str) -> PageResult<Value> {
+        match self.client.execute(script, vec![]).await {
+            Ok(v) => Ok(v),
+            Err(e) => Err(self.fail(&format!("the script failed: {e}")).await),
+        }
+    }
+
     /// Signs in through the real form at /login and checks that it worked.
     pub async fn sign_in(&self, server: &TestServer, email: &str, password: &str) -> PageResult<()> {
         self.goto(&server.url("/login")).await?;

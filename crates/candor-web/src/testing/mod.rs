@@ -37,7 +37,7 @@ pub struct TestServer {
     /// The clock the server reads; move it to test deadlines.
     pub clock: Arc<ManualClock>,
     db: Option<TestDb>,
-    _files: tempfile::TempDir,
+    files: tempfile::TempDir,
     stop: CancellationToken,
     task: Option<JoinHandle<std::io::Result<()>>>,
 }
@@ -88,10 +88,15 @@ impl TestServer {
             app,
             clock,
             db: Some(db),
-            _files: files,
+            files,
             stop,
             task: Some(task),
         }
+    }
+
+    /// The server's data directory (attachments live in `attachments/` under it).
+    pub fn data_dir(&self) -> &std::path::Path {
+        self.files.path()
     }
 
     /// The full URL of `path`.
