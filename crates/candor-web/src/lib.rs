@@ -49,6 +49,7 @@ pub fn router(state: WebState) -> Router {
             post(pages::conversation::reply).layer(DefaultBodyLimit::max(upload_limit)),
         )
         .route("/inbox/{id}/update", post(pages::conversation::update))
+        .route("/inbox/{id}/publish", post(pages::conversation::publish))
         .route("/settings/routing", get(pages::routing::show))
         .route("/settings/routing/teams", post(pages::routing::create_team))
         .route("/settings/routing/teams/{id}", post(pages::routing::update_team))

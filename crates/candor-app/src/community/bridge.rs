@@ -1,18 +1,19 @@
 //! Between the public community and private conversations. A topic can move
 //! to a private conversation when account details are needed (the topic keeps
 //! a public note that it moved), and a solved conversation can be published as
-//! a topic with the customer's consent. The conversations capability calls
-//! these: [`conversation_draft`] gives what a new conversation needs,
-//! [`mark_moved_private`] records the move once the conversation exists, and
-//! [`publish_as_topic`] publishes one.
+//! a topic with the customer's consent: [`move_to_conversation`] and
+//! [`publish_conversation`], built on [`conversation_draft`],
+//! [`mark_moved_private`] and [`publish_as_topic`].
 
 use super::{TopicEvent, absolute, check_tags, live_topic, markdown, topic_event, topic_path};
 use crate::caller::Caller;
 use crate::context::App;
+use crate::conversations::{self, ConversationView, CreateConversation};
 use crate::error::{AppError, AppResult};
-use candor_core::CustomerId;
 use candor_core::community::{Mood, TopicId, TopicKind, Visibility, check_body, check_title, kind};
+use candor_core::conversation::Status;
 use candor_core::staff::Scope;
+use candor_core::{ConversationId, CustomerId};
 use candor_store::community::Topic;
 use candor_store::community::topics::NewTopic;
 use jiff::Timestamp;
@@ -183,4 +184,118 @@ pub async fn publish_as_topic(app: &App, caller: &Caller, input: &PublishInput) 
     topic_event(&mut tx, app, ws, caller.actor(), ev).await?;
     tx.commit().await?;
     Ok(topic)
+}
+
+/// What a staff member sends to move a topic into a private conversation.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MoveToConversation {
+    /// The note left on the public topic; a plain default when empty.
+    #[serde(default)]
+    pub public_note: String,
+}
+
+/// Moves a topic into a private conversation with its poster: the opening post
+/// becomes the conversation's first message (channel "community"), and the
+/// topic gets a public note and is locked. Moving the same topic again answers
+/// with the same conversation.
+pub async fn move_to_conversation(
+    app: &App,
+    caller: &Caller,
+    base_url: &str,
+    topic: TopicId,
+    input: &MoveToConversation,
+) -> AppResult<(Topic, ConversationView)> {
+    let draft = conversation_draft(app, caller, base_url, topic).await?;
+    let existing = app.db.topic(caller.workspace(), topic).await?;
+    if let Some(moved) = existing.conversation_id {
+        // Already moved: the note the public saw stays as it was.
+        let conversation = conversations::full(app, caller, ConversationId::from_uuid(moved)).await?;
+        return Ok((existing, conversation));
+    }
+    let body = format!("{}\n\n(From the community: {})", draft.body, draft.source_url);
+    let conversation = conversations::create(
+        app,
+        caller,
+        &CreateConversation {
+            customer_id: Some(draft.customer_id.to_string()),
+            subject: Some(draft.subject),
+            body,
+            channel: Some(draft.channel.to_string()),
+            tags: draft.tags,
+            external_id: Some(format!("community-topic:{topic}")),
+            thread: Some(format!("community-topic:{topic}")),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let id = conversation
+        .id
+        .parse::<Uuid>()
+        .map_err(|_| AppError::Internal("a conversation id that is not a UUID".into()))?;
+    let topic = mark_moved_private(app, caller, topic, Some(id), &input.public_note).await?;
+    Ok((topic, conversation))
+}
+
+/// What a staff member sends to publish a solved conversation as a topic.
+#[derive(Clone, Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PublishConversation {
+    /// The topic's title; the conversation's subject when absent.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// The opening post (Markdown), as the customer agreed to publish it.
+    pub body: String,
+    /// "question" (default), "problem", "idea" or "praise".
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// Tags; the conversation's when absent.
+    #[serde(default)]
+    pub tags: Option<Vec<String>>,
+    /// How the customer agreed, e.g. "replied 'yes, publish it' on 3 March".
+    #[serde(default)]
+    pub consent: String,
+}
+
+/// Publishes a solved conversation as a community topic under the customer's
+/// name, with their consent on record.
+pub async fn publish_conversation(
+    app: &App,
+    caller: &Caller,
+    conversation: ConversationId,
+    input: &PublishConversation,
+) -> AppResult<Topic> {
+    caller.require(Scope::Write)?;
+    let c = app.db.conversation(caller.workspace(), conversation).await?;
+    if !matches!(c.status, Status::Solved | Status::Closed) {
+        return Err(AppError::invalid(
+            "status",
+            "only a solved conversation can be published: solve it first",
+        ));
+    }
+    let kind: TopicKind = match input.kind.as_deref() {
+        None | Some("") => TopicKind::Question,
+        Some(k) => k
+            .parse()
+            .map_err(|_| AppError::invalid("kind", "one of question, problem, idea, praise"))?,
+    };
+    publish_as_topic(
+        app,
+        caller,
+        &PublishInput {
+            subject: input.title.clone().unwrap_or_else(|| c.subject.clone()),
+            body: input.body.clone(),
+            customer_id: c.customer_id,
+            consent: Consent {
+                given: !input.consent.trim().is_empty(),
+                at: app.now(),
+                how: input.consent.trim().to_string(),
+            },
+            kind,
+            mood: None,
+            tags: input.tags.clone().unwrap_or_else(|| c.tags.clone()),
+            conversation_id: Some(conversation.as_uuid()),
+        },
+    )
+    .await
 }

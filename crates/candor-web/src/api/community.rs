@@ -40,7 +40,7 @@ pub fn base_url(state: &WebState) -> String {
         .unwrap_or_else(|| "http://localhost:8080".into())
 }
 
-async fn workspace_of(state: &WebState, caller: &Caller) -> Result<Workspace, ApiError> {
+pub(crate) async fn workspace_of(state: &WebState, caller: &Caller) -> Result<Workspace, ApiError> {
     Ok(state.app.db.workspace(caller.workspace()).await?)
 }
 

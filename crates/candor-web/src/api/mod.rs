@@ -4,6 +4,7 @@ pub mod checks;
 pub mod commitments;
 pub mod common;
 pub mod community;
+pub mod community_bridge;
 pub mod community_docs;
 pub mod conversations;
 pub mod customers;
@@ -118,7 +119,8 @@ impl utoipa::Modify for BearerAuth {
         community::create_topic, community::get_topic, community::update_topic, community::create_reply, community::accept,
         community::hide_topic, community::lock_topic, community::merge_topic, community::move_topic, community::hide_reply,
         community::queue, community::approve, community::reject, community::waiting, community::update_settings,
-        community::outbox, community::public_topics),
+        community::outbox, community::public_topics, community_bridge::move_to_conversation,
+        community_bridge::publish_conversation),
     components(schemas(Me, ErrorBody)),
     modifiers(&BearerAuth)
 )]
@@ -212,6 +214,14 @@ pub fn router(state: WebState) -> Router<WebState> {
         .route("/community/topics/{id}/lock", post(community::lock_topic))
         .route("/community/topics/{id}/merge", post(community::merge_topic))
         .route("/community/topics/{id}/move", post(community::move_topic))
+        .route(
+            "/community/topics/{id}/conversation",
+            post(community_bridge::move_to_conversation),
+        )
+        .route(
+            "/conversations/{id}/publish",
+            post(community_bridge::publish_conversation),
+        )
         .route("/community/replies/{id}/hide", post(community::hide_reply))
         .route("/community/moderation", get(community::queue))
         .route("/community/moderation/{id}/approve", post(community::approve))

@@ -13,6 +13,8 @@ use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
+use candor_app::community::bridge::{self, PublishConversation};
+use candor_app::community::topic_path;
 use candor_app::conversations::{self, AttachmentView, UpdateConversation};
 use candor_app::{AppError, timeline};
 use candor_core::ConversationId;
@@ -402,6 +404,55 @@ pub async fn update(
     };
     match conversations::update(&state.app, &s.caller(), id, &change).await {
         Ok(_) => back(&raw, None),
+        Err(AppError::NotFound) => not_found().await,
+        Err(e) => back(&raw, Some(e.to_string())),
+    }
+}
+
+/// The publish form.
+#[derive(Deserialize)]
+pub struct PublishForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    consent: String,
+}
+
+/// POST /inbox/{id}/publish: a solved conversation becomes a community topic.
+pub async fn publish(
+    State(state): State<WebState>,
+    s: StaffSession,
+    Path(raw): Path<String>,
+    Form(form): Form<PublishForm>,
+) -> Response {
+    if let Some(refusal) = s.form_refusal(&form.csrf) {
+        return refusal;
+    }
+    let Ok(id) = raw.parse::<ConversationId>() else {
+        return not_found().await;
+    };
+    let input = PublishConversation {
+        title: Some(form.title).filter(|t| !t.trim().is_empty()),
+        body: form.body,
+        kind: Some(form.kind),
+        tags: None,
+        consent: form.consent,
+    };
+    let caller = s.caller();
+    let published = async {
+        let topic = bridge::publish_conversation(&state.app, &caller, id, &input).await?;
+        let ws = state.app.db.workspace(caller.workspace()).await?;
+        Ok::<String, AppError>(topic_path(&ws.slug, &topic.slug))
+    }
+    .await;
+    match published {
+        Ok(path) => Redirect::to(&path).into_response(),
         Err(AppError::NotFound) => not_found().await,
         Err(e) => back(&raw, Some(e.to_string())),
     }

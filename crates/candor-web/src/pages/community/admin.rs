@@ -12,6 +12,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
+use candor_app::community::bridge::{self, MoveToConversation};
 use candor_app::community::mail::Site;
 use candor_app::community::moderation::{self, MoveInput};
 use candor_app::community::staff::{self, Accepter, SettingsInput, StaffReplyInput, StatusInput};
@@ -214,6 +215,8 @@ pub struct ActionForm {
     kind: String,
     #[serde(default)]
     tags: String,
+    #[serde(default)]
+    public_note: String,
 }
 
 async fn act(state: &WebState, caller: &Caller, id: TopicId, action: &str, f: &ActionForm) -> Result<(), AppError> {
@@ -305,6 +308,16 @@ pub async fn action(
         return crate::pages::not_found().await;
     };
     let caller = s.caller();
+    if action == "conversation" {
+        let input = MoveToConversation {
+            public_note: f.public_note.clone(),
+        };
+        return match bridge::move_to_conversation(&state.app, &caller, &base_url(&state), id, &input).await {
+            Ok((_, conversation)) => Redirect::to(&format!("/inbox/{}", conversation.id)).into_response(),
+            Err(AppError::NotFound) => crate::pages::not_found().await,
+            Err(e) => topic_page(&state, &s, id, Some(e.to_string())).await,
+        };
+    }
     match act(&state, &caller, id, &action, &f).await {
         Ok(()) => {
             // A merged topic's page lives on at its survivor.
