@@ -9,6 +9,7 @@ pub mod events;
 pub mod hours;
 pub mod identity;
 pub mod ids;
+pub mod quoted;
 pub mod routing;
 pub mod segment;
 pub mod staff;

@@ -39,6 +39,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0020_commitments.sql"),
         include_str!("../migrations/postgres/0020_commitments.sql"),
     ),
+    (
+        40,
+        "email",
+        include_str!("../migrations/sqlite/0040_email.sql"),
+        include_str!("../migrations/postgres/0040_email.sql"),
+    ),
 ];
 
 /// The newest migration version this build knows.

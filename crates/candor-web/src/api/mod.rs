@@ -8,6 +8,7 @@ pub mod community_docs;
 pub mod conversations;
 pub mod customers;
 pub mod docs;
+pub mod email;
 pub mod purchases;
 pub mod routing;
 pub mod segments;
@@ -118,7 +119,7 @@ impl utoipa::Modify for BearerAuth {
         community::create_topic, community::get_topic, community::update_topic, community::create_reply, community::accept,
         community::hide_topic, community::lock_topic, community::merge_topic, community::move_topic, community::hide_reply,
         community::queue, community::approve, community::reject, community::waiting, community::update_settings,
-        community::outbox, community::public_topics),
+        community::outbox, community::public_topics, email::inbound),
     components(schemas(Me, ErrorBody)),
     modifiers(&BearerAuth)
 )]
@@ -220,6 +221,11 @@ pub fn router(state: WebState) -> Router<WebState> {
         .route("/community/settings", patch(community::update_settings))
         .route("/community/outbox", get(community::outbox))
         .route("/public/{slug}/community/topics", get(community::public_topics))
+        .route(
+            "/channels/email/inbound",
+            // A raw email carries its attachments base64-encoded: a third larger.
+            post(email::inbound).layer(DefaultBodyLimit::max(upload_limit.saturating_mul(3) / 2)),
+        )
         .fallback(unknown_route)
         .layer(middleware::from_fn_with_state(state.clone(), idempotency))
         .layer(middleware::from_fn_with_state(state, api_auth));
