@@ -74,7 +74,7 @@ pub fn parse(raw: &[u8]) -> ParsedEmail {
         .html_bodies()
         .find(|p| p.is_text_html())
         .and_then(|p| p.text_contents())
-        .map(ammonia::clean);
+        .map(sanitize_html);
     let mut attachments: Vec<ParsedAttachment> = msg
         .attachments()
         .enumerate()
@@ -211,4 +211,10 @@ fn attachment_name(part: &mail_parser::MessagePart<'_>, index: usize) -> String 
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "bin".into());
     format!("attachment-{}.{extension}", index + 1)
+}
+
+/// HTML made safe to show: no scripts, event handlers, forms or frames
+/// (ammonia's defaults).
+pub fn sanitize_html(html: &str) -> String {
+    ammonia::clean(html)
 }

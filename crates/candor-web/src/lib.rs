@@ -42,6 +42,7 @@ pub fn router(state: WebState) -> Router {
         .route("/inbox/{id}", get(pages::inbox::show))
         .route("/inbox/{id}/messages", post(pages::inbox::reply))
         .route("/inbox/{id}/update", post(pages::inbox::update))
+        .route("/inbox/{id}/html/{message}", get(pages::email::message_html))
         .route("/settings/email", get(pages::email::show).post(pages::email::create))
         .route("/settings/email/{id}", post(pages::email::update))
         .route("/settings/email/{id}/test", post(pages::email::test))

@@ -7,7 +7,10 @@ use crate::error::ApiError;
 use crate::state::WebState;
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Path, State};
+use crate::json::ApiJson;
+use candor_email::mailboxes::{self, MailboxView, TestReport};
+use candor_email::settings::MailboxInput;
 use axum::http::{HeaderMap, StatusCode, header};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -64,4 +67,84 @@ pub async fn inbound(
             automated: r.automated.map(str::to_string),
         }),
     ))
+}
+
+fn mailbox_id(raw: &str) -> Result<uuid::Uuid, ApiError> {
+    raw.parse()
+        .map_err(|_| ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such mailbox"))
+}
+
+/// The workspace's mailboxes (owners and admins), never their passwords.
+#[utoipa::path(get, path = "/api/v1/channels/email/mailboxes", tag = "channels",
+    responses((status = 200, description = "`{\"items\": [mailbox]}`"), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn list_mailboxes(
+    State(state): State<WebState>,
+    ApiCaller(caller): ApiCaller,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let items = mailboxes::list(&state.app, &caller).await?;
+    Ok(Json(serde_json::json!({"items": items, "next_cursor": null})))
+}
+
+/// Adds a mailbox: `{"address", "imap_host", "imap_port", "imap_tls", "imap_user", "imap_password",
+/// "folder", "after_import", "move_to", "smtp_host", "smtp_port", "smtp_tls", "smtp_user", "smtp_password", "enabled"}`.
+#[utoipa::path(post, path = "/api/v1/channels/email/mailboxes", tag = "channels",
+    responses((status = 201, description = "the mailbox"), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn create_mailbox(
+    State(state): State<WebState>,
+    ApiCaller(caller): ApiCaller,
+    ApiJson(input): ApiJson<MailboxInput>,
+) -> Result<(StatusCode, Json<MailboxView>), ApiError> {
+    Ok((StatusCode::CREATED, Json(mailboxes::create(&state.app, &caller, &input).await?)))
+}
+
+/// One mailbox.
+#[utoipa::path(get, path = "/api/v1/channels/email/mailboxes/{id}", tag = "channels",
+    responses((status = 200, description = "the mailbox"), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn get_mailbox(
+    State(state): State<WebState>,
+    ApiCaller(caller): ApiCaller,
+    Path(raw): Path<String>,
+) -> Result<Json<MailboxView>, ApiError> {
+    Ok(Json(mailboxes::get(&state.app, &caller, mailbox_id(&raw)?).await?))
+}
+
+/// Replaces a mailbox's settings; empty passwords keep the stored ones.
+#[utoipa::path(put, path = "/api/v1/channels/email/mailboxes/{id}", tag = "channels",
+    responses((status = 200, description = "the mailbox"), (status = 422, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn update_mailbox(
+    State(state): State<WebState>,
+    ApiCaller(caller): ApiCaller,
+    Path(raw): Path<String>,
+    ApiJson(input): ApiJson<MailboxInput>,
+) -> Result<Json<MailboxView>, ApiError> {
+    Ok(Json(mailboxes::update(&state.app, &caller, mailbox_id(&raw)?, &input).await?))
+}
+
+/// Removes a mailbox (its mail stays).
+#[utoipa::path(delete, path = "/api/v1/channels/email/mailboxes/{id}", tag = "channels",
+    responses((status = 204, description = "removed"), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn delete_mailbox(
+    State(state): State<WebState>,
+    ApiCaller(caller): ApiCaller,
+    Path(raw): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    mailboxes::delete(&state.app, &caller, mailbox_id(&raw)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Reaches the mailbox's IMAP and SMTP servers now and says what failed, if anything.
+#[utoipa::path(post, path = "/api/v1/channels/email/mailboxes/{id}/test", tag = "channels",
+    responses((status = 200, description = "`{\"ok\", \"imap\", \"smtp\"}`"), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn test_mailbox(
+    State(state): State<WebState>,
+    ApiCaller(caller): ApiCaller,
+    Path(raw): Path<String>,
+) -> Result<Json<TestReport>, ApiError> {
+    Ok(Json(mailboxes::test(&state.app, &caller, mailbox_id(&raw)?).await?))
 }

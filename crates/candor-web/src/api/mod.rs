@@ -119,7 +119,8 @@ impl utoipa::Modify for BearerAuth {
         community::create_topic, community::get_topic, community::update_topic, community::create_reply, community::accept,
         community::hide_topic, community::lock_topic, community::merge_topic, community::move_topic, community::hide_reply,
         community::queue, community::approve, community::reject, community::waiting, community::update_settings,
-        community::outbox, community::public_topics, email::inbound),
+        community::outbox, community::public_topics, email::inbound, email::list_mailboxes,
+        email::create_mailbox, email::get_mailbox, email::update_mailbox, email::delete_mailbox, email::test_mailbox),
     components(schemas(Me, ErrorBody)),
     modifiers(&BearerAuth)
 )]
@@ -226,6 +227,12 @@ pub fn router(state: WebState) -> Router<WebState> {
             // A raw email carries its attachments base64-encoded: a third larger.
             post(email::inbound).layer(DefaultBodyLimit::max(upload_limit.saturating_mul(3) / 2)),
         )
+        .route("/channels/email/mailboxes", get(email::list_mailboxes).post(email::create_mailbox))
+        .route(
+            "/channels/email/mailboxes/{id}",
+            get(email::get_mailbox).put(email::update_mailbox).delete(email::delete_mailbox),
+        )
+        .route("/channels/email/mailboxes/{id}/test", post(email::test_mailbox))
         .fallback(unknown_route)
         .layer(middleware::from_fn_with_state(state.clone(), idempotency))
         .layer(middleware::from_fn_with_state(state, api_auth));

@@ -254,3 +254,43 @@ pub async fn test(
         Err(e) => done(&state, &s, Err(e)).await,
     }
 }
+
+/// GET /inbox/{conversation}/html/{message}: an email's HTML, sanitised
+/// again on the way out, in a sandbox that runs nothing and loads nothing
+/// from elsewhere (no tracking pixels).
+pub async fn message_html(
+    State(state): State<WebState>,
+    s: StaffSession,
+    Path((conversation, message)): Path<(String, String)>,
+) -> Response {
+    let caller = s.caller();
+    if caller.require(candor_core::staff::Scope::Read).is_err() {
+        return crate::auth::forbidden_page("You may not read conversations.");
+    }
+    let (Ok(c), Ok(m)) = (
+        conversation.parse::<candor_core::ConversationId>(),
+        message.parse::<candor_core::MessageId>(),
+    ) else {
+        return crate::pages::not_found().await;
+    };
+    let found = state.app.db.message(caller.workspace(), m).await;
+    let Some(html) = found.ok().filter(|msg| msg.conversation_id == c).and_then(|msg| msg.html) else {
+        return crate::pages::not_found().await;
+    };
+    let body = format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>Email as sent</title></head><body>{}</body></html>",
+        candor_email::parse::sanitize_html(&html)
+    );
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (
+                axum::http::header::CONTENT_SECURITY_POLICY,
+                "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:",
+            ),
+            (axum::http::header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        ],
+        body,
+    )
+        .into_response()
+}

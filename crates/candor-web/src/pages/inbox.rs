@@ -192,6 +192,10 @@ struct MessageLine {
     sentiment: String,
     upset: bool,
     delivery: String,
+    delivery_detail: String,
+    /// Quoted history of an email reply, folded on the page.
+    quoted: String,
+    html_url: String,
     attachments: Vec<Attachment>,
 }
 
@@ -260,13 +264,26 @@ pub async fn show(
         .clone()
         .unwrap_or_default()
         .into_iter()
-        .map(|m| MessageLine {
+        .map(|m| {
+            let (body, quoted) = if v.channel == Channel::Email {
+                let (shown, quoted) = candor_core::quoted::split_quoted(&m.body);
+                (shown.to_string(), quoted.to_string())
+            } else {
+                (m.body.clone(), String::new())
+            };
+            let html_url = if m.has_html { format!("/inbox/{}/html/{}", v.id, m.id) } else { String::new() };
+            (m, body, quoted, html_url)
+        })
+        .map(|(m, body, quoted, html_url)| MessageLine {
             id: m.id,
             kind: m.kind.to_string(),
             author: m.author.name,
             author_type: m.author.kind,
             at: when(m.at),
-            body: m.body,
+            body,
+            quoted,
+            html_url,
+            delivery_detail: m.delivery_detail.unwrap_or_default(),
             language: m.language.unwrap_or_default(),
             sentiment: m.sentiment.map(|s| format!("{s:+.2}")).unwrap_or_default(),
             upset: m.sentiment.is_some_and(|s| s <= -0.3),
