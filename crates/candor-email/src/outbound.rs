@@ -83,6 +83,19 @@ pub async fn deliver_reply(app: App, job: ClaimedJob) -> JobResult {
 
 async fn finish(app: &App, ws: WorkspaceId, conversation: ConversationId, message: MessageId, state: Delivery, detail: &str) -> Result<(), String> {
     let mut tx = app.db.begin().await.map_err(|e| e.to_string())?;
+    // A reply that failed before it was addressed has no headers row yet;
+    // one without ids keeps the reason (and never matches in threading).
+    tx.insert_email_headers(app.now(), ws, &NewEmailHeaders {
+        message_id: message,
+        conversation_id: conversation,
+        mailbox_id: None,
+        direction: "out",
+        rfc_message_id: "",
+        customer_address: "",
+        in_reply_to: "",
+        references: &[],
+        automated: "",
+    }).await.map_err(|e| e.to_string())?;
     tx.set_delivery(ws, message, state).await.map_err(|e| e.to_string())?;
     tx.set_delivery_detail(ws, message, detail).await.map_err(|e| e.to_string())?;
     tx.commit().await.map_err(|e| e.to_string())?;
@@ -163,6 +176,7 @@ async fn send_reply(app: &App, ws: WorkspaceId, conversation: ConversationId, id
         in_reply_to: in_reply_to.as_deref(),
         references: &references,
         text: &format!("{}\n\n— {}", message.body, message.author.name),
+        html: None,
         attachments: &attachments,
     })
     .map_err(Problem::Permanent)?;
@@ -187,8 +201,10 @@ pub struct BuildInput<'a> {
     pub in_reply_to: Option<&'a str>,
     /// The thread, oldest first.
     pub references: &'a [String],
-    /// The plain text; the HTML part is made from it.
+    /// The plain text.
     pub text: &'a str,
+    /// The HTML part (else made from the text).
+    pub html: Option<&'a str>,
     /// Files: name, content type, bytes.
     pub attachments: &'a [(String, String, Vec<u8>)],
 }
@@ -214,10 +230,13 @@ pub fn build(b: &BuildInput<'_>) -> Result<lettre::Message, String> {
     if !b.references.is_empty() {
         builder = builder.references(b.references.iter().map(|r| format!("<{r}>")).collect::<Vec<_>>().join(" "));
     }
-    let html = format!(
-        "<!doctype html><html><body><div style=\"white-space: pre-wrap\">{}</div></body></html>",
-        ammonia::clean_text(b.text)
-    );
+    let html = match b.html.filter(|h| !h.trim().is_empty()) {
+        Some(h) => h.to_string(),
+        None => format!(
+            "<!doctype html><html><body><div style=\"white-space: pre-wrap\">{}</div></body></html>",
+            escape_html(b.text)
+        ),
+    };
     let body = MultiPart::alternative_plain_html(b.text.to_string(), html);
     let message = if b.attachments.is_empty() {
         builder.multipart(body)
@@ -231,6 +250,23 @@ pub fn build(b: &BuildInput<'_>) -> Result<lettre::Message, String> {
         builder.multipart(mixed)
     };
     message.map_err(|e| format!("the email cannot be built: {e}"))
+}
+
+/// Text made safe inside HTML (only the five characters that matter, so
+/// the text stays readable in the source).
+fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// The `email.send` handler: Candor's own emails (community sign-in links
@@ -247,7 +283,7 @@ pub async fn send_outbox_email(app: App, job: ClaimedJob) -> JobResult {
         return candor_app::community::mail::hold_without_transport(app, job).await;
     };
     let text = |k: &str| job.payload.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
-    let (to, subject, body) = (text("to"), text("subject"), text("text"));
+    let (to, subject, body, html) = (text("to"), text("subject"), text("text"), text("html"));
     let workspace = app.db.workspace(ws).await.map_err(|e| e.to_string())?;
     let (_, smtp) = connections(&app, &mailbox).map_err(|e| e.to_string())?;
     let domain = mailbox.fields.address.rsplit_once('@').map(|(_, d)| d.to_string()).unwrap_or_default();
@@ -260,6 +296,7 @@ pub async fn send_outbox_email(app: App, job: ClaimedJob) -> JobResult {
         in_reply_to: None,
         references: &[],
         text: &body,
+        html: Some(&html),
         attachments: &[],
     })?;
     match send(&smtp, built, SMTP_TIMEOUT).await {
