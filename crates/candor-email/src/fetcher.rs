@@ -152,37 +152,50 @@ async fn session(app: &App, m: &Mailbox, config: &FetchConfig, stop: &Cancellati
     let (conn, _) = connections(app, m)?;
     let mut session = imap::login(&conn, config.timeout).await?;
     let state = imap::select(&conn, &mut session, &m.fields.folder, config.timeout).await?;
-    let has_idle = imap::has_capability(&mut session, "IDLE").await?;
-    let has_move = imap::has_capability(&mut session, "MOVE").await?;
+    let has_idle = step(config, "reading capabilities", imap::has_capability(&mut session, "IDLE")).await?;
+    let has_move = step(config, "reading capabilities", imap::has_capability(&mut session, "MOVE")).await?;
     if m.state != "ok" || *failures > 0 {
         tracing::info!(mailbox = %m.fields.address, idle = has_idle, "connected to the mailbox");
     }
     app.db.record_mailbox_check(app.now(), m.workspace_id, m.id, None).await?;
     *failures = 0;
     loop {
-        import_new(app, m, &mut session, state, has_move, stop).await?;
+        import_new(app, m, &mut session, state, has_move, config, stop).await?;
         if stop.is_cancelled() {
             let _ = session.logout().await;
             return Ok(());
         }
         if has_idle {
-            session = idle(session, config.idle, stop).await?;
+            session = idle(session, config, stop).await?;
         } else {
             tokio::select! {
                 _ = stop.cancelled() => {}
                 _ = tokio::time::sleep(config.poll) => {}
             }
             // NOOP lets the server tell about new mail (and keeps the session alive).
-            session.noop().await.map_err(ImapError::from)?;
+            step(config, "checking for new mail", async { session.noop().await.map_err(ImapError::from) }).await?;
         }
         while session.unsolicited_responses.try_recv().is_ok() {}
     }
 }
 
+/// Runs one server step with the configured time limit: a server that went
+/// away without closing the connection is noticed instead of waited on forever.
+async fn step<T>(config: &FetchConfig, what: &'static str, f: impl Future<Output = Result<T, ImapError>>) -> Result<T, FetchError> {
+    match tokio::time::timeout(config.timeout, f).await {
+        Ok(r) => Ok(r?),
+        Err(_) => Err(FetchError::Imap(ImapError::Protocol(format!(
+            "the server stopped answering ({what}, waited {} s)",
+            config.timeout.as_secs()
+        )))),
+    }
+}
+
 /// Waits in IDLE until the server says something, `limit` passes or `stop`.
-async fn idle(session: ImapSession, limit: Duration, stop: &CancellationToken) -> Result<ImapSession, FetchError> {
+async fn idle(session: ImapSession, config: &FetchConfig, stop: &CancellationToken) -> Result<ImapSession, FetchError> {
+    let limit = config.idle;
     let mut handle = session.idle();
-    handle.init().await.map_err(ImapError::from)?;
+    step(config, "starting IDLE", async { handle.init().await.map_err(ImapError::from) }).await?;
     {
         let (wait, interrupt) = handle.wait_with_timeout(limit);
         tokio::pin!(wait);
@@ -195,7 +208,7 @@ async fn idle(session: ImapSession, limit: Duration, stop: &CancellationToken) -
         };
         outcome.map_err(ImapError::from)?;
     }
-    Ok(handle.done().await.map_err(ImapError::from)?)
+    step(config, "ending IDLE", async { handle.done().await.map_err(ImapError::from) }).await
 }
 
 /// Imports every message after the recorded position, in UID order,
@@ -206,6 +219,7 @@ async fn import_new(
     session: &mut ImapSession,
     state: FolderState,
     has_move: bool,
+    config: &FetchConfig,
     stop: &CancellationToken,
 ) -> Result<(), FetchError> {
     let ws = m.workspace_id;
@@ -219,11 +233,11 @@ async fn import_new(
         app.db.record_fetch_position(ws, m.id, validity, 0).await?;
         0
     };
-    for uid in imap::uids_after(session, after).await? {
+    for uid in step(config, "listing new mail", imap::uids_after(session, after)).await? {
         if stop.is_cancelled() {
             break;
         }
-        if let Some(raw) = imap::fetch_raw(session, uid).await? {
+        if let Some(raw) = step(config, "fetching a message", imap::fetch_raw(session, uid)).await? {
             let source = Source {
                 mailbox_id: Some(m.id),
                 imap: Some((state.uid_validity, uid)),
@@ -234,9 +248,9 @@ async fn import_new(
         }
         app.db.record_fetch_position(ws, m.id, validity, i64::from(uid)).await?;
         let after_import = if m.fields.after_import == "move" {
-            imap::move_to(session, uid, &m.fields.move_to, has_move).await
+            step(config, "moving a message", imap::move_to(session, uid, &m.fields.move_to, has_move)).await
         } else {
-            imap::mark_seen(session, uid).await
+            step(config, "marking a message seen", imap::mark_seen(session, uid)).await
         };
         if let Err(e) = after_import {
             // The message is imported and its UID recorded: nothing is lost,

@@ -86,11 +86,10 @@ impl Dovecot {
         std::fs::write(&path, lines.join("\n") + "\n").unwrap_or_else(|e| panic!("{e}"));
     }
 
-    /// Stops the server (as if it went down).
+    /// Stops the server (as if it went down), with its connections.
     pub fn pause(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
+        if let Some(child) = self.child.take() {
+            stop_master(child);
         }
         // The master's children notice and exit; wait until the port is free.
         let deadline = Instant::now() + Duration::from_secs(10);
@@ -174,11 +173,30 @@ impl Dovecot {
 
 impl Drop for Dovecot {
     fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
+        if let Some(child) = self.child.take() {
+            stop_master(child);
         }
     }
+}
+
+/// Stops the Dovecot master this test started, by its process id: on
+/// SIGTERM it ends its login and mail processes (and their connections)
+/// before it exits.
+fn stop_master(mut child: Child) {
+    let _ = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .stderr(Stdio::null())
+        .status();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        if let Ok(Some(_)) = child.try_wait() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 fn set_mode(path: &std::path::Path, mode: u32) {
@@ -297,5 +315,64 @@ where
             return None;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// A TCP relay on a loopback port in front of a real server, which a test
+/// can cut (listener closed, every open connection dropped, as when a
+/// server or the network goes away) and restore on the same port.
+pub struct Relay {
+    /// Its port on 127.0.0.1.
+    pub port: u16,
+    target: u16,
+    cut: tokio_util::sync::CancellationToken,
+}
+
+impl Relay {
+    /// Starts relaying 127.0.0.1:`port` → 127.0.0.1:`target`.
+    pub async fn start(target: u16) -> Self {
+        let mut r = Self {
+            port: free_port(),
+            target,
+            cut: tokio_util::sync::CancellationToken::new(),
+        };
+        r.restore().await;
+        r
+    }
+
+    /// Closes the port and every connection through it.
+    pub fn cut(&self) {
+        self.cut.cancel();
+    }
+
+    /// Opens the port again.
+    pub async fn restore(&mut self) {
+        self.cut = tokio_util::sync::CancellationToken::new();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let listener = loop {
+            match tokio::net::TcpListener::bind(("127.0.0.1", self.port)).await {
+                Ok(l) => break l,
+                Err(e) if Instant::now() > deadline => panic!("relay bind: {e}"),
+                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
+        };
+        let (cut, target) = (self.cut.clone(), self.target);
+        tokio::spawn(async move {
+            loop {
+                let accepted = tokio::select! {
+                    _ = cut.cancelled() => return,
+                    a = listener.accept() => a,
+                };
+                let Ok((mut inbound, _)) = accepted else { continue };
+                let cut = cut.clone();
+                tokio::spawn(async move {
+                    let Ok(mut outbound) = tokio::net::TcpStream::connect(("127.0.0.1", target)).await else { return };
+                    tokio::select! {
+                        _ = cut.cancelled() => {}
+                        _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => {}
+                    }
+                });
+            }
+        });
     }
 }
