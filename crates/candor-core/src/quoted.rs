@@ -45,7 +45,11 @@ fn starts_history(line: &str, next: Option<&str>) -> bool {
     let separator = lower.trim_matches(|c: char| c == '-' || c == ' ' || c == '_');
     if matches!(
         separator,
-        "original message" | "original-nachricht" | "ursprüngliche nachricht" | "message d'origine" | "forwarded message"
+        "original message"
+            | "original-nachricht"
+            | "ursprüngliche nachricht"
+            | "message d'origine"
+            | "forwarded message"
     ) && l.starts_with('-')
     {
         return separator != "forwarded message";
@@ -111,7 +115,13 @@ mod tests {
     #[test]
     fn attributions_and_separators_start_the_history() {
         let t = "Thanks, that worked.\n\nOn Tue, 3 Mar 2026 at 10:00, Maya Brandt <maya@x> wrote:\n> Try again\n";
-        assert_eq!(split_quoted(t), ("Thanks, that worked.", "On Tue, 3 Mar 2026 at 10:00, Maya Brandt <maya@x> wrote:\n> Try again"));
+        assert_eq!(
+            split_quoted(t),
+            (
+                "Thanks, that worked.",
+                "On Tue, 3 Mar 2026 at 10:00, Maya Brandt <maya@x> wrote:\n> Try again"
+            )
+        );
         let t = "Danke!\n\nAm 03.03.2026 um 10:00 schrieb Maya:\n> Hallo";
         assert_eq!(split_quoted(t).0, "Danke!");
         let t = "Fine.\n-----Original Message-----\nFrom: a\nSent: b\n\nold";
@@ -125,7 +135,10 @@ mod tests {
         let t = "See below.\n\n________________________________\nFrom: Maya\nSent: Tuesday\nTo: you\n\nold text";
         assert_eq!(split_quoted(t).0, "See below.");
         let t = "Answer inline\n> question one\nmy answer\n> question two\n>\n";
-        assert_eq!(split_quoted(t), ("Answer inline\n> question one\nmy answer", "> question two\n>"));
+        assert_eq!(
+            split_quoted(t),
+            ("Answer inline\n> question one\nmy answer", "> question two\n>")
+        );
     }
 
     #[test]

@@ -40,14 +40,21 @@ pub fn detect(m: &Message<'_>) -> Option<Automated> {
     }
     let header = |name: &str| m.header_raw(name).map(|v| v.trim().to_ascii_lowercase());
     let auto_submitted = header("Auto-Submitted").is_some_and(|v| !v.is_empty() && v != "no");
-    let precedence = header("Precedence").is_some_and(|v| matches!(v.as_str(), "bulk" | "junk" | "auto_reply" | "list"));
+    let precedence =
+        header("Precedence").is_some_and(|v| matches!(v.as_str(), "bulk" | "junk" | "auto_reply" | "list"));
     let flagged = ["X-Autoreply", "X-Autorespond", "X-Auto-Reply", "X-Autoresponder"]
         .iter()
         .any(|h| m.header_raw(*h).is_some());
     let subject = m.subject().unwrap_or("").trim().to_lowercase();
-    let subject_says = ["auto:", "automatic reply", "autoreply:", "out of office", "abwesenheitsnotiz"]
-        .iter()
-        .any(|p| subject.starts_with(p));
+    let subject_says = [
+        "auto:",
+        "automatic reply",
+        "autoreply:",
+        "out of office",
+        "abwesenheitsnotiz",
+    ]
+    .iter()
+    .any(|p| subject.starts_with(p));
     (auto_submitted || precedence || flagged || subject_says).then_some(Automated::AutoReply)
 }
 
@@ -57,7 +64,9 @@ fn bounce(m: &Message<'_>) -> Option<Vec<FailedRecipient>> {
     let is_report = m.content_type().is_some_and(|ct| {
         ct.ctype().eq_ignore_ascii_case("multipart")
             && ct.subtype().is_some_and(|s| s.eq_ignore_ascii_case("report"))
-            && ct.attribute("report-type").is_some_and(|r| r.eq_ignore_ascii_case("delivery-status"))
+            && ct
+                .attribute("report-type")
+                .is_some_and(|r| r.eq_ignore_ascii_case("delivery-status"))
     });
     let from = m
         .from()
@@ -67,9 +76,14 @@ fn bounce(m: &Message<'_>) -> Option<Vec<FailedRecipient>> {
         .to_ascii_lowercase();
     let daemon = from.starts_with("mailer-daemon@") || from.starts_with("postmaster@");
     let subject = m.subject().unwrap_or("").to_lowercase();
-    let failure_subject = ["undeliver", "delivery status notification (failure)", "mail delivery failed", "returned mail"]
-        .iter()
-        .any(|p| subject.contains(p));
+    let failure_subject = [
+        "undeliver",
+        "delivery status notification (failure)",
+        "mail delivery failed",
+        "returned mail",
+    ]
+    .iter()
+    .any(|p| subject.contains(p));
     if !is_report && !(daemon && failure_subject) {
         return None;
     }
@@ -96,11 +110,20 @@ pub fn status_fields(text: &str) -> Vec<FailedRecipient> {
         let mut status = String::new();
         let mut diagnostic = String::new();
         for line in block.lines() {
-            let Some((name, value)) = line.split_once(':') else { continue };
+            let Some((name, value)) = line.split_once(':') else {
+                continue;
+            };
             let value = value.trim();
             match name.trim().to_ascii_lowercase().as_str() {
-                "final-recipient" | "original-recipient" if recipient.is_none() || name.trim().eq_ignore_ascii_case("final-recipient") => {
-                    let address = value.rsplit(';').next().unwrap_or(value).trim().trim_matches(['<', '>']);
+                "final-recipient" | "original-recipient"
+                    if recipient.is_none() || name.trim().eq_ignore_ascii_case("final-recipient") =>
+                {
+                    let address = value
+                        .rsplit(';')
+                        .next()
+                        .unwrap_or(value)
+                        .trim()
+                        .trim_matches(['<', '>']);
                     if address.contains('@') {
                         recipient = Some(address.to_ascii_lowercase());
                     }
@@ -114,7 +137,11 @@ pub fn status_fields(text: &str) -> Vec<FailedRecipient> {
         if let Some(address) = recipient
             && action == "failed"
         {
-            let reason = [status, diagnostic].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" ");
+            let reason = [status, diagnostic]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ");
             out.push(FailedRecipient { address, reason });
         }
     }

@@ -148,16 +148,34 @@ async fn pause(config: &FetchConfig, failures: u32, stop: &CancellationToken) {
 
 /// One logged-in session: import, then wait (IDLE or poll), until `stop`
 /// or a failure.
-async fn session(app: &App, m: &Mailbox, config: &FetchConfig, stop: &CancellationToken, failures: &mut u32) -> Result<(), FetchError> {
+async fn session(
+    app: &App,
+    m: &Mailbox,
+    config: &FetchConfig,
+    stop: &CancellationToken,
+    failures: &mut u32,
+) -> Result<(), FetchError> {
     let (conn, _) = connections(app, m)?;
     let mut session = imap::login(&conn, config.timeout).await?;
     let state = imap::select(&conn, &mut session, &m.fields.folder, config.timeout).await?;
-    let has_idle = step(config, "reading capabilities", imap::has_capability(&mut session, "IDLE")).await?;
-    let has_move = step(config, "reading capabilities", imap::has_capability(&mut session, "MOVE")).await?;
+    let has_idle = step(
+        config,
+        "reading capabilities",
+        imap::has_capability(&mut session, "IDLE"),
+    )
+    .await?;
+    let has_move = step(
+        config,
+        "reading capabilities",
+        imap::has_capability(&mut session, "MOVE"),
+    )
+    .await?;
     if m.state != "ok" || *failures > 0 {
         tracing::info!(mailbox = %m.fields.address, idle = has_idle, "connected to the mailbox");
     }
-    app.db.record_mailbox_check(app.now(), m.workspace_id, m.id, None).await?;
+    app.db
+        .record_mailbox_check(app.now(), m.workspace_id, m.id, None)
+        .await?;
     *failures = 0;
     loop {
         import_new(app, m, &mut session, state, has_move, config, stop).await?;
@@ -173,7 +191,10 @@ async fn session(app: &App, m: &Mailbox, config: &FetchConfig, stop: &Cancellati
                 _ = tokio::time::sleep(config.poll) => {}
             }
             // NOOP lets the server tell about new mail (and keeps the session alive).
-            step(config, "checking for new mail", async { session.noop().await.map_err(ImapError::from) }).await?;
+            step(config, "checking for new mail", async {
+                session.noop().await.map_err(ImapError::from)
+            })
+            .await?;
         }
         while session.unsolicited_responses.try_recv().is_ok() {}
     }
@@ -181,7 +202,11 @@ async fn session(app: &App, m: &Mailbox, config: &FetchConfig, stop: &Cancellati
 
 /// Runs one server step with the configured time limit: a server that went
 /// away without closing the connection is noticed instead of waited on forever.
-async fn step<T>(config: &FetchConfig, what: &'static str, f: impl Future<Output = Result<T, ImapError>>) -> Result<T, FetchError> {
+async fn step<T>(
+    config: &FetchConfig,
+    what: &'static str,
+    f: impl Future<Output = Result<T, ImapError>>,
+) -> Result<T, FetchError> {
     match tokio::time::timeout(config.timeout, f).await {
         Ok(r) => Ok(r?),
         Err(_) => Err(FetchError::Imap(ImapError::Protocol(format!(
@@ -195,7 +220,10 @@ async fn step<T>(config: &FetchConfig, what: &'static str, f: impl Future<Output
 async fn idle(session: ImapSession, config: &FetchConfig, stop: &CancellationToken) -> Result<ImapSession, FetchError> {
     let limit = config.idle;
     let mut handle = session.idle();
-    step(config, "starting IDLE", async { handle.init().await.map_err(ImapError::from) }).await?;
+    step(config, "starting IDLE", async {
+        handle.init().await.map_err(ImapError::from)
+    })
+    .await?;
     {
         let (wait, interrupt) = handle.wait_with_timeout(limit);
         tokio::pin!(wait);
@@ -208,7 +236,10 @@ async fn idle(session: ImapSession, config: &FetchConfig, stop: &CancellationTok
         };
         outcome.map_err(ImapError::from)?;
     }
-    step(config, "ending IDLE", async { handle.done().await.map_err(ImapError::from) }).await
+    step(config, "ending IDLE", async {
+        handle.done().await.map_err(ImapError::from)
+    })
+    .await
 }
 
 /// Imports every message after the recorded position, in UID order,
@@ -248,7 +279,12 @@ async fn import_new(
         }
         app.db.record_fetch_position(ws, m.id, validity, i64::from(uid)).await?;
         let after_import = if m.fields.after_import == "move" {
-            step(config, "moving a message", imap::move_to(session, uid, &m.fields.move_to, has_move)).await
+            step(
+                config,
+                "moving a message",
+                imap::move_to(session, uid, &m.fields.move_to, has_move),
+            )
+            .await
         } else {
             step(config, "marking a message seen", imap::mark_seen(session, uid)).await
         };
@@ -256,7 +292,14 @@ async fn import_new(
             // The message is imported and its UID recorded: nothing is lost,
             // but the person who set the mailbox up should know.
             tracing::warn!(mailbox = %m.fields.address, uid, error = %e, "an imported email could not be marked or moved");
-            app.db.record_mailbox_check(app.now(), ws, m.id, Some(&format!("imported, but could not mark or move it: {e}"))).await?;
+            app.db
+                .record_mailbox_check(
+                    app.now(),
+                    ws,
+                    m.id,
+                    Some(&format!("imported, but could not mark or move it: {e}")),
+                )
+                .await?;
         }
     }
     Ok(())

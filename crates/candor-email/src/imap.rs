@@ -127,7 +127,10 @@ async fn wrap_tls(c: &Connection, stream: Box<dyn Stream>, limit: Duration) -> R
     let connector = tls_connector().map_err(tls_error)?;
     let name = rustls::pki_types::ServerName::try_from(c.host.clone()).map_err(|e| tls_error(e.to_string()))?;
     let tls = within(c, limit, "setting up TLS", async {
-        connector.connect(name, stream).await.map_err(|e| tls_error(e.to_string()))
+        connector
+            .connect(name, stream)
+            .await
+            .map_err(|e| tls_error(e.to_string()))
     })
     .await?;
     Ok(Box::new(tls))
@@ -150,10 +153,12 @@ async fn greet(c: &Connection, client: &mut Client<Box<dyn Stream>>, limit: Dura
 /// Connects and logs in.
 pub async fn login(c: &Connection, limit: Duration) -> Result<ImapSession, ImapError> {
     let tcp = within(c, limit, "connecting", async {
-        TcpStream::connect((c.host.as_str(), c.port)).await.map_err(|e| ImapError::Reach {
-            server: server(c),
-            reason: e.to_string(),
-        })
+        TcpStream::connect((c.host.as_str(), c.port))
+            .await
+            .map_err(|e| ImapError::Reach {
+                server: server(c),
+                reason: e.to_string(),
+            })
     })
     .await?;
     let _ = tcp.set_nodelay(true);
@@ -173,21 +178,27 @@ pub async fn login(c: &Connection, limit: Duration) -> Result<ImapSession, ImapE
             let mut plain = Client::new(stream);
             greet(c, &mut plain, limit).await?;
             within(c, limit, "asking for STARTTLS", async {
-                plain.run_command_and_check_ok("STARTTLS", None).await.map_err(|e| ImapError::Tls {
-                    server: server(c),
-                    reason: format!("the server refused STARTTLS: {e}"),
-                })
+                plain
+                    .run_command_and_check_ok("STARTTLS", None)
+                    .await
+                    .map_err(|e| ImapError::Tls {
+                        server: server(c),
+                        reason: format!("the server refused STARTTLS: {e}"),
+                    })
             })
             .await?;
             Client::new(wrap_tls(c, plain.into_inner(), limit).await?)
         }
     };
     within(c, limit, "logging in", async {
-        client.login(&c.user, &c.password).await.map_err(|(e, _)| ImapError::Login {
-            server: server(c),
-            user: c.user.clone(),
-            answer: e.to_string(),
-        })
+        client
+            .login(&c.user, &c.password)
+            .await
+            .map_err(|(e, _)| ImapError::Login {
+                server: server(c),
+                user: c.user.clone(),
+                answer: e.to_string(),
+            })
     })
     .await
 }
@@ -202,7 +213,12 @@ pub struct FolderState {
 }
 
 /// Selects `folder`.
-pub async fn select(c: &Connection, session: &mut ImapSession, folder: &str, limit: Duration) -> Result<FolderState, ImapError> {
+pub async fn select(
+    c: &Connection,
+    session: &mut ImapSession,
+    folder: &str,
+    limit: Duration,
+) -> Result<FolderState, ImapError> {
     let m = within(c, limit, "opening the folder", async {
         session.select(folder).await.map_err(|e| ImapError::Folder {
             folder: folder.to_string(),
@@ -227,7 +243,11 @@ pub async fn uids_after(session: &mut ImapSession, after: u32) -> Result<Vec<u32
 
 /// One message's raw bytes, without marking it seen.
 pub async fn fetch_raw(session: &mut ImapSession, uid: u32) -> Result<Option<Vec<u8>>, ImapError> {
-    let fetches: Vec<_> = session.uid_fetch(uid.to_string(), "(UID BODY.PEEK[])").await?.try_collect().await?;
+    let fetches: Vec<_> = session
+        .uid_fetch(uid.to_string(), "(UID BODY.PEEK[])")
+        .await?
+        .try_collect()
+        .await?;
     Ok(fetches
         .iter()
         .find(|f| f.uid == Some(uid))
@@ -236,7 +256,11 @@ pub async fn fetch_raw(session: &mut ImapSession, uid: u32) -> Result<Option<Vec
 
 /// Marks a message seen.
 pub async fn mark_seen(session: &mut ImapSession, uid: u32) -> Result<(), ImapError> {
-    let _: Vec<_> = session.uid_store(uid.to_string(), "+FLAGS (\\Seen)").await?.try_collect().await?;
+    let _: Vec<_> = session
+        .uid_store(uid.to_string(), "+FLAGS (\\Seen)")
+        .await?
+        .try_collect()
+        .await?;
     Ok(())
 }
 
@@ -248,7 +272,11 @@ pub async fn move_to(session: &mut ImapSession, uid: u32, folder: &str, has_move
         return Ok(());
     }
     session.uid_copy(uid.to_string(), folder).await?;
-    let _: Vec<_> = session.uid_store(uid.to_string(), "+FLAGS (\\Deleted \\Seen)").await?.try_collect().await?;
+    let _: Vec<_> = session
+        .uid_store(uid.to_string(), "+FLAGS (\\Deleted \\Seen)")
+        .await?
+        .try_collect()
+        .await?;
     let _: Vec<_> = session.uid_expunge(uid.to_string()).await?.try_collect().await?;
     Ok(())
 }
@@ -269,6 +297,10 @@ pub async fn check(c: &Connection, folder: &str, limit: Duration) -> Result<Stri
         server(c),
         c.user,
         state.exists,
-        if idle { "new mail arrives at once (IDLE)" } else { "new mail is polled for (no IDLE)" }
+        if idle {
+            "new mail arrives at once (IDLE)"
+        } else {
+            "new mail is polled for (no IDLE)"
+        }
     ))
 }

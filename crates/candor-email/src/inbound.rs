@@ -7,10 +7,10 @@
 use crate::automated::Automated;
 use crate::parse::{ParsedEmail, parse};
 use crate::thread::subject_token;
+use candor_app::App;
 use candor_app::error::{AppError, AppResult};
 use candor_app::ingest::{InboundAttachment, InboundMessage, ingest};
 use candor_app::reference::CustomerRef;
-use candor_app::App;
 use candor_core::conversation::Channel;
 use candor_core::identity::{Identity, IdentityKind};
 use candor_core::{ConversationId, MessageId, WorkspaceId};
@@ -53,7 +53,10 @@ pub struct Received {
 /// Receives one raw email for workspace `ws` (see the module docs).
 pub async fn receive(app: &App, ws: WorkspaceId, raw: &[u8], source: Source) -> AppResult<Received> {
     if raw.iter().all(u8::is_ascii_whitespace) {
-        return Err(AppError::invalid("body", "the message is empty: send the raw email (message/rfc822)"));
+        return Err(AppError::invalid(
+            "body",
+            "the message is empty: send the raw email (message/rfc822)",
+        ));
     }
     let email = parse(raw);
     let external = external_id(&email, raw, source);

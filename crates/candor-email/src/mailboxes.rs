@@ -25,7 +25,9 @@ pub enum MailboxError {
     #[error("{0}")]
     Setting(String),
     /// The server has no secret key to open stored passwords with.
-    #[error("this server has no secret key to open stored mailbox passwords (set CANDOR_SECRET_KEY or keep secret.key in the data directory)")]
+    #[error(
+        "this server has no secret key to open stored mailbox passwords (set CANDOR_SECRET_KEY or keep secret.key in the data directory)"
+    )]
     NoKey,
     /// A stored password cannot be opened.
     #[error(transparent)]
@@ -168,7 +170,14 @@ fn invalid(e: crate::settings::SettingError) -> AppError {
     AppError::invalid(e.field, e.message)
 }
 
-async fn event(app: &App, tx: &mut candor_store::Tx, caller: &Caller, what: &'static str, id: Uuid, address: &str) -> AppResult<()> {
+async fn event(
+    app: &App,
+    tx: &mut candor_store::Tx,
+    caller: &Caller,
+    what: &'static str,
+    id: Uuid,
+    address: &str,
+) -> AppResult<()> {
     tx.append_event(
         app.now(),
         NewEvent {
@@ -186,7 +195,13 @@ async fn event(app: &App, tx: &mut candor_store::Tx, caller: &Caller, what: &'st
 /// The workspace's mailboxes.
 pub async fn list(app: &App, caller: &Caller) -> AppResult<Vec<MailboxView>> {
     caller.require(Scope::Admin)?;
-    Ok(app.db.mailboxes(caller.workspace()).await?.iter().map(MailboxView::of).collect())
+    Ok(app
+        .db
+        .mailboxes(caller.workspace())
+        .await?
+        .iter()
+        .map(MailboxView::of)
+        .collect())
 }
 
 /// One mailbox.
@@ -263,11 +278,18 @@ pub async fn test(app: &App, caller: &Caller, id: Uuid) -> AppResult<TestReport>
         Ok(String::new())
     } else {
         match smtp::check(&smtp_conn, timeout).await {
-            Ok(()) => Ok(format!("ok: the SMTP server {}:{} accepted the connection and login", smtp_conn.host, smtp_conn.port)),
+            Ok(()) => Ok(format!(
+                "ok: the SMTP server {}:{} accepted the connection and login",
+                smtp_conn.host, smtp_conn.port
+            )),
             Err(e) => Err(e.to_string()),
         }
     };
-    let failure = [imap.as_ref().err(), smtp.as_ref().err()].into_iter().flatten().cloned().collect::<Vec<_>>();
+    let failure = [imap.as_ref().err(), smtp.as_ref().err()]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect::<Vec<_>>();
     let error = (!failure.is_empty()).then(|| failure.join("; "));
     app.db.record_mailbox_check(app.now(), ws, id, error.as_deref()).await?;
     Ok(TestReport {

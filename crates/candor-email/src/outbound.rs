@@ -52,10 +52,18 @@ impl From<candor_store::StoreError> for Problem {
 /// The `deliver.email` handler.
 pub async fn deliver_reply(app: App, job: ClaimedJob) -> JobResult {
     let ws = job.workspace_id.ok_or("the job names no workspace")?;
-    let message: MessageId = job.payload.get("message_id").and_then(|v| v.as_str()).and_then(|s| s.parse().ok())
+    let message: MessageId = job
+        .payload
+        .get("message_id")
+        .and_then(|v| v.as_str())
+        .and_then(|s| s.parse().ok())
         .ok_or("the job names no message")?;
-    let conversation: ConversationId = job.payload.get("conversation_id").and_then(|v| v.as_str())
-        .and_then(|s| s.parse().ok()).ok_or("the job names no conversation")?;
+    let conversation: ConversationId = job
+        .payload
+        .get("conversation_id")
+        .and_then(|v| v.as_str())
+        .and_then(|s| s.parse().ok())
+        .ok_or("the job names no conversation")?;
     let last_attempt = job.attempt >= job.max_attempts;
     match send_reply(&app, ws, conversation, message).await {
         Ok(None) => Ok(()),
@@ -74,30 +82,51 @@ pub async fn deliver_reply(app: App, job: ClaimedJob) -> JobResult {
                 let why = format!("gave up after {} attempts: {why}", job.attempt);
                 finish(&app, ws, conversation, message, Delivery::Failed, &why).await?;
             } else {
-                record_detail(&app, ws, message, &format!("attempt {} failed, will retry: {why}", job.attempt)).await?;
+                record_detail(
+                    &app,
+                    ws,
+                    message,
+                    &format!("attempt {} failed, will retry: {why}", job.attempt),
+                )
+                .await?;
             }
             Err(why)
         }
     }
 }
 
-async fn finish(app: &App, ws: WorkspaceId, conversation: ConversationId, message: MessageId, state: Delivery, detail: &str) -> Result<(), String> {
+async fn finish(
+    app: &App,
+    ws: WorkspaceId,
+    conversation: ConversationId,
+    message: MessageId,
+    state: Delivery,
+    detail: &str,
+) -> Result<(), String> {
     let mut tx = app.db.begin().await.map_err(|e| e.to_string())?;
     // A reply that failed before it was addressed has no headers row yet;
     // one without ids keeps the reason (and never matches in threading).
-    tx.insert_email_headers(app.now(), ws, &NewEmailHeaders {
-        message_id: message,
-        conversation_id: conversation,
-        mailbox_id: None,
-        direction: "out",
-        rfc_message_id: "",
-        customer_address: "",
-        in_reply_to: "",
-        references: &[],
-        automated: "",
-    }).await.map_err(|e| e.to_string())?;
+    tx.insert_email_headers(
+        app.now(),
+        ws,
+        &NewEmailHeaders {
+            message_id: message,
+            conversation_id: conversation,
+            mailbox_id: None,
+            direction: "out",
+            rfc_message_id: "",
+            customer_address: "",
+            in_reply_to: "",
+            references: &[],
+            automated: "",
+        },
+    )
+    .await
+    .map_err(|e| e.to_string())?;
     tx.set_delivery(ws, message, state).await.map_err(|e| e.to_string())?;
-    tx.set_delivery_detail(ws, message, detail).await.map_err(|e| e.to_string())?;
+    tx.set_delivery_detail(ws, message, detail)
+        .await
+        .map_err(|e| e.to_string())?;
     tx.commit().await.map_err(|e| e.to_string())?;
     publish(app, LiveEvent::conversation(ws, "conversation.updated", conversation)).await;
     Ok(())
@@ -105,12 +134,19 @@ async fn finish(app: &App, ws: WorkspaceId, conversation: ConversationId, messag
 
 async fn record_detail(app: &App, ws: WorkspaceId, message: MessageId, detail: &str) -> Result<(), String> {
     let mut tx = app.db.begin().await.map_err(|e| e.to_string())?;
-    tx.set_delivery_detail(ws, message, detail).await.map_err(|e| e.to_string())?;
+    tx.set_delivery_detail(ws, message, detail)
+        .await
+        .map_err(|e| e.to_string())?;
     tx.commit().await.map_err(|e| e.to_string())
 }
 
 /// Sends one reply; `Ok(None)` when it was sent before (a repeated job).
-async fn send_reply(app: &App, ws: WorkspaceId, conversation: ConversationId, id: MessageId) -> Result<Option<String>, Problem> {
+async fn send_reply(
+    app: &App,
+    ws: WorkspaceId,
+    conversation: ConversationId,
+    id: MessageId,
+) -> Result<Option<String>, Problem> {
     let message = app.db.message(ws, id).await?;
     if message.kind != MessageKind::Outbound || message.delivery != Some(Delivery::Queued) {
         return Ok(None);
@@ -119,10 +155,15 @@ async fn send_reply(app: &App, ws: WorkspaceId, conversation: ConversationId, id
     let workspace = app.db.workspace(ws).await?;
     let thread = app.db.email_headers_of(ws, conversation).await?;
     let Some(mailbox) = app.db.mailbox_for_reply(ws, conversation).await? else {
-        return Err(Problem::Permanent("no mailbox sends email for this workspace: add one under Settings → Email".into()));
+        return Err(Problem::Permanent(
+            "no mailbox sends email for this workspace: add one under Settings → Email".into(),
+        ));
     };
     if mailbox.fields.smtp_host.is_empty() {
-        return Err(Problem::Permanent(format!("the mailbox {} has no SMTP relay set", mailbox.fields.address)));
+        return Err(Problem::Permanent(format!(
+            "the mailbox {} has no SMTP relay set",
+            mailbox.fields.address
+        )));
     }
     // The address the customer last wrote from, else their first email address.
     let customer = app.db.customer(ws, conv.customer_id).await?;
@@ -131,15 +172,30 @@ async fn send_reply(app: &App, ws: WorkspaceId, conversation: ConversationId, id
         .rev()
         .find(|h| h.direction == "in" && !h.customer_address.is_empty())
         .map(|h| h.customer_address.clone())
-        .or_else(|| customer.identities.iter().find(|i| i.kind == IdentityKind::Email).map(|i| i.value.clone()))
+        .or_else(|| {
+            customer
+                .identities
+                .iter()
+                .find(|i| i.kind == IdentityKind::Email)
+                .map(|i| i.value.clone())
+        })
         .ok_or_else(|| Problem::Permanent("the customer has no email address".into()))?;
     let (_, smtp) = connections(app, &mailbox).map_err(|e| match e {
         MailboxError::Setting(m) => Problem::Permanent(m),
         other => Problem::Permanent(other.to_string()),
     })?;
-    let domain = mailbox.fields.address.rsplit_once('@').map(|(_, d)| d.to_string()).unwrap_or_else(|| "candor.invalid".into());
+    let domain = mailbox
+        .fields
+        .address
+        .rsplit_once('@')
+        .map(|(_, d)| d.to_string())
+        .unwrap_or_else(|| "candor.invalid".into());
     let own_id = format!("{}@{domain}", message.id);
-    let in_reply_to = thread.iter().rev().find(|h| h.direction == "in").map(|h| h.rfc_message_id.clone());
+    let in_reply_to = thread
+        .iter()
+        .rev()
+        .find(|h| h.direction == "in")
+        .map(|h| h.rfc_message_id.clone());
     let mut ids: Vec<String> = Vec::new();
     for h in &thread {
         ids.extend(h.references.iter().cloned());
@@ -149,22 +205,31 @@ async fn send_reply(app: &App, ws: WorkspaceId, conversation: ConversationId, id
     let references = reply_references(&ids);
     let mut tx = app.db.begin().await?;
     let token = tx.email_token(app.now(), ws, conversation).await?;
-    tx.insert_email_headers(app.now(), ws, &NewEmailHeaders {
-        message_id: message.id,
-        conversation_id: conversation,
-        mailbox_id: Some(mailbox.id),
-        direction: "out",
-        rfc_message_id: &own_id,
-        customer_address: &to,
-        in_reply_to: in_reply_to.as_deref().unwrap_or(""),
-        references: &references,
-        automated: "",
-    }).await?;
+    tx.insert_email_headers(
+        app.now(),
+        ws,
+        &NewEmailHeaders {
+            message_id: message.id,
+            conversation_id: conversation,
+            mailbox_id: Some(mailbox.id),
+            direction: "out",
+            rfc_message_id: &own_id,
+            customer_address: &to,
+            in_reply_to: in_reply_to.as_deref().unwrap_or(""),
+            references: &references,
+            automated: "",
+        },
+    )
+    .await?;
     tx.commit().await?;
     let files = app.db.attachments_of(ws, conversation).await?;
     let mut attachments = Vec::new();
     for a in files.iter().filter(|a| a.message_id == Some(message.id)) {
-        let bytes = app.files.get(&a.sha256).await.map_err(|e| Problem::Temporary(format!("attachment {}: {e}", a.filename)))?;
+        let bytes = app
+            .files
+            .get(&a.sha256)
+            .await
+            .map_err(|e| Problem::Temporary(format!("attachment {}: {e}", a.filename)))?;
         attachments.push((a.filename.clone(), a.content_type.clone(), bytes));
     }
     let from_name = format!("{} at {}", message.author.name, workspace.name);
@@ -212,8 +277,13 @@ pub struct BuildInput<'a> {
 /// Builds the email (text and HTML alternatives, then files).
 pub fn build(b: &BuildInput<'_>) -> Result<lettre::Message, String> {
     let address = |name: &str, addr: &str, what: &str| -> Result<Address, String> {
-        let email = addr.parse().map_err(|e| format!("the {what} address {addr} cannot be used: {e}"))?;
-        Ok(Address::new((!name.trim().is_empty()).then(|| name.trim().to_string()), email))
+        let email = addr
+            .parse()
+            .map_err(|e| format!("the {what} address {addr} cannot be used: {e}"))?;
+        Ok(Address::new(
+            (!name.trim().is_empty()).then(|| name.trim().to_string()),
+            email,
+        ))
     };
     let from = address(b.from.0, b.from.1, "mailbox")?;
     let reply_to = address("", b.from.1, "mailbox")?;
@@ -228,7 +298,13 @@ pub fn build(b: &BuildInput<'_>) -> Result<lettre::Message, String> {
         builder = builder.in_reply_to(format!("<{parent}>"));
     }
     if !b.references.is_empty() {
-        builder = builder.references(b.references.iter().map(|r| format!("<{r}>")).collect::<Vec<_>>().join(" "));
+        builder = builder.references(
+            b.references
+                .iter()
+                .map(|r| format!("<{r}>"))
+                .collect::<Vec<_>>()
+                .join(" "),
+        );
     }
     let html = match b.html.filter(|h| !h.trim().is_empty()) {
         Some(h) => h.to_string(),
@@ -243,7 +319,8 @@ pub fn build(b: &BuildInput<'_>) -> Result<lettre::Message, String> {
     } else {
         let mut mixed = MultiPart::mixed().multipart(body);
         for (name, content_type, bytes) in b.attachments {
-            let ct = ContentType::parse(content_type).unwrap_or(ContentType::parse("application/octet-stream").map_err(|e| e.to_string())?);
+            let ct = ContentType::parse(content_type)
+                .unwrap_or(ContentType::parse("application/octet-stream").map_err(|e| e.to_string())?);
             let part: SinglePart = Attachment::new(name.clone()).body(bytes.clone(), ct);
             mixed = mixed.singlepart(part);
         }
@@ -273,12 +350,21 @@ fn escape_html(text: &str) -> String {
 /// and news) through the workspace's first mailbox that sends. Without one,
 /// the email is held in the outbox, as before any mailbox existed.
 pub async fn send_outbox_email(app: App, job: ClaimedJob) -> JobResult {
-    let outbox_id = job.payload.get("outbox_id").and_then(|v| v.as_str()).and_then(|s| s.parse::<uuid::Uuid>().ok());
+    let outbox_id = job
+        .payload
+        .get("outbox_id")
+        .and_then(|v| v.as_str())
+        .and_then(|s| s.parse::<uuid::Uuid>().ok());
     let Some(ws) = job.workspace_id else {
         return candor_app::community::mail::hold_without_transport(app, job).await;
     };
-    let mailbox = app.db.mailboxes(ws).await.map_err(|e| e.to_string())?
-        .into_iter().find(|m| m.fields.enabled && !m.fields.smtp_host.is_empty());
+    let mailbox = app
+        .db
+        .mailboxes(ws)
+        .await
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .find(|m| m.fields.enabled && !m.fields.smtp_host.is_empty());
     let Some(mailbox) = mailbox else {
         return candor_app::community::mail::hold_without_transport(app, job).await;
     };
@@ -286,8 +372,16 @@ pub async fn send_outbox_email(app: App, job: ClaimedJob) -> JobResult {
     let (to, subject, body, html) = (text("to"), text("subject"), text("text"), text("html"));
     let workspace = app.db.workspace(ws).await.map_err(|e| e.to_string())?;
     let (_, smtp) = connections(&app, &mailbox).map_err(|e| e.to_string())?;
-    let domain = mailbox.fields.address.rsplit_once('@').map(|(_, d)| d.to_string()).unwrap_or_default();
-    let id = format!("{}@{domain}", outbox_id.map(|u| u.to_string()).unwrap_or_else(|| job.id.to_string()));
+    let domain = mailbox
+        .fields
+        .address
+        .rsplit_once('@')
+        .map(|(_, d)| d.to_string())
+        .unwrap_or_default();
+    let id = format!(
+        "{}@{domain}",
+        outbox_id.map(|u| u.to_string()).unwrap_or_else(|| job.id.to_string())
+    );
     let built = build(&BuildInput {
         from: (&workspace.name, &mailbox.fields.address),
         to: ("", &to),
@@ -302,13 +396,19 @@ pub async fn send_outbox_email(app: App, job: ClaimedJob) -> JobResult {
     match send(&smtp, built, SMTP_TIMEOUT).await {
         Ok(_) => {
             if let Some(id) = outbox_id {
-                app.db.mark_outbox(app.now(), id, "sent").await.map_err(|e| e.to_string())?;
+                app.db
+                    .mark_outbox(app.now(), id, "sent")
+                    .await
+                    .map_err(|e| e.to_string())?;
             }
             Ok(())
         }
         Err(SendError::Permanent(m)) => {
             if let Some(id) = outbox_id {
-                app.db.mark_outbox(app.now(), id, "failed").await.map_err(|e| e.to_string())?;
+                app.db
+                    .mark_outbox(app.now(), id, "failed")
+                    .await
+                    .map_err(|e| e.to_string())?;
             }
             tracing::warn!(job = %job.id, error = %m, "an email was refused by the SMTP relay");
             Ok(())

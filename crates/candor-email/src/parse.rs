@@ -141,8 +141,20 @@ fn original(raw: &[u8]) -> ParsedAttachment {
 /// bytes without any (binary noise, a truncated upload) are not an email.
 fn has_headers(m: &mail_parser::Message<'_>) -> bool {
     const KNOWN: &[&str] = &[
-        "from", "to", "cc", "subject", "date", "message-id", "sender", "reply-to", "return-path", "received",
-        "mime-version", "content-type", "in-reply-to", "references",
+        "from",
+        "to",
+        "cc",
+        "subject",
+        "date",
+        "message-id",
+        "sender",
+        "reply-to",
+        "return-path",
+        "received",
+        "mime-version",
+        "content-type",
+        "in-reply-to",
+        "references",
     ];
     m.headers()
         .iter()
@@ -153,7 +165,11 @@ fn sender_of(m: &mail_parser::Message<'_>) -> Option<Sender> {
     let candidates = [m.from(), m.sender(), m.reply_to()];
     for list in candidates.into_iter().flatten() {
         for addr in list.iter() {
-            if let Some(address) = addr.address().map(|a| a.trim().to_lowercase()).filter(|a| a.contains('@')) {
+            if let Some(address) = addr
+                .address()
+                .map(|a| a.trim().to_lowercase())
+                .filter(|a| a.contains('@'))
+            {
                 let name = addr
                     .name()
                     .map(|n| n.split_whitespace().collect::<Vec<_>>().join(" "))
@@ -175,7 +191,11 @@ fn clean_subject(s: &str) -> String {
 
 /// A Message-ID without brackets or white space.
 pub fn clean_id(id: &str) -> String {
-    id.trim().trim_start_matches('<').trim_end_matches('>').trim().to_string()
+    id.trim()
+        .trim_start_matches('<')
+        .trim_end_matches('>')
+        .trim()
+        .to_string()
 }
 
 fn ids(v: &HeaderValue<'_>) -> Vec<String> {
@@ -196,7 +216,11 @@ fn attachment_name(part: &mail_parser::MessagePart<'_>, index: usize) -> String 
     }
     if let Some(m) = part.message() {
         let subject = m.subject().map(clean_subject).unwrap_or_default();
-        let base: String = subject.chars().filter(|c| c.is_alphanumeric() || *c == ' ').take(60).collect();
+        let base: String = subject
+            .chars()
+            .filter(|c| c.is_alphanumeric() || *c == ' ')
+            .take(60)
+            .collect();
         let base = base.trim();
         return if base.is_empty() {
             "forwarded message.eml".into()
@@ -207,7 +231,12 @@ fn attachment_name(part: &mail_parser::MessagePart<'_>, index: usize) -> String 
     let extension = part
         .content_type()
         .and_then(|ct| ct.subtype())
-        .map(|s| s.chars().filter(|c| c.is_ascii_alphanumeric()).take(10).collect::<String>())
+        .map(|s| {
+            s.chars()
+                .filter(|c| c.is_ascii_alphanumeric())
+                .take(10)
+                .collect::<String>()
+        })
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "bin".into());
     format!("attachment-{}.{extension}", index + 1)

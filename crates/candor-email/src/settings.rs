@@ -53,7 +53,14 @@ pub struct Connection {
 
 impl std::fmt::Debug for Connection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{} ({}) as {:?}", self.host, self.port, self.tls.as_str(), self.user)
+        write!(
+            f,
+            "{}:{} ({}) as {:?}",
+            self.host,
+            self.port,
+            self.tls.as_str(),
+            self.user
+        )
     }
 }
 
@@ -157,7 +164,10 @@ pub fn check(input: &MailboxInput, existing: Option<(&str, &str)>) -> Result<Che
         .split_once('@')
         .is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !address.contains(char::is_whitespace));
     if !valid_address {
-        return Err(err("address", "give the address customers write to, e.g. support@example.com"));
+        return Err(err(
+            "address",
+            "give the address customers write to, e.g. support@example.com",
+        ));
     }
     let name = match input.name.trim() {
         "" => address.clone(),
@@ -166,7 +176,10 @@ pub fn check(input: &MailboxInput, existing: Option<(&str, &str)>) -> Result<Che
     };
     let host = |field, raw: &str| -> Result<String, SettingError> {
         let h = raw.trim();
-        if h.is_empty() || h.len() > 253 || h.contains(|c: char| c.is_whitespace() || c == '/' || c == ':' && !h.starts_with('[')) {
+        if h.is_empty()
+            || h.len() > 253
+            || h.contains(|c: char| c.is_whitespace() || c == '/' || c == ':' && !h.starts_with('['))
+        {
             return Err(err(field, "give the server's host name, e.g. imap.example.com"));
         }
         Ok(h.to_string())
@@ -185,7 +198,11 @@ pub fn check(input: &MailboxInput, existing: Option<(&str, &str)>) -> Result<Che
     };
     let imap_tls = tls("imap_tls", input.imap_tls.as_deref(), TlsMode::Implicit)?;
     let imap_host = host("imap_host", &input.imap_host)?;
-    let imap_port = port("imap_port", input.imap_port, if imap_tls == TlsMode::Implicit { 993 } else { 143 })?;
+    let imap_port = port(
+        "imap_port",
+        input.imap_port,
+        if imap_tls == TlsMode::Implicit { 993 } else { 143 },
+    )?;
     let imap_user = input.imap_user.trim().to_string();
     if imap_user.is_empty() {
         return Err(err("imap_user", "give the user name the IMAP server expects"));
@@ -195,7 +212,13 @@ pub fn check(input: &MailboxInput, existing: Option<(&str, &str)>) -> Result<Che
         ("", None) => return Err(err("imap_password", "give the IMAP password")),
         (p, _) => p.to_string(),
     };
-    let folder = input.folder.as_deref().map(str::trim).filter(|f| !f.is_empty()).unwrap_or("INBOX").to_string();
+    let folder = input
+        .folder
+        .as_deref()
+        .map(str::trim)
+        .filter(|f| !f.is_empty())
+        .unwrap_or("INBOX")
+        .to_string();
     let after_import = match input.after_import.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None | Some("seen") => "seen".to_string(),
         Some("move") => "move".to_string(),
@@ -203,7 +226,10 @@ pub fn check(input: &MailboxInput, existing: Option<(&str, &str)>) -> Result<Che
     };
     let move_to = input.move_to.as_deref().map(str::trim).unwrap_or("").to_string();
     if after_import == "move" && (move_to.is_empty() || move_to == folder) {
-        return Err(err("move_to", "name the folder imported mail moves to (not the folder it is read from)"));
+        return Err(err(
+            "move_to",
+            "name the folder imported mail moves to (not the folder it is read from)",
+        ));
     }
     let smtp_tls = tls("smtp_tls", input.smtp_tls.as_deref(), TlsMode::StartTls)?;
     let (smtp_host, smtp_port) = if input.smtp_host.trim().is_empty() {
@@ -211,7 +237,11 @@ pub fn check(input: &MailboxInput, existing: Option<(&str, &str)>) -> Result<Che
     } else {
         (
             host("smtp_host", &input.smtp_host)?,
-            port("smtp_port", input.smtp_port, if smtp_tls == TlsMode::Implicit { 465 } else { 587 })?,
+            port(
+                "smtp_port",
+                input.smtp_port,
+                if smtp_tls == TlsMode::Implicit { 465 } else { 587 },
+            )?,
         )
     };
     let smtp_user = input.smtp_user.trim().to_string();
@@ -223,7 +253,10 @@ pub fn check(input: &MailboxInput, existing: Option<(&str, &str)>) -> Result<Che
     };
     for (field, tls, host) in [("imap_tls", imap_tls, &imap_host), ("smtp_tls", smtp_tls, &smtp_host)] {
         if tls == TlsMode::None && !host.is_empty() && !is_loopback(host) {
-            return Err(err(field, "without TLS only a server on this machine (127.0.0.1, ::1, localhost) may be used"));
+            return Err(err(
+                field,
+                "without TLS only a server on this machine (127.0.0.1, ::1, localhost) may be used",
+            ));
         }
     }
     Ok(CheckedMailbox {
@@ -286,20 +319,67 @@ mod tests {
     #[test]
     fn bad_settings_name_their_field() {
         let field = |i: MailboxInput| check(&i, None).err().map(|e| e.field);
-        assert_eq!(field(MailboxInput { address: "nope".into(), ..input() }), Some("address"));
-        assert_eq!(field(MailboxInput { imap_tls: Some("maybe".into()), ..input() }), Some("imap_tls"));
-        assert_eq!(field(MailboxInput { imap_port: Some(70000), ..input() }), Some("imap_port"));
-        assert_eq!(field(MailboxInput { imap_password: String::new(), ..input() }), Some("imap_password"));
-        assert_eq!(field(MailboxInput { after_import: Some("move".into()), ..input() }), Some("move_to"));
-        assert_eq!(field(MailboxInput { imap_tls: Some("none".into()), ..input() }), Some("imap_tls"));
-        let local = MailboxInput { imap_tls: Some("none".into()), imap_host: "127.0.0.1".into(), ..input() };
+        assert_eq!(
+            field(MailboxInput {
+                address: "nope".into(),
+                ..input()
+            }),
+            Some("address")
+        );
+        assert_eq!(
+            field(MailboxInput {
+                imap_tls: Some("maybe".into()),
+                ..input()
+            }),
+            Some("imap_tls")
+        );
+        assert_eq!(
+            field(MailboxInput {
+                imap_port: Some(70000),
+                ..input()
+            }),
+            Some("imap_port")
+        );
+        assert_eq!(
+            field(MailboxInput {
+                imap_password: String::new(),
+                ..input()
+            }),
+            Some("imap_password")
+        );
+        assert_eq!(
+            field(MailboxInput {
+                after_import: Some("move".into()),
+                ..input()
+            }),
+            Some("move_to")
+        );
+        assert_eq!(
+            field(MailboxInput {
+                imap_tls: Some("none".into()),
+                ..input()
+            }),
+            Some("imap_tls")
+        );
+        let local = MailboxInput {
+            imap_tls: Some("none".into()),
+            imap_host: "127.0.0.1".into(),
+            ..input()
+        };
         assert!(check(&local, None).is_ok());
     }
 
     #[test]
     fn empty_passwords_keep_the_stored_ones() {
-        let i = MailboxInput { imap_password: String::new(), smtp_password: String::new(), ..input() };
+        let i = MailboxInput {
+            imap_password: String::new(),
+            smtp_password: String::new(),
+            ..input()
+        };
         let c = check(&i, Some(("old-imap", "old-smtp"))).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!((c.imap.password.as_str(), c.smtp.password.as_str()), ("old-imap", "old-smtp"));
+        assert_eq!(
+            (c.imap.password.as_str(), c.smtp.password.as_str()),
+            ("old-imap", "old-smtp")
+        );
     }
 }

@@ -39,7 +39,11 @@ pub fn transport(c: &Connection, timeout: Duration) -> Result<AsyncSmtpTransport
 pub async fn send(c: &Connection, message: Message, timeout: Duration) -> Result<String, SendError> {
     let transport = transport(c, timeout)?;
     match transport.send(message).await {
-        Ok(response) => Ok(format!("{} {}", response.code(), response.message().collect::<Vec<_>>().join(" "))),
+        Ok(response) => Ok(format!(
+            "{} {}",
+            response.code(),
+            response.message().collect::<Vec<_>>().join(" ")
+        )),
         Err(e) => Err(classify(&e, c)),
     }
 }

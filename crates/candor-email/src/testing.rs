@@ -60,11 +60,7 @@ impl Dovecot {
              unix_listener stats-writer {{\n    mode = 0666\n  }}\n}}\n"
         );
         std::fs::write(root.join("dovecot.conf"), config).unwrap_or_else(|e| panic!("{e}"));
-        let mut d = Self {
-            port,
-            dir,
-            child: None,
-        };
+        let mut d = Self { port, dir, child: None };
         d.resume();
         d
     }
@@ -128,14 +124,19 @@ impl Dovecot {
         if folder != "INBOX" {
             let _ = s.create(folder).await;
         }
-        s.append(folder, None, None, raw).await.unwrap_or_else(|e| panic!("APPEND: {e}"));
+        s.append(folder, None, None, raw)
+            .await
+            .unwrap_or_else(|e| panic!("APPEND: {e}"));
         let _ = s.logout().await;
     }
 
     /// The raw messages in `user`'s `folder`, with whether each is seen.
     pub async fn messages(&self, user: &str, password: &str, folder: &str) -> Vec<(Vec<u8>, bool)> {
         let mut s = self.session(user, password).await;
-        let m = s.select(folder).await.unwrap_or_else(|e| panic!("SELECT {folder}: {e}"));
+        let m = s
+            .select(folder)
+            .await
+            .unwrap_or_else(|e| panic!("SELECT {folder}: {e}"));
         if m.exists == 0 {
             return Vec::new();
         }
@@ -269,7 +270,10 @@ impl SmtpSink {
         let received = Arc::new(Mutex::new(Vec::new()));
         let refusal = Arc::new(Mutex::new(None));
         let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("bind: {e}"));
-        let port = listener.local_addr().map(|a| a.port()).unwrap_or_else(|e| panic!("{e}"));
+        let port = listener
+            .local_addr()
+            .map(|a| a.port())
+            .unwrap_or_else(|e| panic!("{e}"));
         let handler = SinkHandler {
             received: received.clone(),
             refusal: refusal.clone(),
@@ -277,7 +281,10 @@ impl SmtpSink {
         };
         std::thread::spawn(move || {
             let mut server = mailin_embedded::Server::new(handler);
-            server.with_name("sink.test").with_num_threads(2).with_tcp_listener(listener);
+            server
+                .with_name("sink.test")
+                .with_num_threads(2)
+                .with_tcp_listener(listener);
             let _ = server.serve();
         });
         Self {
@@ -366,7 +373,9 @@ impl Relay {
                 let Ok((mut inbound, _)) = accepted else { continue };
                 let cut = cut.clone();
                 tokio::spawn(async move {
-                    let Ok(mut outbound) = tokio::net::TcpStream::connect(("127.0.0.1", target)).await else { return };
+                    let Ok(mut outbound) = tokio::net::TcpStream::connect(("127.0.0.1", target)).await else {
+                        return;
+                    };
                     tokio::select! {
                         _ = cut.cancelled() => {}
                         _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => {}

@@ -77,7 +77,10 @@ mod tests {
     #[test]
     fn reply_subjects_say_re_once_and_carry_the_token_once() {
         assert_eq!(reply_subject("Broken bell", "K7Q2M9"), "Re: Broken bell [#K7Q2M9]");
-        assert_eq!(reply_subject("RE: Re: Broken bell [#K7Q2M9]", "K7Q2M9"), "Re: Broken bell [#K7Q2M9]");
+        assert_eq!(
+            reply_subject("RE: Re: Broken bell [#K7Q2M9]", "K7Q2M9"),
+            "Re: Broken bell [#K7Q2M9]"
+        );
         assert_eq!(reply_subject("", "K7Q2M9"), "Re: [#K7Q2M9]");
     }
 

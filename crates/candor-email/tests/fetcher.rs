@@ -61,16 +61,29 @@ fn start(s: &Setup) -> (CancellationToken, tokio::task::JoinHandle<()>) {
 }
 
 async fn conversation_of(s: &Setup, message_id: &str) -> Option<candor_core::ConversationId> {
-    s.app.db.conversation_by_email_ids(s.workspace.id, &[message_id.to_string()]).await.ok().flatten()
+    s.app
+        .db
+        .conversation_by_email_ids(s.workspace.id, &[message_id.to_string()])
+        .await
+        .ok()
+        .flatten()
 }
 
 async fn view(s: &Setup) -> MailboxView {
-    mailboxes::list(&s.app, &s.caller()).await.unwrap_or_else(|e| panic!("{e}")).remove(0)
+    mailboxes::list(&s.app, &s.caller())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .remove(0)
 }
 
 /// How many email messages the workspace holds.
 async fn email_count(s: &Setup, ws: WorkspaceId) -> usize {
-    let page = s.app.db.conversations(ws, &Default::default(), None, 200).await.unwrap_or_else(|e| panic!("{e}"));
+    let page = s
+        .app
+        .db
+        .conversations(ws, &Default::default(), None, 200)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let mut n = 0;
     for (c, _) in page.items {
         n += s.app.db.messages(ws, c.id, 500).await.unwrap_or_default().len();
@@ -83,16 +96,34 @@ async fn delivered_mail_becomes_conversations_and_replies_thread(db: candor_stor
     let dovecot = Dovecot::start();
     dovecot.set_user(USER, PASSWORD);
     let sink = SmtpSink::start();
-    mailboxes::create(&s.app, &s.caller(), &mailbox(dovecot.port, PASSWORD, sink.port)).await.unwrap_or_else(|e| panic!("{e}"));
+    mailboxes::create(&s.app, &s.caller(), &mailbox(dovecot.port, PASSWORD, sink.port))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let (stop, task) = start(&s);
 
-    dovecot.deliver(USER, PASSWORD, "INBOX", &mail("f1@example.com", "", "Flat tyre", "My tyre is flat.")).await;
-    let conv = eventually(WAIT, || conversation_of(&s, "f1@example.com")).await.unwrap_or_else(|| panic!("never imported"));
-    let c = s.app.db.conversation(s.workspace.id, conv).await.unwrap_or_else(|e| panic!("{e}"));
+    dovecot
+        .deliver(
+            USER,
+            PASSWORD,
+            "INBOX",
+            &mail("f1@example.com", "", "Flat tyre", "My tyre is flat."),
+        )
+        .await;
+    let conv = eventually(WAIT, || conversation_of(&s, "f1@example.com"))
+        .await
+        .unwrap_or_else(|| panic!("never imported"));
+    let c = s
+        .app
+        .db
+        .conversation(s.workspace.id, conv)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(c.subject, "Flat tyre");
 
     // The agent answers; the SMTP server gets it; the customer's answer to it threads.
-    add_message(&s.app, &s.caller(), conv, "outbound", "We will send a new tube.").await.unwrap_or_else(|e| panic!("{e}"));
+    add_message(&s.app, &s.caller(), conv, "outbound", "We will send a new tube.")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let mut w = Worker::new(s.app.clone());
     candor_email::outbound::register_jobs(&mut w);
     w.drain().await.unwrap_or_else(|e| panic!("{e}"));
@@ -100,8 +131,12 @@ async fn delivered_mail_becomes_conversations_and_replies_thread(db: candor_stor
     assert_eq!(sent.len(), 1);
     let parsed = candor_email::parse(&sent[0].data);
     let ours = parsed.message_id.unwrap_or_else(|| panic!("no Message-ID"));
-    let answer = mail("f2@example.com", &format!("In-Reply-To: <{ours}>\r\nReferences: <f1@example.com> <{ours}>\r\n"),
-        &parsed.subject.unwrap_or_default(), "Thank you!\r\n\r\nOn Tue, Northwind wrote:\r\n> We will send a new tube.");
+    let answer = mail(
+        "f2@example.com",
+        &format!("In-Reply-To: <{ours}>\r\nReferences: <f1@example.com> <{ours}>\r\n"),
+        &parsed.subject.unwrap_or_default(),
+        "Thank you!\r\n\r\nOn Tue, Northwind wrote:\r\n> We will send a new tube.",
+    );
     dovecot.deliver(USER, PASSWORD, "INBOX", &answer).await;
     let joined = eventually(WAIT, || conversation_of(&s, "f2@example.com")).await;
     assert_eq!(joined, Some(conv), "the customer's reply threads");
@@ -109,7 +144,10 @@ async fn delivered_mail_becomes_conversations_and_replies_thread(db: candor_stor
     let m = view(&s).await;
     assert_eq!((m.state.as_str(), m.last_uid), ("ok", 2));
     let stored = dovecot.messages(USER, PASSWORD, "INBOX").await;
-    assert!(stored.len() == 2 && stored.iter().all(|(_, seen)| *seen), "imported mail is marked seen");
+    assert!(
+        stored.len() == 2 && stored.iter().all(|(_, seen)| *seen),
+        "imported mail is marked seen"
+    );
     stop.cancel();
     task.await.unwrap_or_else(|e| panic!("{e}"));
 }
@@ -122,31 +160,65 @@ async fn restarts_lose_and_repeat_nothing(db: candor_store::Db) {
     let mut input = mailbox(dovecot.port, PASSWORD, 1);
     input.after_import = Some("move".into());
     input.move_to = Some("Imported".into());
-    let mb = mailboxes::create(&s.app, &s.caller(), &input).await.unwrap_or_else(|e| panic!("{e}"));
+    let mb = mailboxes::create(&s.app, &s.caller(), &input)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let id: uuid::Uuid = mb.id.parse().unwrap_or_else(|_| panic!());
     // The folder imported mail moves to must exist.
-    dovecot.deliver(USER, PASSWORD, "Imported", &mail("seed@example.com", "", "seed", "seed")).await;
+    dovecot
+        .deliver(
+            USER,
+            PASSWORD,
+            "Imported",
+            &mail("seed@example.com", "", "seed", "seed"),
+        )
+        .await;
     for i in 0..6 {
-        dovecot.deliver(USER, PASSWORD, "INBOX", &mail(&format!("r{i}@example.com"), "", &format!("Order {i}"), "Where is it?")).await;
+        dovecot
+            .deliver(
+                USER,
+                PASSWORD,
+                "INBOX",
+                &mail(&format!("r{i}@example.com"), "", &format!("Order {i}"), "Where is it?"),
+            )
+            .await;
     }
     // Stop the fetcher as soon as it has imported something: mid-fetch.
     let (stop, task) = start(&s);
-    eventually(WAIT, || async { (email_count(&s, ws).await >= 1).then_some(()) }).await.unwrap_or_else(|| panic!("nothing imported"));
+    eventually(WAIT, || async { (email_count(&s, ws).await >= 1).then_some(()) })
+        .await
+        .unwrap_or_else(|| panic!("nothing imported"));
     stop.cancel();
     task.await.unwrap_or_else(|e| panic!("{e}"));
     let before = email_count(&s, ws).await;
     // A crash right after storing a message but before recording its UID:
     // the position is behind what is stored.
     let m = s.app.db.mailbox(ws, id).await.unwrap_or_else(|e| panic!("{e}"));
-    s.app.db.record_fetch_position(ws, id, m.uid_validity.unwrap_or(0), 0).await.unwrap_or_else(|e| panic!("{e}"));
-    dovecot.deliver(USER, PASSWORD, "INBOX", &mail("r6@example.com", "", "Order 6", "And this one?")).await;
+    s.app
+        .db
+        .record_fetch_position(ws, id, m.uid_validity.unwrap_or(0), 0)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    dovecot
+        .deliver(
+            USER,
+            PASSWORD,
+            "INBOX",
+            &mail("r6@example.com", "", "Order 6", "And this one?"),
+        )
+        .await;
     let (stop, task) = start(&s);
-    eventually(WAIT, || async { (email_count(&s, ws).await >= 7).then_some(()) }).await
+    eventually(WAIT, || async { (email_count(&s, ws).await >= 7).then_some(()) })
+        .await
         .unwrap_or_else(|| panic!("after the restart, fewer than 7 (had {before} before it)"));
     // A changed UIDVALIDITY (the folder was rebuilt) starts over without repeating.
     stop.cancel();
     task.await.unwrap_or_else(|e| panic!("{e}"));
-    s.app.db.record_fetch_position(ws, id, 12345, 99).await.unwrap_or_else(|e| panic!("{e}"));
+    s.app
+        .db
+        .record_fetch_position(ws, id, 12345, 99)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let (stop, task) = start(&s);
     eventually(WAIT, || async {
         let m = s.app.db.mailbox(ws, id).await.ok()?;
@@ -159,7 +231,10 @@ async fn restarts_lose_and_repeat_nothing(db: candor_store::Db) {
     task.await.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(email_count(&s, ws).await, 7, "every message exactly once");
     for i in 0..7 {
-        assert!(conversation_of(&s, &format!("r{i}@example.com")).await.is_some(), "r{i} imported");
+        assert!(
+            conversation_of(&s, &format!("r{i}@example.com")).await.is_some(),
+            "r{i} imported"
+        );
     }
     let moved = dovecot.messages(USER, PASSWORD, "Imported").await;
     assert_eq!(moved.len(), 8, "imported mail moved (beside the seed)");
@@ -173,12 +248,24 @@ async fn failures_are_clear_and_heal(db: candor_store::Db) {
     dovecot.set_user(USER, PASSWORD);
     // Candor reaches the server through a relay the test can cut, as a network or server failure would.
     let mut relay = Relay::start(dovecot.port).await;
-    let mb = mailboxes::create(&s.app, &s.caller(), &mailbox(relay.port, "not-the-password", 1)).await.unwrap_or_else(|e| panic!("{e}"));
+    let mb = mailboxes::create(&s.app, &s.caller(), &mailbox(relay.port, "not-the-password", 1))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let id: uuid::Uuid = mb.id.parse().unwrap_or_else(|_| panic!());
-    let report = mailboxes::test(&s.app, &s.caller(), id).await.unwrap_or_else(|e| panic!("{e}"));
+    let report = mailboxes::test(&s.app, &s.caller(), id)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     assert!(!report.ok);
-    assert!(report.imap.contains(&format!("refused the login for {USER}")), "{}", report.imap);
-    assert!(report.smtp.contains("127.0.0.1:1"), "the SMTP relay that is not there: {}", report.smtp);
+    assert!(
+        report.imap.contains(&format!("refused the login for {USER}")),
+        "{}",
+        report.imap
+    );
+    assert!(
+        report.smtp.contains("127.0.0.1:1"),
+        "the SMTP relay that is not there: {}",
+        report.smtp
+    );
 
     let (stop, task) = start(&s);
     let failing = eventually(WAIT, || async {
@@ -191,9 +278,20 @@ async fn failures_are_clear_and_heal(db: candor_store::Db) {
 
     // The password is fixed on the server's side: the fetcher recovers by itself.
     dovecot.set_user(USER, "not-the-password");
-    dovecot.deliver(USER, "not-the-password", "INBOX", &mail("h1@example.com", "", "Healed", "Hello")).await;
-    eventually(WAIT, || conversation_of(&s, "h1@example.com")).await.unwrap_or_else(|| panic!("never recovered"));
-    eventually(WAIT, || async { (view(&s).await.state == "ok").then_some(()) }).await.unwrap_or_else(|| panic!("state"));
+    dovecot
+        .deliver(
+            USER,
+            "not-the-password",
+            "INBOX",
+            &mail("h1@example.com", "", "Healed", "Hello"),
+        )
+        .await;
+    eventually(WAIT, || conversation_of(&s, "h1@example.com"))
+        .await
+        .unwrap_or_else(|| panic!("never recovered"));
+    eventually(WAIT, || async { (view(&s).await.state == "ok").then_some(()) })
+        .await
+        .unwrap_or_else(|| panic!("state"));
 
     // The server goes down: reported; it comes back: mail flows again.
     relay.cut();
@@ -203,10 +301,23 @@ async fn failures_are_clear_and_heal(db: candor_store::Db) {
         (m.state == "failing" && m.last_error.contains(&unreachable)).then_some(())
     })
     .await;
-    assert!(reported.is_some(), "the outage was never reported: {:?}", view(&s).await.last_error);
-    dovecot.deliver(USER, "not-the-password", "INBOX", &mail("h2@example.com", "", "Back", "Hello again")).await;
+    assert!(
+        reported.is_some(),
+        "the outage was never reported: {:?}",
+        view(&s).await.last_error
+    );
+    dovecot
+        .deliver(
+            USER,
+            "not-the-password",
+            "INBOX",
+            &mail("h2@example.com", "", "Back", "Hello again"),
+        )
+        .await;
     relay.restore().await;
-    eventually(WAIT, || conversation_of(&s, "h2@example.com")).await.unwrap_or_else(|| panic!("never came back"));
+    eventually(WAIT, || conversation_of(&s, "h2@example.com"))
+        .await
+        .unwrap_or_else(|| panic!("never came back"));
     stop.cancel();
     task.await.unwrap_or_else(|e| panic!("{e}"));
     let m = s.app.db.mailbox(ws, id).await.unwrap_or_else(|e| panic!("{e}"));

@@ -62,24 +62,42 @@ async fn inbound_threads_and_is_idempotent(s: &TestServer) {
     let (_, c) = api.get(&format!("/api/v1/conversations/{conv}")).await;
     let messages = c["messages"].as_array().unwrap();
     assert_eq!(messages.len(), 2);
-    assert!(messages[1]["body"].as_str().unwrap().contains("> Try tightening it."), "kept whole");
+    assert!(
+        messages[1]["body"].as_str().unwrap().contains("> Try tightening it."),
+        "kept whole"
+    );
 
     // A message naming the conversation's token in its subject joins it too.
     let conv_id: candor_core::ConversationId = conv.parse().unwrap();
     let mut tx = s.app.db.begin().await.unwrap();
     let token = tx.email_token(s.app.now(), t.workspace.id, conv_id).await.unwrap();
     tx.commit().await.unwrap();
-    let by_token = email("a3@example.com", "", &format!("Re: Broken bell [#{token}]"), "New phone, same bell.");
+    let by_token = email(
+        "a3@example.com",
+        "",
+        &format!("Re: Broken bell [#{token}]"),
+        "New phone, same bell.",
+    );
     let (_, d) = post_raw(s, &t.token, "message/rfc822", &by_token).await;
     assert_eq!(d["conversation_id"].as_str(), Some(conv.as_str()));
 
     // Unknown headers and no token: a new conversation.
-    let other = email("a4@example.com", "In-Reply-To: <unknown@elsewhere>\r\n", "Another thing", "Hello");
+    let other = email(
+        "a4@example.com",
+        "In-Reply-To: <unknown@elsewhere>\r\n",
+        "Another thing",
+        "Hello",
+    );
     let (_, e) = post_raw(s, &t.token, "message/rfc822", &other).await;
     assert_ne!(e["conversation_id"].as_str(), Some(conv.as_str()));
 
     // An auto-reply to a solved conversation does not reopen it.
-    let (status, _) = api.patch(&format!("/api/v1/conversations/{conv}"), serde_json::json!({"status": "solved"})).await;
+    let (status, _) = api
+        .patch(
+            &format!("/api/v1/conversations/{conv}"),
+            serde_json::json!({"status": "solved"}),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
     let ooo = email(
         "a5@example.com",
@@ -93,7 +111,12 @@ async fn inbound_threads_and_is_idempotent(s: &TestServer) {
     let (_, c) = api.get(&format!("/api/v1/conversations/{conv}")).await;
     assert_eq!(c["status"], "solved", "an auto-reply never reopens");
     // A real reply does.
-    let real = email("a6@example.com", "In-Reply-To: <a2@example.com>\r\n", "Re: Broken bell", "It is back.");
+    let real = email(
+        "a6@example.com",
+        "In-Reply-To: <a2@example.com>\r\n",
+        "Re: Broken bell",
+        "It is back.",
+    );
     post_raw(s, &t.token, "message/rfc822", &real).await;
     let (_, c) = api.get(&format!("/api/v1/conversations/{conv}")).await;
     assert_eq!(c["status"], "open");
@@ -114,8 +137,16 @@ async fn bad_input_names_the_field(s: &TestServer) {
     assert_eq!(status, StatusCode::ACCEPTED, "{body}");
     assert_eq!(body["readable"], false);
     let api = Api::new(s, &t.token);
-    let (_, c) = api.get(&format!("/api/v1/conversations/{}", body["conversation_id"].as_str().unwrap())).await;
-    assert!(c["tags"].as_array().unwrap().iter().any(|t| t == "could-not-read"), "{c}");
+    let (_, c) = api
+        .get(&format!(
+            "/api/v1/conversations/{}",
+            body["conversation_id"].as_str().unwrap()
+        ))
+        .await;
+    assert!(
+        c["tags"].as_array().unwrap().iter().any(|t| t == "could-not-read"),
+        "{c}"
+    );
     assert_eq!(c["attachments"][0]["filename"], "original.eml");
 }
 
@@ -132,20 +163,42 @@ async fn pages_fold_quotes_and_sandbox_html(s: &TestServer) {
     let page = b.get(s.url("/login")).send().await.unwrap().text().await.unwrap();
     let csrf = csrf_of(&page);
     b.post(s.url("/login"))
-        .form(&[("email", t.owner.email.as_str()), ("password", TEST_PASSWORD), ("csrf", &csrf), ("next", "/inbox")])
+        .form(&[
+            ("email", t.owner.email.as_str()),
+            ("password", TEST_PASSWORD),
+            ("csrf", &csrf),
+            ("next", "/inbox"),
+        ])
         .send()
         .await
         .unwrap();
-    let page = b.get(s.url(&format!("/inbox/{conv}"))).send().await.unwrap().text().await.unwrap();
+    let page = b
+        .get(s.url(&format!("/inbox/{conv}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let shown = page.find("Where is my order?").expect("the reply is shown");
-    let folded = page.find("<summary>Quoted history</summary>").expect("the quote is folded");
+    let folded = page
+        .find("<summary>Quoted history</summary>")
+        .expect("the quote is folded");
     assert!(shown < folded && page[folded..].contains("It ships today."));
     let link = format!("/inbox/{conv}/html/{message}");
     assert!(page.contains(&link), "a link to the HTML");
     let r = b.get(s.url(&link)).send().await.unwrap();
-    assert!(r.headers()["content-security-policy"].to_str().unwrap().contains("sandbox"));
+    assert!(
+        r.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("sandbox")
+    );
     let html = r.text().await.unwrap();
-    assert!(html.contains("<b>order</b>") && !html.contains("<script") && !html.contains("alert(1)"), "{html}");
+    assert!(
+        html.contains("<b>order</b>") && !html.contains("<script") && !html.contains("alert(1)"),
+        "{html}"
+    );
 }
 
 http_test!(inbound, inbound_threads_and_is_idempotent);

@@ -162,6 +162,10 @@ fn read_password() -> Result<String> {
 async fn serve(cli: &Cli, args: &ServeArgs) -> Result<()> {
     let db = open(cli, args.db_connections).await?;
     let files = candor_app::files::FileStore::new(&cli.data_dir, args.max_attachment_bytes);
+    if args.secret_key.is_none() {
+        // The key file lives in the data directory (also with PostgreSQL).
+        prepare_data_dir(&cli.data_dir)?;
+    }
     let secret_key = candor_store::secrets::SecretKey::load(args.secret_key.as_deref(), &cli.data_dir)
         .map_err(|e| anyhow!("--secret-key: {e}"))?;
     let app = App::new(db.clone(), Arc::new(SystemClock))

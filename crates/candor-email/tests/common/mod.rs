@@ -24,11 +24,22 @@ impl Setup {
         let app = App::new(db, clock.clone())
             .with_files(candor_app::files::FileStore::new(files.path(), 1024 * 1024))
             .with_secret_key(SecretKey::generate());
-        let (workspace, owner) =
-            candor_app::accounts::create_owner(&app, "Northwind Cycles", "maya@northwind.example", "Maya Brandt", "a long password here")
-                .await
-                .unwrap_or_else(|e| panic!("owner: {e}"));
-        Self { app, workspace, owner, clock, _files: files }
+        let (workspace, owner) = candor_app::accounts::create_owner(
+            &app,
+            "Northwind Cycles",
+            "maya@northwind.example",
+            "Maya Brandt",
+            "a long password here",
+        )
+        .await
+        .unwrap_or_else(|e| panic!("owner: {e}"));
+        Self {
+            app,
+            workspace,
+            owner,
+            clock,
+            _files: files,
+        }
     }
 
     pub fn caller(&self) -> Caller {

@@ -62,7 +62,19 @@ pub struct NewEmailHeaders<'a> {
     pub automated: &'a str,
 }
 
-type HeaderRow = (Uuid, Uuid, Option<Uuid>, String, String, String, String, String, String, String, i64);
+type HeaderRow = (
+    Uuid,
+    Uuid,
+    Option<Uuid>,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+);
 
 const COLUMNS: &str = "message_id, conversation_id, mailbox_id, direction, rfc_message_id, customer_address, \
     in_reply_to, references_list, automated, delivery_detail, created_at";
@@ -88,7 +100,12 @@ const TOKEN_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
 
 impl Tx {
     /// Stores an email's headers beside its message (once per message).
-    pub async fn insert_email_headers(&mut self, now: Timestamp, ws: WorkspaceId, h: &NewEmailHeaders<'_>) -> Result<()> {
+    pub async fn insert_email_headers(
+        &mut self,
+        now: Timestamp,
+        ws: WorkspaceId,
+        h: &NewEmailHeaders<'_>,
+    ) -> Result<()> {
         let refs: Vec<&str> = h.references.iter().map(String::as_str).take(100).collect();
         on_tx!(self, x => sqlx::query(
             "INSERT INTO email_headers (message_id, workspace_id, conversation_id, mailbox_id, direction, \
@@ -102,7 +119,12 @@ impl Tx {
     }
 
     /// The conversation's token, made the first time it is asked for.
-    pub async fn email_token(&mut self, now: Timestamp, ws: WorkspaceId, conversation: ConversationId) -> Result<String> {
+    pub async fn email_token(
+        &mut self,
+        now: Timestamp,
+        ws: WorkspaceId,
+        conversation: ConversationId,
+    ) -> Result<String> {
         loop {
             let found: Option<(String,)> = on_tx!(self, x => sqlx::query_as(
                 "SELECT token FROM email_tokens WHERE workspace_id = $1 AND conversation_id = $2")
@@ -140,7 +162,13 @@ impl Tx {
 
     /// Marks a customer's email address as failing (a bounce), with the
     /// server's reason. Returns whether the address was known.
-    pub async fn mark_address_bounced(&mut self, now: Timestamp, ws: WorkspaceId, address: &str, reason: &str) -> Result<bool> {
+    pub async fn mark_address_bounced(
+        &mut self,
+        now: Timestamp,
+        ws: WorkspaceId,
+        address: &str,
+        reason: &str,
+    ) -> Result<bool> {
         let reason: String = reason.chars().take(500).collect();
         let n = on_tx!(self, x => sqlx::query(
             "UPDATE customer_identities SET bounced_at = $1, bounce_reason = $2 \

@@ -242,7 +242,13 @@ impl Db {
     }
 
     /// Records how far the import got: after this UID everything is new.
-    pub async fn record_fetch_position(&self, ws: WorkspaceId, id: Uuid, uid_validity: i64, last_uid: i64) -> Result<()> {
+    pub async fn record_fetch_position(
+        &self,
+        ws: WorkspaceId,
+        id: Uuid,
+        uid_validity: i64,
+        last_uid: i64,
+    ) -> Result<()> {
         let mut tx = self.begin().await?;
         on_tx!(tx, x => sqlx::query(
             "UPDATE mailboxes SET uid_validity = $1, last_uid = $2 WHERE workspace_id = $3 AND id = $4")
@@ -253,7 +259,13 @@ impl Db {
 
     /// Records the outcome of reaching the server: "ok" with no error, or
     /// "failing" with what failed.
-    pub async fn record_mailbox_check(&self, now: Timestamp, ws: WorkspaceId, id: Uuid, error: Option<&str>) -> Result<()> {
+    pub async fn record_mailbox_check(
+        &self,
+        now: Timestamp,
+        ws: WorkspaceId,
+        id: Uuid,
+        error: Option<&str>,
+    ) -> Result<()> {
         let (state, error) = match error {
             Some(e) => ("failing", e),
             None => ("ok", ""),

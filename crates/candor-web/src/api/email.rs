@@ -4,14 +4,14 @@
 use crate::api::docs::ErrorBody;
 use crate::auth::ApiCaller;
 use crate::error::ApiError;
+use crate::json::ApiJson;
 use crate::state::WebState;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use crate::json::ApiJson;
+use axum::http::{HeaderMap, StatusCode, header};
 use candor_email::mailboxes::{self, MailboxView, TestReport};
 use candor_email::settings::MailboxInput;
-use axum::http::{HeaderMap, StatusCode, header};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -96,7 +96,10 @@ pub async fn create_mailbox(
     ApiCaller(caller): ApiCaller,
     ApiJson(input): ApiJson<MailboxInput>,
 ) -> Result<(StatusCode, Json<MailboxView>), ApiError> {
-    Ok((StatusCode::CREATED, Json(mailboxes::create(&state.app, &caller, &input).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(mailboxes::create(&state.app, &caller, &input).await?),
+    ))
 }
 
 /// One mailbox.
@@ -121,7 +124,9 @@ pub async fn update_mailbox(
     Path(raw): Path<String>,
     ApiJson(input): ApiJson<MailboxInput>,
 ) -> Result<Json<MailboxView>, ApiError> {
-    Ok(Json(mailboxes::update(&state.app, &caller, mailbox_id(&raw)?, &input).await?))
+    Ok(Json(
+        mailboxes::update(&state.app, &caller, mailbox_id(&raw)?, &input).await?,
+    ))
 }
 
 /// Removes a mailbox (its mail stays).

@@ -227,10 +227,15 @@ pub fn router(state: WebState) -> Router<WebState> {
             // A raw email carries its attachments base64-encoded: a third larger.
             post(email::inbound).layer(DefaultBodyLimit::max(upload_limit.saturating_mul(3) / 2)),
         )
-        .route("/channels/email/mailboxes", get(email::list_mailboxes).post(email::create_mailbox))
+        .route(
+            "/channels/email/mailboxes",
+            get(email::list_mailboxes).post(email::create_mailbox),
+        )
         .route(
             "/channels/email/mailboxes/{id}",
-            get(email::get_mailbox).put(email::update_mailbox).delete(email::delete_mailbox),
+            get(email::get_mailbox)
+                .put(email::update_mailbox)
+                .delete(email::delete_mailbox),
         )
         .route("/channels/email/mailboxes/{id}/test", post(email::test_mailbox))
         .fallback(unknown_route)

@@ -274,7 +274,11 @@ pub async fn message_html(
         return crate::pages::not_found().await;
     };
     let found = state.app.db.message(caller.workspace(), m).await;
-    let Some(html) = found.ok().filter(|msg| msg.conversation_id == c).and_then(|msg| msg.html) else {
+    let Some(html) = found
+        .ok()
+        .filter(|msg| msg.conversation_id == c)
+        .and_then(|msg| msg.html)
+    else {
         return crate::pages::not_found().await;
     };
     let body = format!(

@@ -271,7 +271,11 @@ pub async fn show(
             } else {
                 (m.body.clone(), String::new())
             };
-            let html_url = if m.has_html { format!("/inbox/{}/html/{}", v.id, m.id) } else { String::new() };
+            let html_url = if m.has_html {
+                format!("/inbox/{}/html/{}", v.id, m.id)
+            } else {
+                String::new()
+            };
             (m, body, quoted, html_url)
         })
         .map(|(m, body, quoted, html_url)| MessageLine {

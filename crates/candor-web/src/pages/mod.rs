@@ -3,10 +3,10 @@
 pub mod commitments;
 pub mod community;
 pub mod customers;
+pub mod email;
 pub mod inbox;
 pub mod invite;
 pub mod login;
-pub mod email;
 pub mod routing;
 pub mod staff;
 pub mod tokens;
