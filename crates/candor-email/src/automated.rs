@@ -84,7 +84,7 @@ fn bounce(m: &Message<'_>) -> Option<Vec<FailedRecipient>> {
     ]
     .iter()
     .any(|p| subject.contains(p));
-    if !is_report && !(daemon && failure_subject) {
+    if !(is_report || (daemon && failure_subject)) {
         return None;
     }
     let mut failed = Vec::new();

@@ -17,7 +17,11 @@ async fn settings(s: &TestServer) -> PageResult<()> {
     b.assert_accessible().await?;
 
     // A port nothing listens on: the test must say the server cannot be reached.
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     b.fill("#new-address", "help@northwind.example").await?;
     b.fill("#new-imap-host", "127.0.0.1").await?;
     b.fill("#new-imap-port", &closed.to_string()).await?;
@@ -26,8 +30,13 @@ async fn settings(s: &TestServer) -> PageResult<()> {
     b.submit("#mailbox-add").await?;
     b.wait_for_text("main h2", "help@northwind.example").await?;
     b.submit("form[action$='/test'] button").await?;
-    b.wait_for_text("#test-imap", &format!("cannot reach the IMAP server 127.0.0.1:{closed}")).await?;
-    b.wait_for_text("[id^=mailbox-state-]", "Failing: cannot reach the IMAP server").await?;
+    b.wait_for_text(
+        "#test-imap",
+        &format!("cannot reach the IMAP server 127.0.0.1:{closed}"),
+    )
+    .await?;
+    b.wait_for_text("[id^=mailbox-state-]", "Failing: cannot reach the IMAP server")
+        .await?;
     b.assert_accessible().await?;
     let page = b.text("main").await?;
     assert!(!page.contains("secret password"), "the password is never shown");

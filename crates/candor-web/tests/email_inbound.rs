@@ -2,6 +2,7 @@
 //! idempotent by Message-ID, threaded by headers and then by the subject's
 //! token; quoted history folded on the page but kept; HTML shown only
 //! sanitised and sandboxed.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -47,8 +47,11 @@ impl Setup {
     }
 }
 
-/// The corpus: (file name, bytes, expected sender, expected subject).
-pub fn corpus() -> Vec<(String, Vec<u8>, Option<String>, Option<String>)> {
+/// One corpus message: file name, bytes, expected sender, expected subject.
+pub type CorpusEntry = (String, Vec<u8>, Option<String>, Option<String>);
+
+/// The corpus (tests/corpus, with expected.tsv).
+pub fn corpus() -> Vec<CorpusEntry> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
     let expected = std::fs::read_to_string(dir.join("expected.tsv")).unwrap_or_else(|e| panic!("{e}"));
     expected
