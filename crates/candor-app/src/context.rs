@@ -5,6 +5,7 @@ use crate::files::FileStore;
 use crate::live::Hub;
 use candor_core::Clock;
 use candor_store::Db;
+use candor_store::secrets::SecretKey;
 use jiff::Timestamp;
 use std::sync::Arc;
 
@@ -19,6 +20,9 @@ pub struct App {
     pub live: Hub,
     /// Where attachments are kept.
     pub files: FileStore,
+    /// The key that seals stored secrets (mailbox passwords); none until
+    /// given with [`App::with_secret_key`].
+    pub secret_key: Option<SecretKey>,
 }
 
 impl App {
@@ -30,7 +34,14 @@ impl App {
             clock,
             live: Hub::new(),
             files: FileStore::disabled(),
+            secret_key: None,
         }
+    }
+
+    /// The same application sealing stored secrets with `key`.
+    pub fn with_secret_key(mut self, key: SecretKey) -> Self {
+        self.secret_key = Some(key);
+        self
     }
 
     /// The same application keeping attachments in `files`.

@@ -25,6 +25,12 @@ pub struct MessageView {
     pub sentiment: Option<f64>,
     /// Delivery state of outbound messages.
     pub delivery: Option<Delivery>,
+    /// What the channel last said about its delivery (e.g. the mail
+    /// server's answer), when it said anything.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delivery_detail: Option<String>,
+    /// The channel delivered an HTML version too (shown sanitised on request).
+    pub has_html: bool,
     /// Files that came with it.
     pub attachments: Vec<AttachmentView>,
 }
@@ -69,6 +75,8 @@ impl MessageView {
             language: m.language.clone(),
             sentiment: m.sentiment.map(|s| (s * 1000.0).round() / 1000.0),
             delivery: m.delivery,
+            delivery_detail: None,
+            has_html: m.html.as_deref().is_some_and(|h| !h.trim().is_empty()),
             attachments: files
                 .iter()
                 .filter(|a| a.message_id == Some(m.id))

@@ -95,7 +95,18 @@ pub async fn full(app: &App, caller: &Caller, id: ConversationId) -> AppResult<C
     let files = app.db.attachments_of(ws, id).await?;
     let name = crate::ingest::customer_name(app, ws, c.customer_id).await;
     let mut v = ConversationView::of(&c, Some(name));
-    v.messages = Some(messages.iter().map(|m| MessageView::of(m, &files)).collect());
+    let mut views: Vec<MessageView> = messages.iter().map(|m| MessageView::of(m, &files)).collect();
+    if c.channel == Channel::Email {
+        // The mail server's answer to each sent reply, shown beside its delivery state.
+        let headers = app.db.email_headers_of(ws, id).await?;
+        for v in views.iter_mut() {
+            v.delivery_detail = headers
+                .iter()
+                .find(|h| h.message_id.to_string() == v.id && !h.delivery_detail.is_empty())
+                .map(|h| h.delivery_detail.clone());
+        }
+    }
+    v.messages = Some(views);
     v.attachments = Some(files.iter().map(AttachmentView::of).collect());
     Ok(v)
 }

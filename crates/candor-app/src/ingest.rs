@@ -56,6 +56,9 @@ pub struct InboundMessage {
     pub tags: Vec<String>,
     /// Who hands it in: the system for channels, a staff member through the API.
     pub actor: Actor,
+    /// An automatic message (an auto-reply, a bounce): it joins its
+    /// conversation without changing its status, so it never reopens one.
+    pub automated: bool,
 }
 
 impl InboundMessage {
@@ -75,6 +78,7 @@ impl InboundMessage {
             priority: None,
             tags: Vec::new(),
             actor: Actor::System,
+            automated: false,
         }
     }
 }
@@ -131,6 +135,7 @@ pub async fn ingest(app: &App, m: InboundMessage) -> AppResult<Ingested> {
         (None, None) => None,
     };
     let (mut conv, opened, reopened) = match existing {
+        Some(c) if m.automated => (c, false, false),
         Some(c) => match customer_reply(c.status) {
             ReplyEffect::Continue { status } => {
                 let mut c = c;

@@ -48,6 +48,9 @@ pub struct Scenario {
 /// The owner's API token, as a bearer header.
 pub const AUTH: &[(&str, &str)] = &[("Authorization", "Bearer {token}")];
 
+/// A raw email posted by a provider's webhook: the token and the type.
+pub const RAW_EMAIL: &[(&str, &str)] = &[("Authorization", "Bearer {token}"), ("Content-Type", "message/rfc822")];
+
 /// Every scenario, ceiling first. Candor scenarios name the ceiling scenario
 /// they are compared with.
 pub const SCENARIOS: &[Scenario] = &[
@@ -116,6 +119,17 @@ pub const SCENARIOS: &[Scenario] = &[
         expect: 201,
         compare: Some("insert"),
         about: "POST /api/v1/tokens: a token and its event in one transaction",
+    },
+    Scenario {
+        name: "email-inbound",
+        target: Target::Candor,
+        method: "POST",
+        path: "/api/v1/channels/email/inbound",
+        body: Some(include_str!("../data/support-mail.eml")),
+        headers: RAW_EMAIL,
+        expect: 202,
+        compare: Some("insert"),
+        about: "a raw 10 KB support email through the ingest path IMAP uses: parse, thread, store, analyse",
     },
 ];
 

@@ -117,4 +117,8 @@ pub mod kind {
     pub const ROUTING_RULES_CHANGED: &str = "routing.rules_changed";
     /// An agent's languages or status changed.
     pub const AGENT_UPDATED: &str = "agent.updated";
+    /// A mailbox was added or changed (its passwords are never in the event).
+    pub const MAILBOX_SAVED: &str = "mailbox.saved";
+    /// A mailbox was removed.
+    pub const MAILBOX_REMOVED: &str = "mailbox.removed";
 }

@@ -10,6 +10,7 @@ pub mod hours;
 pub mod identity;
 pub mod ids;
 pub mod likeness;
+pub mod quoted;
 pub mod routing;
 pub mod segment;
 pub mod staff;

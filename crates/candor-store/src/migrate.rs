@@ -45,6 +45,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0024_likeness_keys.sql"),
         include_str!("../migrations/postgres/0024_likeness_keys.sql"),
     ),
+    (
+        40,
+        "email",
+        include_str!("../migrations/sqlite/0040_email.sql"),
+        include_str!("../migrations/postgres/0040_email.sql"),
+    ),
 ];
 
 /// The newest migration version this build knows.

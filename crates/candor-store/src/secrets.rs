@@ -1,5 +1,8 @@
 //! Bearer secrets (session ids, API tokens, one-time links): random, shown
-//! once, stored only as a SHA-256 hash.
+//! once, stored only as a SHA-256 hash. Secrets Candor must read again
+//! (mailbox passwords) are sealed instead: see [`SecretKey`].
+
+pub use crate::sealed::{SealError, SecretKey};
 
 use rand::RngCore;
 use sha2::{Digest, Sha256};

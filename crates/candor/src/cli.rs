@@ -123,6 +123,17 @@ pub struct ServeArgs {
     #[arg(long, env = "CANDOR_DEV_SHOW_LINKS")]
     pub dev_show_links: bool,
 
+    /// The key that seals stored secrets such as mailbox passwords: 64 hex
+    /// digits. Without it, DATA_DIR/secret.key is used (made on first start).
+    /// Every node sharing one database needs the same key.
+    #[arg(long, env = "CANDOR_SECRET_KEY", hide_env_values = true)]
+    pub secret_key: Option<String>,
+
+    /// Seconds between mailbox checks on IMAP servers without IDLE (with
+    /// IDLE, new mail is fetched as it arrives).
+    #[arg(long, env = "CANDOR_MAIL_POLL_SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86400))]
+    pub mail_poll_seconds: u64,
+
     /// Most PostgreSQL connections this process opens.
     #[arg(long, env = "CANDOR_DB_CONNECTIONS", default_value_t = 16, value_parser = clap::value_parser!(u32).range(2..=1000))]
     pub db_connections: u32,

@@ -162,7 +162,15 @@ fn read_password() -> Result<String> {
 async fn serve(cli: &Cli, args: &ServeArgs) -> Result<()> {
     let db = open(cli, args.db_connections).await?;
     let files = candor_app::files::FileStore::new(&cli.data_dir, args.max_attachment_bytes);
-    let app = App::new(db.clone(), Arc::new(SystemClock)).with_files(files);
+    if args.secret_key.is_none() {
+        // The key file lives in the data directory (also with PostgreSQL).
+        prepare_data_dir(&cli.data_dir)?;
+    }
+    let secret_key = candor_store::secrets::SecretKey::load(args.secret_key.as_deref(), &cli.data_dir)
+        .map_err(|e| anyhow!("--secret-key: {e}"))?;
+    let app = App::new(db.clone(), Arc::new(SystemClock))
+        .with_files(files)
+        .with_secret_key(secret_key);
     let demo_login = if args.demo {
         let outcome = demo::load(&app)
             .await
@@ -190,11 +198,18 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> Result<()> {
     let shutdown = CancellationToken::new();
     let mut worker = Worker::new(app.clone());
     candor_app::value::register_jobs(&mut worker);
-    // Until a mail transport registers its own `email.send` handler, emails are
-    // held in the outbox (and logged without their bodies).
     candor_app::community::register_jobs(&mut worker);
+    // Email: agent replies and Candor's own emails go out through the
+    // workspace's mailbox (replacing the community's "hold in the outbox"
+    // handler, which the email handler falls back to without a mailbox).
+    candor_email::outbound::register_jobs(&mut worker);
     let worker_task = (args.workers > 0)
         .then(|| tokio::spawn(worker.run(args.workers as usize, Duration::from_millis(500), shutdown.clone())));
+    let fetch = candor_email::fetcher::FetchConfig {
+        poll: Duration::from_secs(args.mail_poll_seconds),
+        ..Default::default()
+    };
+    let fetch_task = tokio::spawn(candor_email::fetcher::run(app.clone(), fetch, shutdown.clone()));
     // Live updates from the other nodes on the same PostgreSQL (nothing to do on SQLite).
     let listener_task = tokio::spawn(candor_app::live::listen_postgres(app.clone(), shutdown.clone()));
 
@@ -232,6 +247,7 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> Result<()> {
         let _ = task.await;
     }
     let _ = listener_task.await;
+    let _ = fetch_task.await;
     db.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -9,6 +9,7 @@ pub mod community_docs;
 pub mod conversations;
 pub mod customers;
 pub mod docs;
+pub mod email;
 pub mod purchases;
 pub mod routing;
 pub mod segments;
@@ -120,7 +121,8 @@ impl utoipa::Modify for BearerAuth {
         community::hide_topic, community::lock_topic, community::merge_topic, community::move_topic, community::hide_reply,
         community::queue, community::approve, community::reject, community::waiting, community::update_settings,
         community::outbox, community::public_topics, community_bridge::move_to_conversation,
-        community_bridge::publish_conversation),
+        community_bridge::publish_conversation, email::inbound, email::list_mailboxes,
+        email::create_mailbox, email::get_mailbox, email::update_mailbox, email::delete_mailbox, email::test_mailbox),
     components(schemas(Me, ErrorBody)),
     modifiers(&BearerAuth)
 )]
@@ -230,6 +232,22 @@ pub fn router(state: WebState) -> Router<WebState> {
         .route("/community/settings", patch(community::update_settings))
         .route("/community/outbox", get(community::outbox))
         .route("/public/{slug}/community/topics", get(community::public_topics))
+        .route(
+            "/channels/email/inbound",
+            // A raw email carries its attachments base64-encoded: a third larger.
+            post(email::inbound).layer(DefaultBodyLimit::max(upload_limit.saturating_mul(3) / 2)),
+        )
+        .route(
+            "/channels/email/mailboxes",
+            get(email::list_mailboxes).post(email::create_mailbox),
+        )
+        .route(
+            "/channels/email/mailboxes/{id}",
+            get(email::get_mailbox)
+                .put(email::update_mailbox)
+                .delete(email::delete_mailbox),
+        )
+        .route("/channels/email/mailboxes/{id}/test", post(email::test_mailbox))
         .fallback(unknown_route)
         .layer(middleware::from_fn_with_state(state.clone(), idempotency))
         .layer(middleware::from_fn_with_state(state, api_auth));

@@ -18,7 +18,7 @@ use candor_app::community::topic_path;
 use candor_app::conversations::{self, AttachmentView, UpdateConversation};
 use candor_app::{AppError, timeline};
 use candor_core::ConversationId;
-use candor_core::conversation::{Priority, Status};
+use candor_core::conversation::{Channel, Priority, Status};
 use serde::Deserialize;
 use std::collections::{HashMap, HashSet};
 
@@ -49,6 +49,10 @@ struct MessageLine {
     sentiment: String,
     upset: bool,
     delivery: String,
+    delivery_detail: String,
+    /// Quoted history of an email reply, folded on the page.
+    quoted: String,
+    html_url: String,
     attachments: Vec<Attachment>,
 }
 
@@ -176,13 +180,30 @@ async fn page(
         .collect();
     let messages = messages
         .iter()
-        .map(|m| MessageLine {
+        .map(|m| {
+            let (body, quoted) = if v.channel == Channel::Email {
+                let (shown, quoted) = candor_core::quoted::split_quoted(&m.body);
+                (shown.to_string(), quoted.to_string())
+            } else {
+                (m.body.clone(), String::new())
+            };
+            let html_url = if m.has_html {
+                format!("/inbox/{}/html/{}", v.id, m.id)
+            } else {
+                String::new()
+            };
+            (m, body, quoted, html_url)
+        })
+        .map(|(m, body, quoted, html_url)| MessageLine {
             id: m.id.clone(),
             kind: m.kind.to_string(),
             author: m.author.name.clone(),
             author_type: m.author.kind.clone(),
             at: when(m.at),
-            body: m.body.clone(),
+            body,
+            quoted,
+            html_url,
+            delivery_detail: m.delivery_detail.clone().unwrap_or_default(),
             language: m.language.clone().unwrap_or_default(),
             sentiment: m.sentiment.map(|s| format!("{s:+.2}")).unwrap_or_default(),
             upset: m.sentiment.is_some_and(|s| s <= -0.3),

@@ -4,6 +4,7 @@ pub mod commitments;
 pub mod community;
 pub mod conversation;
 pub mod customers;
+pub mod email;
 pub mod inbox;
 pub mod invite;
 pub mod login;

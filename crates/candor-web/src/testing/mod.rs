@@ -67,7 +67,8 @@ impl TestServer {
         let files = tempfile::tempdir().unwrap_or_else(|e| panic!("temporary directory: {e}"));
         // A small attachment limit (1 MiB) so tests can go past it cheaply.
         let app = App::new(db.db.clone(), clock.clone())
-            .with_files(candor_app::files::FileStore::new(files.path(), 1024 * 1024));
+            .with_files(candor_app::files::FileStore::new(files.path(), 1024 * 1024))
+            .with_secret_key(candor_store::secrets::SecretKey::generate());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .unwrap_or_else(|e| panic!("bind: {e}"));
