@@ -9,6 +9,8 @@ pub mod events;
 pub mod hours;
 pub mod identity;
 pub mod ids;
+pub mod pact;
+pub mod promises;
 pub mod routing;
 pub mod segment;
 pub mod staff;
