@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod catalog;
+pub mod clocks;
 pub mod commitments;
 pub mod community;
 pub mod conversations;
@@ -16,7 +17,9 @@ pub mod merge;
 pub mod messages;
 pub mod migrate;
 pub mod outbox;
+pub mod promises;
 pub mod purchases;
+pub mod redress;
 pub mod routing;
 pub mod secrets;
 pub mod segments;

@@ -39,6 +39,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0020_commitments.sql"),
         include_str!("../migrations/postgres/0020_commitments.sql"),
     ),
+    (
+        21,
+        "pact",
+        include_str!("../migrations/sqlite/0021_pact.sql"),
+        include_str!("../migrations/postgres/0021_pact.sql"),
+    ),
 ];
 
 /// The newest migration version this build knows.
