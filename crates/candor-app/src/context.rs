@@ -3,6 +3,7 @@
 
 use crate::files::FileStore;
 use crate::live::Hub;
+use crate::pact_cache::PactCache;
 use candor_core::Clock;
 use candor_store::Db;
 use jiff::Timestamp;
@@ -19,6 +20,8 @@ pub struct App {
     pub live: Hub,
     /// Where attachments are kept.
     pub files: FileStore,
+    /// Commitment versions (immutable, so kept) and the public figures (kept briefly).
+    pub pact: PactCache,
 }
 
 impl App {
@@ -30,6 +33,7 @@ impl App {
             clock,
             live: Hub::new(),
             files: FileStore::disabled(),
+            pact: PactCache::default(),
         }
     }
 

@@ -190,6 +190,9 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> Result<()> {
     let shutdown = CancellationToken::new();
     let mut worker = Worker::new(app.clone());
     candor_app::value::register_jobs(&mut worker);
+    // Commitment warnings and breaches, promise reminders and broken promises.
+    candor_app::breaches::register_jobs(&mut worker);
+    candor_app::promises::register_jobs(&mut worker);
     // Until a mail transport registers its own `email.send` handler, emails are
     // held in the outbox (and logged without their bodies).
     candor_app::community::register_jobs(&mut worker);
