@@ -1,4 +1,4 @@
-//! The inbox: views (mine, unassigned, my teams, open, pending, solved) with
+//! The inbox: views (mine, breaching soon, unassigned, my teams, open, pending, solved) with
 //! filters, and the conversation page with the thread, the customer panel,
 //! the composer and the controls. Forms post normally; inbox.js adds live
 //! updates, the typing warning, the coach and keyboard shortcuts.
@@ -20,8 +20,9 @@ use serde::Deserialize;
 use std::collections::HashMap;
 
 /// The views of the inbox: key, label.
-pub const VIEWS: [(&str, &str); 6] = [
+pub const VIEWS: [(&str, &str); 7] = [
     ("mine", "Mine"),
+    ("breaching", "Breaching soon"),
     ("unassigned", "Unassigned"),
     ("teams", "My teams"),
     ("open", "All open"),
@@ -99,6 +100,12 @@ pub async fn list(
         },
         "open" => Filter {
             statuses: vec![Status::Open],
+            ..Default::default()
+        },
+        // A commitment clock reached its warning share (or passed its due time).
+        "breaching" => Filter {
+            statuses: active,
+            breaching_by: Some(state.app.now()),
             ..Default::default()
         },
         "pending" => Filter {
@@ -222,6 +229,7 @@ struct ConversationPage {
     statuses: Vec<&'static str>,
     priorities: Vec<&'static str>,
     me_name: String,
+    pact: crate::pages::pact::PactPanel,
     error: Option<String>,
 }
 
@@ -282,11 +290,13 @@ pub async fn show(
                 .collect(),
         })
         .collect();
+    let pact = crate::pages::pact::panel(&state, &caller, id).await;
     let chrome = Chrome::of(&state, &s).await;
     let csrf = chrome.csrf.clone();
     render(
         StatusCode::OK,
         &ConversationPage {
+            pact,
             chrome: Some(chrome),
             csrf,
             id: v.id.clone(),

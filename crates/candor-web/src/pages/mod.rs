@@ -6,6 +6,7 @@ pub mod customers;
 pub mod inbox;
 pub mod invite;
 pub mod login;
+pub mod pact;
 pub mod routing;
 pub mod staff;
 pub mod tokens;
