@@ -284,7 +284,7 @@ async fn the_staff_pages_confirm_keep_and_redress(s: &TestServer) {
     let page = b.get(s.url(&format!("/inbox/{id}"))).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("a first reply within 1 hour: <strong>met</strong>"), "{page}");
     assert!(page.contains("Found in your replies"), "{page}");
-    assert!(page.contains("Confirm this promise"));
+    assert!(page.contains("Confirm the promise"));
     // Confirm the detected promise, with the due time the form offers.
     let csrf = csrf_of(&page);
     let due_start = page.find("name=\"due_at\" value=\"").unwrap() + "name=\"due_at\" value=\"".len();
@@ -351,7 +351,7 @@ async fn the_staff_pages_confirm_keep_and_redress(s: &TestServer) {
     worker(s).drain().await.unwrap();
     let page = b.get(s.url(&format!("/inbox/{sid}"))).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("<strong>breached</strong>"), "{page}");
-    assert!(page.contains("Send the apology to"), "{page}");
+    assert!(page.contains("Send the apology for the first reply due"), "{page}");
     let redress_page = b.get(s.url("/redress")).send().await.unwrap().text().await.unwrap();
     let rid_start = redress_page.find("id=\"redress-done-").unwrap() + "id=\"redress-done-".len();
     let rid: String = redress_page[rid_start..].chars().take_while(|c| *c != '"').collect();

@@ -479,8 +479,8 @@ struct RedressPage {
     chrome: Option<Chrome>,
     csrf: String,
     can_act: bool,
-    open: Vec<(RedressLine, String)>,
-    done: Vec<(RedressLine, String)>,
+    open: Vec<(RedressLine, String, String)>,
+    done: Vec<(RedressLine, String, String)>,
     error: Option<String>,
 }
 
@@ -518,6 +518,26 @@ pub async fn redress(State(state): State<WebState>, s: StaffSession, Query(q): Q
             return crate::pages::message_page(StatusCode::INTERNAL_SERVER_ERROR, "Error", &e.to_string());
         }
     };
+    // Each row names its conversation by subject, so its button reads apart from the others.
+    let mut subjects: HashMap<String, String> = HashMap::new();
+    for r in open.iter().chain(done.iter()) {
+        let key = r.conversation_id.to_string();
+        if !subjects.contains_key(&key) {
+            let subject = state
+                .app
+                .db
+                .conversation(caller.workspace(), r.conversation_id)
+                .await
+                .map(|c| c.subject)
+                .unwrap_or_default();
+            let customer = candor_app::ingest::customer_name(&state.app, caller.workspace(), r.customer_id).await;
+            subjects.insert(key, format!("“{subject}” with {customer}"));
+        }
+    }
+    let with_subject = |(l, c): (RedressLine, String)| {
+        let subject = subjects.get(&c).cloned().unwrap_or_default();
+        (l, c, subject)
+    };
     let chrome = Chrome::of(&state, &s).await;
     render(
         StatusCode::OK,
@@ -525,8 +545,8 @@ pub async fn redress(State(state): State<WebState>, s: StaffSession, Query(q): Q
             csrf: chrome.csrf.clone(),
             chrome: Some(chrome),
             can_act: caller.require(Scope::Write).is_ok(),
-            open: open.into_iter().map(line).collect(),
-            done: done.into_iter().map(line).collect(),
+            open: open.into_iter().map(line).map(with_subject).collect(),
+            done: done.into_iter().map(line).map(with_subject).collect(),
             error: q.get("error").cloned(),
         },
     )
