@@ -97,8 +97,15 @@ async fn warn(tx: &mut Tx, conv: &Conversation, c: &Commitments, alarm: &Alarm, 
             alarm.kind.words(),
             local(c, alarm.due_at)
         );
-        tx.notify(now, conv.workspace_id, user, kind::COMMITMENT_WARNING, Some(conv.id), &body)
-            .await?;
+        tx.notify(
+            now,
+            conv.workspace_id,
+            user,
+            kind::COMMITMENT_WARNING,
+            Some(conv.id),
+            &body,
+        )
+        .await?;
     }
     Ok(())
 }
@@ -249,7 +256,11 @@ async fn finish(app: &App, caller: &Caller, id: RedressId, how: &str) -> AppResu
     }
     tx.commit().await?;
     app.pact.forget_figures(ws);
-    publish(app, LiveEvent::conversation(ws, "conversation.updated", r.conversation_id)).await;
+    publish(
+        app,
+        LiveEvent::conversation(ws, "conversation.updated", r.conversation_id),
+    )
+    .await;
     Ok(app.db.redress(ws, id).await?)
 }
 

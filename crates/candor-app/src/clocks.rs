@@ -62,7 +62,13 @@ pub fn derive(stored: &mut StoredClocks, c: &Commitments) -> Result<(), ClockErr
 }
 
 /// Queues the check of a conversation's clocks at `at`.
-pub async fn schedule(tx: &mut Tx, now: Timestamp, ws: WorkspaceId, id: ConversationId, at: Timestamp) -> AppResult<()> {
+pub async fn schedule(
+    tx: &mut Tx,
+    now: Timestamp,
+    ws: WorkspaceId,
+    id: ConversationId,
+    at: Timestamp,
+) -> AppResult<()> {
     let mut job = NewJob::now(CLOCK_CHECK_JOB, json!({"conversation_id": id}), at);
     job.workspace_id = Some(ws);
     tx.enqueue(now, job).await?;
@@ -74,7 +80,13 @@ pub async fn schedule(tx: &mut Tx, now: Timestamp, ws: WorkspaceId, id: Conversa
 /// and priority gets no clocks. Clock arithmetic that fails (a calendar open
 /// too rarely for its target) is logged and leaves the clocks as they were:
 /// a customer's message is never refused for it.
-pub async fn on_happening(tx: &mut Tx, app: &App, conv: &Conversation, what: Happening, now: Timestamp) -> AppResult<()> {
+pub async fn on_happening(
+    tx: &mut Tx,
+    app: &App,
+    conv: &Conversation,
+    what: Happening,
+    now: Timestamp,
+) -> AppResult<()> {
     let ws = conv.workspace_id;
     let stored = match what {
         Happening::Opened => start(app, conv, now).await?,
@@ -164,6 +176,18 @@ pub struct ClockView {
     pub warned: bool,
     /// The target, e.g. "a first reply within 4 hours".
     pub words: String,
+}
+
+/// A conversation's clocks for a caller (404 for another workspace's).
+pub async fn of_conversation(
+    app: &App,
+    caller: &crate::caller::Caller,
+    id: ConversationId,
+) -> AppResult<(Option<i64>, Vec<ClockView>)> {
+    caller.require(candor_core::staff::Scope::Read)?;
+    let ws = caller.workspace();
+    app.db.conversation(ws, id).await?;
+    views(app, ws, id).await
 }
 
 /// A conversation's clocks as they stand now, under the version they run by.

@@ -86,7 +86,13 @@ pub async fn load(app: &App, owner: &User, since: Timestamp) -> AppResult<()> {
 
 /// Gives a conversation's warnings and breaches at the moments they fell due
 /// up to `until` (as the worker would have), then leaves the clock at `until`.
-pub async fn catch_up(app: &App, clock: &ManualClock, ws: WorkspaceId, id: ConversationId, until: Timestamp) -> AppResult<()> {
+pub async fn catch_up(
+    app: &App,
+    clock: &ManualClock,
+    ws: WorkspaceId,
+    id: ConversationId,
+    until: Timestamp,
+) -> AppResult<()> {
     catch_up_and_apologise(app, clock, ws, id, until, None).await
 }
 
@@ -130,7 +136,13 @@ pub async fn catch_up_and_apologise(
 /// Replies as `agent`; when a commitment was missed and its apology is
 /// drafted, the reply is that apology followed by the answer, and the
 /// redress is done.
-pub async fn reply_with_redress(app: &App, agent: &Caller, ws: WorkspaceId, id: ConversationId, text: &str) -> AppResult<()> {
+pub async fn reply_with_redress(
+    app: &App,
+    agent: &Caller,
+    ws: WorkspaceId,
+    id: ConversationId,
+    text: &str,
+) -> AppResult<()> {
     let open = app
         .db
         .redress_of(ws, id)
@@ -151,20 +163,104 @@ pub async fn reply_with_redress(app: &App, agent: &Caller, ws: WorkspaceId, id: 
 
 /// (days ago, minutes to the first reply, subject, message, reply)
 const HISTORY: &[(i64, i64, &str, &str, &str)] = &[
-    (3, 40, "Bell rattles", "The bell on my city bike rattles on every bump.", "A new bell clip is in the post today, no charge."),
-    (5, 75, "Saddle height", "How high should the saddle be for a 1.70 m rider?", "Roughly 72 cm from the pedal axle; we are happy to set it in the shop."),
-    (8, 330, "Order never arrived", "My order nw-00381 was due last week and never came.", "The parcel was lost; a new one left this morning with express shipping."),
-    (11, 55, "Invoice copy", "Could I have a copy of my March invoice?", "Attached to your account now."),
-    (15, 120, "Brake pads", "Which brake pads fit the cargo bike?", "The organic pads, part 4471; we have them in stock."),
-    (19, 90, "Gift card", "Can I use two gift cards on one order?", "Yes, enter them one after the other at checkout."),
-    (24, 35, "Tyre pressure", "What pressure for the 2.4 inch tyres?", "Between 1.8 and 2.2 bar for city riding."),
-    (29, 150, "Repair status", "Is my bike ready? It has been in the shop for a week.", "It is ready: the new chain ring came in yesterday."),
-    (36, 65, "Lock key lost", "I lost the key to the frame lock.", "Send us the lock number and we order a key for you."),
-    (44, 290, "Wrong colour", "I ordered the blue helmet and got a red one.", "A blue one is on its way; keep the red one for a friend."),
-    (52, 45, "Opening hours at Easter", "Are you open on Easter Saturday?", "Yes, from 10:00 to 14:00."),
-    (61, 100, "Child seat", "Does the rear child seat fit the city bike?", "It does, with the rack adapter (part 2210)."),
-    (73, 80, "Warranty on the battery", "How long is the battery warranty?", "Two years, or 800 charge cycles."),
-    (86, 60, "Pedal squeak", "The left pedal squeaks since the service.", "Bring it by; we fix it while you wait."),
+    (
+        3,
+        40,
+        "Bell rattles",
+        "The bell on my city bike rattles on every bump.",
+        "A new bell clip is in the post today, no charge.",
+    ),
+    (
+        5,
+        75,
+        "Saddle height",
+        "How high should the saddle be for a 1.70 m rider?",
+        "Roughly 72 cm from the pedal axle; we are happy to set it in the shop.",
+    ),
+    (
+        8,
+        330,
+        "Order never arrived",
+        "My order nw-00381 was due last week and never came.",
+        "The parcel was lost; a new one left this morning with express shipping.",
+    ),
+    (
+        11,
+        55,
+        "Invoice copy",
+        "Could I have a copy of my March invoice?",
+        "Attached to your account now.",
+    ),
+    (
+        15,
+        120,
+        "Brake pads",
+        "Which brake pads fit the cargo bike?",
+        "The organic pads, part 4471; we have them in stock.",
+    ),
+    (
+        19,
+        90,
+        "Gift card",
+        "Can I use two gift cards on one order?",
+        "Yes, enter them one after the other at checkout.",
+    ),
+    (
+        24,
+        35,
+        "Tyre pressure",
+        "What pressure for the 2.4 inch tyres?",
+        "Between 1.8 and 2.2 bar for city riding.",
+    ),
+    (
+        29,
+        150,
+        "Repair status",
+        "Is my bike ready? It has been in the shop for a week.",
+        "It is ready: the new chain ring came in yesterday.",
+    ),
+    (
+        36,
+        65,
+        "Lock key lost",
+        "I lost the key to the frame lock.",
+        "Send us the lock number and we order a key for you.",
+    ),
+    (
+        44,
+        290,
+        "Wrong colour",
+        "I ordered the blue helmet and got a red one.",
+        "A blue one is on its way; keep the red one for a friend.",
+    ),
+    (
+        52,
+        45,
+        "Opening hours at Easter",
+        "Are you open on Easter Saturday?",
+        "Yes, from 10:00 to 14:00.",
+    ),
+    (
+        61,
+        100,
+        "Child seat",
+        "Does the rear child seat fit the city bike?",
+        "It does, with the rack adapter (part 2210).",
+    ),
+    (
+        73,
+        80,
+        "Warranty on the battery",
+        "How long is the battery warranty?",
+        "Two years, or 800 charge cycles.",
+    ),
+    (
+        86,
+        60,
+        "Pedal squeak",
+        "The left pedal squeaks since the service.",
+        "Bring it by; we fix it while you wait.",
+    ),
 ];
 
 /// The weekday at or before `date`.
@@ -248,13 +344,25 @@ async fn story_promises(
             add_message_as(past, agent, id, "outbound", "Here is the chart I promised.", false).await?;
         }
         4 => {
-            let p = promises::make(past, agent, &make("order the brake pads for you", at + SignedDuration::from_hours(48)), "hand").await?;
+            let p = promises::make(
+                past,
+                agent,
+                &make("order the brake pads for you", at + SignedDuration::from_hours(48)),
+                "hand",
+            )
+            .await?;
             clock.set(at + SignedDuration::from_hours(5));
             promises::keep(past, agent, p.id).await?;
         }
         7 => {
             let due = at + SignedDuration::from_hours(24);
-            let p = promises::make(past, agent, &make("call you when the bike is back from the paint shop", due), "hand").await?;
+            let p = promises::make(
+                past,
+                agent,
+                &make("call you when the bike is back from the paint shop", due),
+                "hand",
+            )
+            .await?;
             clock.set(due + SignedDuration::from_secs(1));
             promises::check(past, ws, p.id).await?;
         }

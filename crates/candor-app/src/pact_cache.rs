@@ -16,11 +16,16 @@ pub const FIGURES_TTL: SignedDuration = SignedDuration::from_secs(60);
 /// and few, so this only bounds a pathological install).
 const MAX_VERSIONS: usize = 10_000;
 
+/// Commitment versions by workspace and number.
+type Versions = HashMap<(WorkspaceId, i64), Arc<Commitments>>;
+/// Figures by workspace, with when they were computed.
+type Figures = HashMap<WorkspaceId, (Timestamp, serde_json::Value)>;
+
 /// The caches, cheap to clone (shared).
 #[derive(Clone, Default)]
 pub struct PactCache {
-    versions: Arc<Mutex<HashMap<(WorkspaceId, i64), Arc<Commitments>>>>,
-    figures: Arc<Mutex<HashMap<WorkspaceId, (Timestamp, serde_json::Value)>>>,
+    versions: Arc<Mutex<Versions>>,
+    figures: Arc<Mutex<Figures>>,
 }
 
 impl PactCache {

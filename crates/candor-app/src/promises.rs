@@ -212,10 +212,23 @@ pub async fn keep(app: &App, caller: &Caller, id: PromiseId) -> AppResult<Promis
     }
     tx.settle_promise(ws, id, PromiseState::Kept, now, Some("marked kept"))
         .await?;
-    settle_event(&mut tx, ws, caller.actor(), &p, PromiseState::Kept, Some("marked kept"), now).await?;
+    settle_event(
+        &mut tx,
+        ws,
+        caller.actor(),
+        &p,
+        PromiseState::Kept,
+        Some("marked kept"),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     app.pact.forget_figures(ws);
-    publish(app, LiveEvent::conversation(ws, "conversation.updated", p.conversation_id)).await;
+    publish(
+        app,
+        LiveEvent::conversation(ws, "conversation.updated", p.conversation_id),
+    )
+    .await;
     Ok(app.db.promise(ws, id).await?)
 }
 
@@ -243,7 +256,16 @@ pub async fn repromise(app: &App, caller: &Caller, id: PromiseId, input: &Reprom
     }
     if old.state == PromiseState::Open {
         tx.settle_promise(ws, id, PromiseState::Broken, now, None).await?;
-        settle_event(&mut tx, ws, caller.actor(), &old, PromiseState::Broken, Some("made again"), now).await?;
+        settle_event(
+            &mut tx,
+            ws,
+            caller.actor(),
+            &old,
+            PromiseState::Broken,
+            Some("made again"),
+            now,
+        )
+        .await?;
     }
     let description = description.unwrap_or_else(|| old.description.clone());
     let new = Promise {
@@ -265,7 +287,11 @@ pub async fn repromise(app: &App, caller: &Caller, id: PromiseId, input: &Reprom
     record(&mut tx, app, caller, &new).await?;
     tx.commit().await?;
     app.pact.forget_figures(ws);
-    publish(app, LiveEvent::conversation(ws, "conversation.updated", old.conversation_id)).await;
+    publish(
+        app,
+        LiveEvent::conversation(ws, "conversation.updated", old.conversation_id),
+    )
+    .await;
     Ok(new)
 }
 
@@ -302,6 +328,41 @@ pub async fn list(
     Ok(app.db.promises(caller.workspace(), filter, after, limit).await?)
 }
 
+/// Promises found in the replies sent in a conversation that nobody has
+/// recorded yet (and whose due time, if one was said, is still ahead), due
+/// times resolved from when each reply was sent, in the commitments' hours.
+pub async fn detected(
+    app: &App,
+    caller: &Caller,
+    id: ConversationId,
+) -> AppResult<Vec<crate::insight::ResolvedPromise>> {
+    caller.require(Scope::Read)?;
+    let ws = caller.workspace();
+    app.db.conversation(ws, id).await?;
+    let calendar = crate::insight::workspace_calendar(app, ws).await?;
+    let filter = PromiseFilter {
+        conversation: Some(id),
+        ..Default::default()
+    };
+    let made = app.db.promises(ws, &filter, None, 500).await?.0;
+    let now = app.now();
+    let mut found: Vec<crate::insight::ResolvedPromise> = Vec::new();
+    for m in app.db.messages(ws, id, 500).await? {
+        if m.kind != candor_core::conversation::MessageKind::Outbound {
+            continue;
+        }
+        let lang = m.language.as_deref().unwrap_or("en");
+        for d in crate::insight::resolve_promises(&m.body, lang, &calendar, m.created_at) {
+            let known = made.iter().any(|p| p.description.eq_ignore_ascii_case(d.text.trim()));
+            let ahead = d.due_at.is_none_or(|due| due > now);
+            if !known && ahead && !found.iter().any(|x| x.text == d.text) {
+                found.push(d);
+            }
+        }
+    }
+    Ok(found)
+}
+
 /// Registers the promise check with the worker.
 pub fn register_jobs(worker: &mut Worker) {
     worker.register(PROMISE_CHECK_JOB, |app, job| async move {
@@ -331,8 +392,15 @@ pub async fn check(app: &App, ws: WorkspaceId, id: PromiseId) -> AppResult<()> {
         tx.settle_promise(ws, id, PromiseState::Broken, now, None).await?;
         settle_event(&mut tx, ws, Actor::System, &p, PromiseState::Broken, None, now).await?;
         let body = format!("You did not keep your promise \"{}\" in time.", p.description);
-        tx.notify(now, ws, p.owner_id, kind::PROMISE_BROKEN, Some(p.conversation_id), &body)
-            .await?;
+        tx.notify(
+            now,
+            ws,
+            p.owner_id,
+            kind::PROMISE_BROKEN,
+            Some(p.conversation_id),
+            &body,
+        )
+        .await?;
     } else if reminder_at(p.created_at, p.due_at).is_some_and(|r| now >= r)
         && tx.mark_promise_reminded(ws, id, now).await?
     {
@@ -347,9 +415,20 @@ pub async fn check(app: &App, ws: WorkspaceId, id: PromiseId) -> AppResult<()> {
             },
         )
         .await?;
-        let body = format!("Your promise \"{}\" is due at {} (UTC).", p.description, p.due_at.strftime("%Y-%m-%d %H:%M"));
-        tx.notify(now, ws, p.owner_id, kind::PROMISE_REMINDED, Some(p.conversation_id), &body)
-            .await?;
+        let body = format!(
+            "Your promise \"{}\" is due at {} (UTC).",
+            p.description,
+            p.due_at.strftime("%Y-%m-%d %H:%M")
+        );
+        tx.notify(
+            now,
+            ws,
+            p.owner_id,
+            kind::PROMISE_REMINDED,
+            Some(p.conversation_id),
+            &body,
+        )
+        .await?;
     } else {
         return Ok(());
     }

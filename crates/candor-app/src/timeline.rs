@@ -110,7 +110,11 @@ pub fn summary(e: &Event) -> String {
             s(p, "missed"),
             excerpt(s(p, "subject"), 60)
         ),
-        kind::REDRESS_DONE => format!("Redress for a missed commitment done ({}) by {}", s(p, "how"), s(p, "by")),
+        kind::REDRESS_DONE => format!(
+            "Redress for a missed commitment done ({}) by {}",
+            s(p, "how"),
+            s(p, "by")
+        ),
         kind::PROMISE_MADE => {
             let again = match s(p, "reason") {
                 "" => String::new(),

@@ -36,7 +36,10 @@ async fn pending_pauses_and_the_reply_meets(db: Db) {
     p.clock.set(t0() + mins(20));
     p.set_status(id, "pending").await;
     let paused = p.app.db.clocks(p.ws, id).await.unwrap().unwrap();
-    assert_eq!((paused.due_at, paused.warn_at, paused.next_check_at), (None, None, None));
+    assert_eq!(
+        (paused.due_at, paused.warn_at, paused.next_check_at),
+        (None, None, None)
+    );
     // Nothing fires while paused, however long the customer takes.
     let steps = p.at(t0() + mins(120)).await;
     assert!(steps.iter().all(|s| matches!(s, Step::Completed(_))), "{steps:?}");
@@ -104,7 +107,13 @@ async fn a_missed_reply_warns_breaches_and_is_redressed(db: Db) {
     let breaches_seen = p.events("commitment.breached").await;
     assert_eq!(breaches_seen.len(), 1);
     assert_eq!(breaches_seen[0].payload["missed"], "a first reply within 1 hour");
-    let timeline = p.app.db.events_for_customer(p.ws, customer, None, 50).await.unwrap().items;
+    let timeline = p
+        .app
+        .db
+        .events_for_customer(p.ws, customer, None, 50)
+        .await
+        .unwrap()
+        .items;
     assert!(timeline.iter().any(|e| e.kind == "commitment.breached"));
     // The redress is open, with an apology drafted in the commitments' words.
     let open = p.app.db.redress_list(p.ws, Some("open"), None, 10).await.unwrap();
@@ -117,8 +126,15 @@ async fn a_missed_reply_warns_breaches_and_is_redressed(db: Db) {
     // The team lead (the owner) is told, and the assignee.
     let lead = p.app.db.notifications(p.ws, p.owner.user.id, 10).await.unwrap();
     assert_eq!(lead.len(), 1);
-    assert!(lead[0].body.contains("we missed a first reply within 1 hour"), "{}", lead[0].body);
-    assert_eq!(p.app.db.notifications(p.ws, p.agent.user.id, 10).await.unwrap().len(), 2);
+    assert!(
+        lead[0].body.contains("we missed a first reply within 1 hour"),
+        "{}",
+        lead[0].body
+    );
+    assert_eq!(
+        p.app.db.notifications(p.ws, p.agent.user.id, 10).await.unwrap().len(),
+        2
+    );
 
     // Checking again, by the job or by hand, gives nothing twice.
     p.at(t0() + mins(90)).await;
@@ -131,15 +147,25 @@ async fn a_missed_reply_warns_breaches_and_is_redressed(db: Db) {
     let sent = breaches::send_apology(&p.app, &p.agent, open[0].id, &format!("{draft}\nAndrea"))
         .await
         .unwrap();
-    assert_eq!((sent.state.as_str(), sent.done_how.as_deref()), ("done", Some("apology sent")));
+    assert_eq!(
+        (sent.state.as_str(), sent.done_how.as_deref()),
+        ("done", Some("apology sent"))
+    );
     assert_eq!(sent.done_by, Some(p.agent.user.id));
     let messages = p.app.db.messages(p.ws, id, 50).await.unwrap();
     assert!(messages.last().unwrap().body.contains("We take 10% off"));
     let clocks = p.app.db.clocks(p.ws, id).await.unwrap().unwrap();
-    assert_eq!((clocks.first_reply_within, clocks.first_reply_secs), (Some(false), Some(90 * 60)));
+    assert_eq!(
+        (clocks.first_reply_within, clocks.first_reply_secs),
+        (Some(false), Some(90 * 60))
+    );
     assert_eq!(p.events("redress.done").await.len(), 1);
     // Sending it twice is refused; marking it done again changes nothing.
-    assert!(breaches::send_apology(&p.app, &p.agent, open[0].id, "again").await.is_err());
+    assert!(
+        breaches::send_apology(&p.app, &p.agent, open[0].id, "again")
+            .await
+            .is_err()
+    );
     let again = breaches::mark_done(&p.app, &p.agent, open[0].id).await.unwrap();
     assert_eq!(again.done_how.as_deref(), Some("apology sent"));
     assert_eq!(p.events("redress.done").await.len(), 1);
@@ -160,7 +186,10 @@ async fn next_replies_and_reopens_keep_counting(db: Db) {
     // Nobody answers: at 11:31 the next reply is breached, a task without a draft.
     p.at(t0() + mins(151)).await;
     let open = p.app.db.redress_list(p.ws, Some("open"), None, 10).await.unwrap();
-    assert_eq!((open.len(), open[0].clock.as_str(), open[0].draft.is_none()), (1, "next_reply", true));
+    assert_eq!(
+        (open.len(), open[0].clock.as_str(), open[0].draft.is_none()),
+        (1, "next_reply", true)
+    );
     // Solved at noon, reopened by the customer the next morning at 09:00:
     // the resolution clock resumes without the night it stood solved.
     p.clock.set(t0() + mins(180));

@@ -29,12 +29,19 @@ async fn the_demo_measures_up_truthfully(db: Db) {
     assert!(n(m90, "breaches_redressed") <= n(m90, "breaches"), "{m90}");
     assert_eq!(n(m90, "promises_broken"), 1, "{m90}");
     assert!(n(m90, "promises_kept_count") >= 2, "{m90}");
-    assert!(n(m90, "promises_made") > n(m90, "promises_kept_count") + 1, "some still open: {m90}");
+    assert!(
+        n(m90, "promises_made") > n(m90, "promises_kept_count") + 1,
+        "some still open: {m90}"
+    );
     assert!(m90["first_reply_median"].is_string(), "{m90}");
     // Every miss is on record with its redress; the drafted apologies were sent.
     let ws = view.workspace.slug.clone();
     let workspace = app.db.workspace_by_slug(&ws).await.unwrap();
-    let done = app.db.redress_list(workspace.id, Some("done"), None, 200).await.unwrap();
+    let done = app
+        .db
+        .redress_list(workspace.id, Some("done"), None, 200)
+        .await
+        .unwrap();
     assert!(done.iter().any(|r| r.done_how.as_deref() == Some("apology sent")));
     assert!(done.iter().any(|r| r.done_how.as_deref() == Some("marked done")));
 }

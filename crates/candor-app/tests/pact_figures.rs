@@ -38,9 +38,14 @@ async fn figures_match_the_hand_computed_fixture(db: Db) {
         due_at: due.to_string(),
         ..Default::default()
     };
-    let refund = promises::make(&p.app, &p.agent, &make("refund the lights", t0() + mins(24 * 60)), "api")
-        .await
-        .unwrap();
+    let refund = promises::make(
+        &p.app,
+        &p.agent,
+        &make("refund the lights", t0() + mins(24 * 60)),
+        "api",
+    )
+    .await
+    .unwrap();
     promises::make(&p.app, &p.agent, &make("call you back", t0() + mins(120)), "api")
         .await
         .unwrap();

@@ -48,19 +48,35 @@ async fn promises_are_reminded_broken_kept_and_made_again(db: Db) {
     let reminded = p.app.db.promise(p.ws, refund.id).await.unwrap();
     assert_eq!(reminded.reminded_at, Some(t0() + hours(23)));
     let notes = p.app.db.notifications(p.ws, p.agent.user.id, 10).await.unwrap();
-    assert!(notes.iter().any(|n| n.body.contains("refund the lights") && n.kind == "promise.reminded"));
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.body.contains("refund the lights") && n.kind == "promise.reminded")
+    );
     promises::check(&p.app, p.ws, refund.id).await.unwrap();
     assert_eq!(p.events("promise.reminded").await.len(), 1);
 
     // Due passes unkept: broken, on the customer's timeline.
     p.at(t0() + hours(24)).await;
-    assert_eq!(p.app.db.promise(p.ws, refund.id).await.unwrap().state, PromiseState::Open);
+    assert_eq!(
+        p.app.db.promise(p.ws, refund.id).await.unwrap().state,
+        PromiseState::Open
+    );
     p.at(t0() + hours(24) + SignedDuration::from_secs(1)).await;
     let broken = p.app.db.promise(p.ws, refund.id).await.unwrap();
     assert_eq!(broken.state, PromiseState::Broken);
-    let timeline = p.app.db.events_for_customer(p.ws, customer, None, 50).await.unwrap().items;
+    let timeline = p
+        .app
+        .db
+        .events_for_customer(p.ws, customer, None, 50)
+        .await
+        .unwrap()
+        .items;
     let kinds: Vec<&str> = timeline.iter().map(|e| e.kind.as_str()).collect();
-    assert!(kinds.contains(&"promise.made") && kinds.contains(&"promise.broken"), "{kinds:?}");
+    assert!(
+        kinds.contains(&"promise.made") && kinds.contains(&"promise.broken"),
+        "{kinds:?}"
+    );
     // A broken promise cannot be marked kept afterwards.
     assert!(matches!(
         promises::keep(&p.app, &p.agent, refund.id).await,
@@ -74,7 +90,14 @@ async fn promises_are_reminded_broken_kept_and_made_again(db: Db) {
         due_at: (now + hours(24)).to_string(),
         description: None,
     };
-    assert_eq!(field(promises::repromise(&p.app, &p.agent, refund.id, &again).await.unwrap_err()), "reason");
+    assert_eq!(
+        field(
+            promises::repromise(&p.app, &p.agent, refund.id, &again)
+                .await
+                .unwrap_err()
+        ),
+        "reason"
+    );
     let again = Repromise {
         reason: "The warehouse lost the first parcel.".into(),
         ..again
@@ -82,18 +105,30 @@ async fn promises_are_reminded_broken_kept_and_made_again(db: Db) {
     let second = promises::repromise(&p.app, &p.agent, refund.id, &again).await.unwrap();
     assert_eq!(second.replaces_id, Some(refund.id));
     assert_eq!(second.reason.as_deref(), Some("The warehouse lost the first parcel."));
-    assert_eq!((second.state, second.description.as_str()), (PromiseState::Open, "refund the lights"));
-    assert_eq!(p.app.db.promise(p.ws, refund.id).await.unwrap().state, PromiseState::Broken);
+    assert_eq!(
+        (second.state, second.description.as_str()),
+        (PromiseState::Open, "refund the lights")
+    );
+    assert_eq!(
+        p.app.db.promise(p.ws, refund.id).await.unwrap().state,
+        PromiseState::Broken
+    );
 
     // Kept by hand; keeping again changes nothing.
     p.clock.set(now + hours(2));
     let kept = promises::keep(&p.app, &p.agent, second.id).await.unwrap();
-    assert_eq!((kept.state, kept.kept_how.as_deref()), (PromiseState::Kept, Some("marked kept")));
+    assert_eq!(
+        (kept.state, kept.kept_how.as_deref()),
+        (PromiseState::Kept, Some("marked kept"))
+    );
     assert_eq!(promises::keep(&p.app, &p.agent, second.id).await.unwrap(), kept);
     assert_eq!(p.events("promise.kept").await.len(), 1);
     // Its due-time check later finds it kept and does nothing.
     p.at(now + hours(30)).await;
-    assert_eq!(p.app.db.promise(p.ws, second.id).await.unwrap().state, PromiseState::Kept);
+    assert_eq!(
+        p.app.db.promise(p.ws, second.id).await.unwrap().state,
+        PromiseState::Kept
+    );
     // A kept promise is not made again.
     let later = Repromise {
         due_at: (p.app.now() + hours(24)).to_string(),
@@ -118,7 +153,10 @@ async fn promises_are_reminded_broken_kept_and_made_again(db: Db) {
     p.clock.set(now + hours(1));
     p.reply(id, "Your tracking number is NW-1234.").await;
     let kept = p.app.db.promise(p.ws, write_back.id).await.unwrap();
-    assert_eq!((kept.state, kept.kept_how.as_deref()), (PromiseState::Kept, Some("reply sent")));
+    assert_eq!(
+        (kept.state, kept.kept_how.as_deref()),
+        (PromiseState::Kept, Some("reply sent"))
+    );
 
     let open = PromiseFilter {
         state: Some(PromiseState::Broken),

@@ -71,9 +71,26 @@ impl PromiseKind {
     pub fn of_description(description: &str) -> Self {
         let d = format!(" {} ", description.to_lowercase());
         let reply_words = [
-            " reply", " write ", " write back", " get back to you", " answer", " respond", " update you",
-            " send you an update", " let you know", " email you", " e-mail you", " follow up", " antworte",
-            " melde mich", " schreibe ", " réponds", " répondre", " vous écris", " responder", " le escribo",
+            " reply",
+            " write ",
+            " write back",
+            " get back to you",
+            " answer",
+            " respond",
+            " update you",
+            " send you an update",
+            " let you know",
+            " email you",
+            " e-mail you",
+            " follow up",
+            " antworte",
+            " melde mich",
+            " schreibe ",
+            " réponds",
+            " répondre",
+            " vous écris",
+            " responder",
+            " le escribo",
         ];
         let call_words = [" call", " ring", " phone", " anruf", " rufe", " appel", " llam"];
         if call_words.iter().any(|w| d.contains(w)) {
@@ -164,7 +181,11 @@ mod tests {
         ] {
             assert_eq!(PromiseKind::of_description(d), PromiseKind::Reply, "{d}");
         }
-        for d in ["call you back tomorrow", "refund the lights", "send a replacement strap"] {
+        for d in [
+            "call you back tomorrow",
+            "refund the lights",
+            "send a replacement strap",
+        ] {
             assert_eq!(PromiseKind::of_description(d), PromiseKind::Action, "{d}");
         }
     }

@@ -102,7 +102,8 @@ impl Tx {
             Backend::Postgres => " FOR UPDATE",
             Backend::Sqlite => "",
         };
-        let sql = format!("SELECT {COLUMNS} FROM conversation_clocks WHERE workspace_id = $1 AND conversation_id = $2{lock}");
+        let sql =
+            format!("SELECT {COLUMNS} FROM conversation_clocks WHERE workspace_id = $1 AND conversation_id = $2{lock}");
         let row: Option<Row> = on_tx!(self, x => sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(ws.as_uuid()).bind(id.as_uuid()).fetch_optional(&mut **x).await)?;
         row.map(Row::into_clocks).transpose()

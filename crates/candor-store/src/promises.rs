@@ -260,7 +260,8 @@ impl Db {
                 .bind(Arg::Uuid(cur.id))
                 .push("))");
         }
-        sql.push(" ORDER BY due_at, id LIMIT ").bind(Arg::I64(i64::from(limit) + 1));
+        sql.push(" ORDER BY due_at, id LIMIT ")
+            .bind(Arg::I64(i64::from(limit) + 1));
         let rows: Vec<Row> = read!(self, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())), sql.args)
             .fetch_all(p).await)?;
         let more = rows.len() > limit as usize;

@@ -175,7 +175,13 @@ async fn clocks_are_kept_and_counted(db: Db) {
     // Another workspace sees none of it.
     let other = fixture(&db, "bolt", 0).await;
     assert!(db.clocks(other.ws, c[0]).await.unwrap().is_none());
-    assert_eq!(db.clock_figures(other.ws, now - hours(2400), now).await.unwrap().conversations, 0);
+    assert_eq!(
+        db.clock_figures(other.ws, now - hours(2400), now)
+            .await
+            .unwrap()
+            .conversations,
+        0
+    );
 }
 both_backends!(clocks, clocks_are_kept_and_counted);
 
@@ -209,7 +215,11 @@ async fn redress_is_recorded_once_and_done_once(db: Db) {
             .await
             .unwrap()
     );
-    assert!(tx.insert_redress(f.ws, &redress(c[1], f.customer, due, due + hours(1))).await.unwrap());
+    assert!(
+        tx.insert_redress(f.ws, &redress(c[1], f.customer, due, due + hours(1)))
+            .await
+            .unwrap()
+    );
     tx.commit().await.unwrap();
     let stored = db.redress(f.ws, first.id).await.unwrap();
     assert_eq!(stored, first);
@@ -219,7 +229,11 @@ async fn redress_is_recorded_once_and_done_once(db: Db) {
             .await
             .unwrap()
     );
-    assert!(!tx.finish_redress(f.ws, first.id, due + hours(4), None, "marked done").await.unwrap());
+    assert!(
+        !tx.finish_redress(f.ws, first.id, due + hours(4), None, "marked done")
+            .await
+            .unwrap()
+    );
     tx.commit().await.unwrap();
     let done = db.redress(f.ws, first.id).await.unwrap();
     assert_eq!(
@@ -232,7 +246,10 @@ async fn redress_is_recorded_once_and_done_once(db: Db) {
     assert_eq!(db.redress_figures(f.ws, t0(), t0() + hours(48)).await.unwrap(), (2, 1));
     assert_eq!(db.redress_figures(f.ws, t0(), t0() + hours(4)).await.unwrap(), (0, 0));
     let other = fixture(&db, "bolt", 0).await;
-    assert!(matches!(db.redress(other.ws, first.id).await, Err(StoreError::NotFound)));
+    assert!(matches!(
+        db.redress(other.ws, first.id).await,
+        Err(StoreError::NotFound)
+    ));
     assert!(db.redress_list(other.ws, None, None, 50).await.unwrap().is_empty());
 
     // Notifications: each reads only their own.
@@ -243,9 +260,17 @@ async fn redress_is_recorded_once_and_done_once(db: Db) {
         .unwrap();
     tx.commit().await.unwrap();
     let mine = db.notifications(f.ws, f.agent, 10).await.unwrap();
-    assert_eq!((mine.len(), mine[0].body.as_str(), mine[0].read_at), (1, "due soon", None));
-    db.mark_notification_read(f.ws, f.agent, n, t0() + hours(1)).await.unwrap();
-    assert_eq!(db.notifications(f.ws, f.agent, 10).await.unwrap()[0].read_at, Some(t0() + hours(1)));
+    assert_eq!(
+        (mine.len(), mine[0].body.as_str(), mine[0].read_at),
+        (1, "due soon", None)
+    );
+    db.mark_notification_read(f.ws, f.agent, n, t0() + hours(1))
+        .await
+        .unwrap();
+    assert_eq!(
+        db.notifications(f.ws, f.agent, 10).await.unwrap()[0].read_at,
+        Some(t0() + hours(1))
+    );
     assert!(matches!(
         db.mark_notification_read(other.ws, f.agent, n, t0()).await,
         Err(StoreError::NotFound)
@@ -277,7 +302,13 @@ fn promise(f: &Fixture, conv: ConversationId, description: &str, made: Timestamp
 async fn promises_are_listed_settled_and_counted(db: Db) {
     let f = fixture(&db, "acme", 2).await;
     let c = &f.conversations;
-    let reply = promise(&f, c[0], "get back to you with the tracking number", t0(), t0() + hours(24));
+    let reply = promise(
+        &f,
+        c[0],
+        "get back to you with the tracking number",
+        t0(),
+        t0() + hours(24),
+    );
     let call = promise(&f, c[0], "call you back", t0(), t0() + hours(2));
     let refund = promise(&f, c[1], "refund the lights", t0(), t0() + hours(48));
     let mut tx = db.begin().await.unwrap();
@@ -299,28 +330,87 @@ async fn promises_are_listed_settled_and_counted(db: Db) {
 
     let mut tx = db.begin().await.unwrap();
     // Only the reply promise is kept by a reply.
-    let by_reply = tx.open_reply_promises(f.ws, c[0], f.agent, t0() + hours(1)).await.unwrap();
+    let by_reply = tx
+        .open_reply_promises(f.ws, c[0], f.agent, t0() + hours(1))
+        .await
+        .unwrap();
     assert_eq!(by_reply.iter().map(|p| p.id).collect::<Vec<_>>(), vec![reply.id]);
-    assert!(tx.settle_promise(f.ws, reply.id, PromiseState::Kept, t0() + hours(1), Some("reply sent")).await.unwrap());
-    assert!(!tx.settle_promise(f.ws, reply.id, PromiseState::Broken, t0() + hours(30), None).await.unwrap());
+    assert!(
+        tx.settle_promise(f.ws, reply.id, PromiseState::Kept, t0() + hours(1), Some("reply sent"))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !tx.settle_promise(f.ws, reply.id, PromiseState::Broken, t0() + hours(30), None)
+            .await
+            .unwrap()
+    );
     assert!(tx.mark_promise_reminded(f.ws, call.id, t0() + hours(1)).await.unwrap());
     assert!(!tx.mark_promise_reminded(f.ws, call.id, t0() + hours(1)).await.unwrap());
-    assert!(tx.settle_promise(f.ws, call.id, PromiseState::Broken, t0() + hours(3), None).await.unwrap());
+    assert!(
+        tx.settle_promise(f.ws, call.id, PromiseState::Broken, t0() + hours(3), None)
+            .await
+            .unwrap()
+    );
     tx.commit().await.unwrap();
     let kept = db.promise(f.ws, reply.id).await.unwrap();
-    assert_eq!((kept.state, kept.kept_how.as_deref()), (PromiseState::Kept, Some("reply sent")));
+    assert_eq!(
+        (kept.state, kept.kept_how.as_deref()),
+        (PromiseState::Kept, Some("reply sent"))
+    );
     let broken_only = PromiseFilter {
         state: Some(PromiseState::Broken),
         owner: Some(f.agent),
         ..Default::default()
     };
     let broken = db.promises(f.ws, &broken_only, None, 50).await.unwrap().0;
-    assert_eq!((broken.len(), broken[0].id, broken[0].reminded_at.is_some()), (1, call.id, true));
-    let figures = db.promise_figures(f.ws, t0() - hours(1), t0() + hours(1)).await.unwrap();
+    assert_eq!(
+        (broken.len(), broken[0].id, broken[0].reminded_at.is_some()),
+        (1, call.id, true)
+    );
+    let figures = db
+        .promise_figures(f.ws, t0() - hours(1), t0() + hours(1))
+        .await
+        .unwrap();
     assert_eq!((figures.made, figures.kept, figures.broken), (3, 1, 1));
 
     let other = fixture(&db, "bolt", 0).await;
-    assert!(matches!(db.promise(other.ws, reply.id).await, Err(StoreError::NotFound)));
-    assert!(db.promises(other.ws, &PromiseFilter::default(), None, 50).await.unwrap().0.is_empty());
+    assert!(matches!(
+        db.promise(other.ws, reply.id).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(
+        db.promises(other.ws, &PromiseFilter::default(), None, 50)
+            .await
+            .unwrap()
+            .0
+            .is_empty()
+    );
 }
 both_backends!(promises, promises_are_listed_settled_and_counted);
+
+async fn a_merge_carries_promises_and_redress(db: Db) {
+    let f = fixture(&db, "acme", 1).await;
+    let mut tx = db.begin().await.unwrap();
+    let new = NewCustomer {
+        name: "Jane D.".into(),
+        identities: vec![(
+            Identity::parse(IdentityKind::Email, "jd@acme.example", None).unwrap(),
+            false,
+        )],
+        ..Default::default()
+    };
+    let other = tx.create_customer(t0(), f.ws, &new).await.unwrap();
+    let mut p = promise(&f, f.conversations[0], "call you back", t0(), t0() + hours(2));
+    p.customer_id = other;
+    tx.insert_promise(f.ws, &p).await.unwrap();
+    let r = redress(f.conversations[0], other, t0() + hours(1), t0() + hours(2));
+    tx.insert_redress(f.ws, &r).await.unwrap();
+    tx.merge_customers(t0() + hours(3), f.ws, f.customer, other)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(db.promise(f.ws, p.id).await.unwrap().customer_id, f.customer);
+    assert_eq!(db.redress(f.ws, r.id).await.unwrap().customer_id, f.customer);
+}
+both_backends!(merge, a_merge_carries_promises_and_redress);

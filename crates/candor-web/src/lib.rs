@@ -46,7 +46,7 @@ pub fn router(state: WebState) -> Router {
         .route("/promises", get(pages::pact::list))
         .route("/promises/{id}/keep", post(pages::pact::keep))
         .route("/promises/{id}/repromise", post(pages::pact::repromise))
-        .route("/redress", get(pages::pact::redress))
+        .route("/redress", get(pages::redress::redress))
         .route("/redress/{id}/done", post(pages::pact::redress_done))
         .route("/redress/{id}/send", post(pages::pact::redress_send))
         .route("/settings/routing", get(pages::routing::show))

@@ -21,7 +21,9 @@ async fn the_pact_pages(s: &TestServer) -> PageResult<()> {
     check(&b, "Northwind Cycles: our commitments to you").await?;
     let figures = b.text("#measured-90d").await?;
     if !figures.contains("of") {
-        return Err(b.fail(&format!("the 90-day figures say nothing measured: {figures}")).await);
+        return Err(b
+            .fail(&format!("the 90-day figures say nothing measured: {figures}"))
+            .await);
     }
     b.wait_for_text("#method", "nearest-rank").await?;
 
@@ -38,7 +40,10 @@ async fn the_pact_pages(s: &TestServer) -> PageResult<()> {
     b.wait_for("#inbox-list").await?;
     // A conversation whose commitment was missed, with its apology drafted.
     let open = s.app.db.redress_list(ws, Some("open"), None, 50).await.unwrap();
-    let missed = open.iter().find(|r| r.draft.is_some()).expect("an open redress with a draft");
+    let missed = open
+        .iter()
+        .find(|r| r.draft.is_some())
+        .expect("an open redress with a draft");
     let conv = s.app.db.conversation(ws, missed.conversation_id).await.unwrap();
     b.goto(&s.url(&format!("/inbox/{}", conv.id))).await?;
     check(&b, &conv.subject).await?;
@@ -46,7 +51,8 @@ async fn the_pact_pages(s: &TestServer) -> PageResult<()> {
     b.wait_for(&format!("#apology-{}", missed.id)).await?;
     // Sending it marks the redress done, shown on the page.
     b.submit(&format!("#apology-send-{}", missed.id)).await?;
-    b.wait_for_text(&format!("#redress-{}", missed.id), "apology sent").await?;
+    b.wait_for_text(&format!("#redress-{}", missed.id), "apology sent")
+        .await?;
     b.assert_accessible().await
 }
 

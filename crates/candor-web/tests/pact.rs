@@ -62,14 +62,38 @@ async fn promises_over_the_api(s: &TestServer) {
 
     // Bad input: 4xx naming the field, and nothing stored.
     let bad = [
-        (json!({"conversation_id": "x", "description": "d", "due_at": due}), "conversation_id"),
-        (json!({"conversation_id": conv_id, "description": "", "due_at": due}), "description"),
-        (json!({"conversation_id": conv_id, "description": "d", "due_at": "tomorrow"}), "due_at"),
-        (json!({"conversation_id": conv_id, "description": "d", "due_at": "2020-01-01T00:00:00Z"}), "due_at"),
-        (json!({"conversation_id": conv_id, "description": "d", "due_at": due, "owner_id": "nobody"}), "owner_id"),
-        (json!({"conversation_id": conv_id, "description": "d", "due_at": due, "kind": "wish"}), "kind"),
-        (json!({"conversation_id": conv_id, "description": "d", "due_at": due, "colour": "red"}), "colour"),
-        (json!({"conversation_id": conv_id, "description": 5, "due_at": due}), "description"),
+        (
+            json!({"conversation_id": "x", "description": "d", "due_at": due}),
+            "conversation_id",
+        ),
+        (
+            json!({"conversation_id": conv_id, "description": "", "due_at": due}),
+            "description",
+        ),
+        (
+            json!({"conversation_id": conv_id, "description": "d", "due_at": "tomorrow"}),
+            "due_at",
+        ),
+        (
+            json!({"conversation_id": conv_id, "description": "d", "due_at": "2020-01-01T00:00:00Z"}),
+            "due_at",
+        ),
+        (
+            json!({"conversation_id": conv_id, "description": "d", "due_at": due, "owner_id": "nobody"}),
+            "owner_id",
+        ),
+        (
+            json!({"conversation_id": conv_id, "description": "d", "due_at": due, "kind": "wish"}),
+            "kind",
+        ),
+        (
+            json!({"conversation_id": conv_id, "description": "d", "due_at": due, "colour": "red"}),
+            "colour",
+        ),
+        (
+            json!({"conversation_id": conv_id, "description": 5, "due_at": due}),
+            "description",
+        ),
     ];
     for (body, name) in bad {
         let (st, e) = api.post("/api/v1/promises", body.clone()).await;
@@ -121,7 +145,10 @@ async fn promises_over_the_api(s: &TestServer) {
         )
         .await;
     assert_eq!(st, StatusCode::CREATED, "{again}");
-    assert_eq!((again["replaces_id"].clone(), again["state"].clone()), (json!(id2), json!("open")));
+    assert_eq!(
+        (again["replaces_id"].clone(), again["state"].clone()),
+        (json!(id2), json!("open"))
+    );
     let (_, broken_list) = api.get("/api/v1/promises?state=broken").await;
     assert_eq!(broken_list["items"][0]["id"], json!(id2));
 
@@ -140,12 +167,20 @@ async fn promises_over_the_api(s: &TestServer) {
     // Another workspace sees none of it, and cannot touch it.
     let other = s.tenant("Bolt Ltd").await;
     let them = Api::new(s, &other.token);
-    assert_eq!(them.get(&format!("/api/v1/promises/{id}")).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        them.get(&format!("/api/v1/promises/{id}")).await.0,
+        StatusCode::NOT_FOUND
+    );
     assert_eq!(
         them.post(&format!("/api/v1/promises/{id2}/keep"), json!({})).await.0,
         StatusCode::NOT_FOUND
     );
-    assert!(them.get("/api/v1/promises").await.1["items"].as_array().unwrap().is_empty());
+    assert!(
+        them.get("/api/v1/promises").await.1["items"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
     let (st, e) = them
         .post(
             "/api/v1/promises",
@@ -175,19 +210,31 @@ http_test!(promises, promises_over_the_api);
 async fn breaches_are_seen_redressed_and_measured(s: &TestServer) {
     let t = s.tenant("Acme Inc").await;
     let owner = Api::new(s, &t.token);
-    assert_eq!(owner.call(reqwest::Method::PUT, "/api/v1/commitments", Some(commitments())).await.0, StatusCode::OK);
+    assert_eq!(
+        owner
+            .call(reqwest::Method::PUT, "/api/v1/commitments", Some(commitments()))
+            .await
+            .0,
+        StatusCode::OK
+    );
     let (agent, agent_token) = s.staff(&t.workspace, "Andrea Agent", Role::Agent, &[]).await;
     let api = Api::new(s, &agent_token);
     let conv = open(&api, "jane@example.com", "My light does not work.").await;
     let id = conv["id"].as_str().unwrap().to_string();
-    api.patch(&format!("/api/v1/conversations/{id}"), json!({"assignee_id": agent.id.to_string()}))
-        .await;
+    api.patch(
+        &format!("/api/v1/conversations/{id}"),
+        json!({"assignee_id": agent.id.to_string()}),
+    )
+    .await;
     let (_, clocks) = api.get(&format!("/api/v1/conversations/{id}/clocks")).await;
     assert_eq!(clocks["commitments_version"], 1, "{clocks}");
     assert_eq!(clocks["clocks"][0]["kind"], "first_reply");
     assert_eq!(clocks["clocks"][0]["state"], "running");
     assert_eq!(clocks["clocks"][0]["words"], "a first reply within 1 hour");
-    assert_eq!(api.get("/api/v1/conversations?breaching=soon").await.1["items"], json!([]));
+    assert_eq!(
+        api.get("/api/v1/conversations?breaching=soon").await.1["items"],
+        json!([])
+    );
     let (st, e) = api.get("/api/v1/conversations?breaching=later").await;
     assert_eq!((st, field(&e)), (StatusCode::BAD_REQUEST, "breaching"));
 
@@ -201,13 +248,17 @@ async fn breaches_are_seen_redressed_and_measured(s: &TestServer) {
     assert_eq!(notes["items"][0]["kind"], "commitment.warning", "{notes}");
     let note = notes["items"][0]["id"].as_str().unwrap();
     assert_eq!(
-        api.post(&format!("/api/v1/notifications/{note}/read"), json!({})).await.0,
+        api.post(&format!("/api/v1/notifications/{note}/read"), json!({}))
+            .await
+            .0,
         StatusCode::NO_CONTENT
     );
     let other = s.tenant("Bolt Ltd").await;
     let them = Api::new(s, &other.token);
     assert_eq!(
-        them.post(&format!("/api/v1/notifications/{note}/read"), json!({})).await.0,
+        them.post(&format!("/api/v1/notifications/{note}/read"), json!({}))
+            .await
+            .0,
         StatusCode::NOT_FOUND
     );
 
@@ -221,16 +272,32 @@ async fn breaches_are_seen_redressed_and_measured(s: &TestServer) {
     assert_eq!(r["conversation_id"], json!(id), "{redress}");
     assert!(r["draft"].as_str().unwrap().contains("We say sorry and take 10% off."));
     let rid = r["id"].as_str().unwrap().to_string();
-    assert!(them.get("/api/v1/redress").await.1["items"].as_array().unwrap().is_empty());
-    assert_eq!(them.post(&format!("/api/v1/redress/{rid}/done"), json!({})).await.0, StatusCode::NOT_FOUND);
+    assert!(
+        them.get("/api/v1/redress").await.1["items"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        them.post(&format!("/api/v1/redress/{rid}/done"), json!({})).await.0,
+        StatusCode::NOT_FOUND
+    );
     let (st, e) = api.get("/api/v1/redress?state=closed").await;
     assert_eq!((st, field(&e)), (StatusCode::BAD_REQUEST, "state"));
-    let (st, e) = api.post(&format!("/api/v1/redress/{rid}/send"), json!({"body": "  "})).await;
+    let (st, e) = api
+        .post(&format!("/api/v1/redress/{rid}/send"), json!({"body": "  "}))
+        .await;
     assert_eq!((st.is_client_error(), field(&e)), (true, "body"), "{e}");
     let (st, done) = api
-        .post(&format!("/api/v1/redress/{rid}/send"), json!({"body": "Dear Jane, we are sorry. 10% off."}))
+        .post(
+            &format!("/api/v1/redress/{rid}/send"),
+            json!({"body": "Dear Jane, we are sorry. 10% off."}),
+        )
         .await;
-    assert_eq!((st, done["state"].clone(), done["done_how"].clone()), (StatusCode::OK, json!("done"), json!("apology sent")));
+    assert_eq!(
+        (st, done["state"].clone(), done["done_how"].clone()),
+        (StatusCode::OK, json!("done"), json!("apology sent"))
+    );
 
     // The public figures count it, with a minute of caching.
     s.clock.advance(SignedDuration::from_secs(61));
@@ -246,7 +313,12 @@ async fn breaches_are_seen_redressed_and_measured(s: &TestServer) {
     assert_eq!(m["breaches"], 1);
     assert_eq!(m["breaches_redressed"], 1);
     assert!(public["method"]["breaches_redressed"].is_string());
-    let page = reqwest::get(s.url("/w/acme-inc/commitments")).await.unwrap().text().await.unwrap();
+    let page = reqwest::get(s.url("/w/acme-inc/commitments"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("0% (0 of 1)"), "{page}");
     assert!(page.contains("How each figure is computed"));
     assert!(page.contains("1 of 1"), "{page}");
@@ -258,7 +330,11 @@ async fn signed_in(s: &TestServer, email: &str) -> reqwest::Client {
     let login = b.get(s.url("/login")).send().await.unwrap().text().await.unwrap();
     let r = b
         .post(s.url("/login"))
-        .form(&[("email", email), ("password", TEST_PASSWORD), ("csrf", &csrf_of(&login))])
+        .form(&[
+            ("email", email),
+            ("password", TEST_PASSWORD),
+            ("csrf", &csrf_of(&login)),
+        ])
         .send()
         .await
         .unwrap();
@@ -281,8 +357,18 @@ async fn the_staff_pages_confirm_keep_and_redress(s: &TestServer) {
     )
     .await;
     let b = signed_in(s, "andrea@acme-inc.example").await;
-    let page = b.get(s.url(&format!("/inbox/{id}"))).send().await.unwrap().text().await.unwrap();
-    assert!(page.contains("a first reply within 1 hour: <strong>met</strong>"), "{page}");
+    let page = b
+        .get(s.url(&format!("/inbox/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("a first reply within 1 hour: <strong>met</strong>"),
+        "{page}"
+    );
     assert!(page.contains("Found in your replies"), "{page}");
     assert!(page.contains("Confirm the promise"));
     // Confirm the detected promise, with the due time the form offers.
@@ -308,13 +394,20 @@ async fn the_staff_pages_confirm_keep_and_redress(s: &TestServer) {
     // A bad due time is said on the page, and nothing is stored.
     let r = b
         .post(s.url(&format!("/inbox/{id}/promises")))
-        .form(&[("csrf", csrf.as_str()), ("description", "call back"), ("due_at", "soon")])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("description", "call back"),
+            ("due_at", "soon"),
+        ])
         .send()
         .await
         .unwrap();
     let to = r.headers()["location"].to_str().unwrap().to_string();
     assert!(to.contains("error="), "{to}");
-    assert_eq!(api.get("/api/v1/promises").await.1["items"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        api.get("/api/v1/promises").await.1["items"].as_array().unwrap().len(),
+        1
+    );
 
     // "My promises" lists it; mark it kept there.
     let mine = b.get(s.url("/promises")).send().await.unwrap().text().await.unwrap();
@@ -341,7 +434,14 @@ async fn the_staff_pages_confirm_keep_and_redress(s: &TestServer) {
         StatusCode::FORBIDDEN
     );
     let lead = signed_in(s, "owner@acme.example").await;
-    let team = lead.get(s.url("/promises?view=team")).send().await.unwrap().text().await.unwrap();
+    let team = lead
+        .get(s.url("/promises?view=team"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(team.contains("Andrea Agent"), "{team}");
 
     // A breach shows on the conversation page with its apology; marking done clears it.
@@ -349,7 +449,14 @@ async fn the_staff_pages_confirm_keep_and_redress(s: &TestServer) {
     let sid = second["id"].as_str().unwrap().to_string();
     s.clock.advance(SignedDuration::from_secs(3601));
     worker(s).drain().await.unwrap();
-    let page = b.get(s.url(&format!("/inbox/{sid}"))).send().await.unwrap().text().await.unwrap();
+    let page = b
+        .get(s.url(&format!("/inbox/{sid}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("<strong>breached</strong>"), "{page}");
     assert!(page.contains("Send the apology for the first reply due"), "{page}");
     let redress_page = b.get(s.url("/redress")).send().await.unwrap().text().await.unwrap();
@@ -365,7 +472,14 @@ async fn the_staff_pages_confirm_keep_and_redress(s: &TestServer) {
     let redress_page = b.get(s.url("/redress")).send().await.unwrap().text().await.unwrap();
     assert!(redress_page.contains("marked done by Andrea Agent"), "{redress_page}");
     // The inbox has its "breaching soon" view.
-    let inbox = b.get(s.url("/inbox?view=breaching")).send().await.unwrap().text().await.unwrap();
+    let inbox = b
+        .get(s.url("/inbox?view=breaching"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(inbox.contains("Breaching soon"));
 }
 http_test!(pages, the_staff_pages_confirm_keep_and_redress);

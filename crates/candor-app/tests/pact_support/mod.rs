@@ -126,16 +126,22 @@ impl Pact {
             assignee_id: Some(serde_json::Value::String(self.agent.user.id.to_string())),
             ..Default::default()
         };
-        conversations::update(&self.app, &self.owner, id, &change).await.unwrap();
+        conversations::update(&self.app, &self.owner, id, &change)
+            .await
+            .unwrap();
         id
     }
 
     pub async fn reply(&self, id: ConversationId, body: &str) {
-        conversations::add_message(&self.app, &self.agent, id, "outbound", body).await.unwrap();
+        conversations::add_message(&self.app, &self.agent, id, "outbound", body)
+            .await
+            .unwrap();
     }
 
     pub async fn customer_writes(&self, id: ConversationId, body: &str) {
-        conversations::add_message(&self.app, &self.agent, id, "inbound", body).await.unwrap();
+        conversations::add_message(&self.app, &self.agent, id, "inbound", body)
+            .await
+            .unwrap();
     }
 
     pub async fn set_status(&self, id: ConversationId, status: &str) {
@@ -143,7 +149,9 @@ impl Pact {
             status: Some(status.into()),
             ..Default::default()
         };
-        conversations::update(&self.app, &self.agent, id, &change).await.unwrap();
+        conversations::update(&self.app, &self.agent, id, &change)
+            .await
+            .unwrap();
     }
 
     /// Moves the clock to `at` and runs every job due by then.

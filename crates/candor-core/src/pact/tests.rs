@@ -149,7 +149,10 @@ fn a_reopen_resumes_the_resolution_without_the_solved_time() {
     let res = c.resolution.as_ref().unwrap();
     assert!(res.is_live());
     // 2 hours used before solving, 14 left from the reopen.
-    assert_eq!(c.get(ClockKind::Resolution).unwrap().clock.due_at(&cal).unwrap(), Some(t0 + hours(40)));
+    assert_eq!(
+        c.get(ClockKind::Resolution).unwrap().clock.due_at(&cal).unwrap(),
+        Some(t0 + hours(40))
+    );
     // And the next reply is owed too.
     assert!(c.next_reply.as_ref().unwrap().is_live());
     c.agent_replied(t0 + hours(27)).unwrap();
@@ -157,7 +160,8 @@ fn a_reopen_resumes_the_resolution_without_the_solved_time() {
     let res = c.outcome(ClockKind::Resolution, &cal).unwrap().unwrap();
     assert_eq!(res.business_time, Some(hours(4)));
     // Staff reopening works the same way, and pending after solved pauses.
-    c.status_changed(t0 + hours(30), Status::Solved, Status::Pending).unwrap();
+    c.status_changed(t0 + hours(30), Status::Solved, Status::Pending)
+        .unwrap();
     assert!(c.resolution.as_ref().unwrap().clock.is_paused());
     c.status_changed(t0 + hours(31), Status::Pending, Status::Open).unwrap();
     assert!(!c.resolution.as_ref().unwrap().clock.is_paused());
@@ -190,7 +194,8 @@ fn equal_times_and_stored_state_round_trip() {
     // earlier than the last one: neither is refused.
     c.agent_replied(t0 + hours(1)).unwrap();
     c.status_changed(t0 + hours(1), Status::Open, Status::Pending).unwrap();
-    c.customer_wrote(t0 + SignedDuration::from_mins(30), Status::Pending).unwrap();
+    c.customer_wrote(t0 + SignedDuration::from_mins(30), Status::Pending)
+        .unwrap();
     let json = serde_json::to_string(&c).unwrap();
     let back: ConversationClocks = serde_json::from_str(&json).unwrap();
     assert_eq!(back, c);

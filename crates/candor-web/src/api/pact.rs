@@ -77,7 +77,9 @@ pub async fn list(
     let limit = limit(&q)?;
     let after = match q.get("cursor").map(|c| c.trim()).filter(|c| !c.is_empty()) {
         None => None,
-        Some(c) => Some(PromiseCursor::decode(c).ok_or_else(|| bad_query("cursor", "this cursor is not one we gave out"))?),
+        Some(c) => {
+            Some(PromiseCursor::decode(c).ok_or_else(|| bad_query("cursor", "this cursor is not one we gave out"))?)
+        }
     };
     let (items, next) = promises::list(&state.app, &caller, &filter, after, limit).await?;
     Ok(Json(List {
@@ -148,7 +150,11 @@ pub async fn redress_list(
     let items = breaches::list(&state.app, &caller, state_word, before, limit + 1).await?;
     let more = items.len() > limit as usize;
     let items: Vec<Redress> = items.into_iter().take(limit as usize).collect();
-    let next_cursor = if more { items.last().map(|r| r.id.to_string()) } else { None };
+    let next_cursor = if more {
+        items.last().map(|r| r.id.to_string())
+    } else {
+        None
+    };
     Ok(Json(List { items, next_cursor }))
 }
 
@@ -195,10 +201,7 @@ pub async fn conversation_clocks(
     Path(raw): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let id: ConversationId = path_id(&raw)?;
-    caller.require(candor_core::staff::Scope::Read).map_err(ApiError::from)?;
-    let ws = caller.workspace();
-    state.app.db.conversation(ws, id).await.map_err(candor_app::AppError::from)?;
-    let (version, views): (Option<i64>, Vec<ClockView>) = clocks::views(&state.app, ws, id).await?;
+    let (version, views): (Option<i64>, Vec<ClockView>) = clocks::of_conversation(&state.app, &caller, id).await?;
     Ok(Json(json!({"commitments_version": version, "clocks": views})))
 }
 

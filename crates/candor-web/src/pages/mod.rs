@@ -7,6 +7,7 @@ pub mod inbox;
 pub mod invite;
 pub mod login;
 pub mod pact;
+pub mod redress;
 pub mod routing;
 pub mod staff;
 pub mod tokens;

@@ -1,8 +1,8 @@
 //! The Pact for staff: what the conversation page shows about its clocks,
 //! breaches, redress and promises (with the forms to confirm a detected
 //! promise, make one by hand, keep it, make it again, send the apology or
-//! mark redress done), the promises page ("mine" for agents, "team" for
-//! leads) and the redress page.
+//! mark redress done) and the promises page ("mine" for agents, "team" for
+//! leads). The redress page is `pages::redress`.
 
 use crate::auth::StaffSession;
 use crate::pages::{Chrome, not_found, render};
@@ -14,9 +14,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
 use candor_app::promises::{MakePromise, Repromise};
 use candor_app::{AppError, Caller, breaches, clocks, promises};
-use candor_core::conversation::MessageKind;
 use candor_core::promises::PromiseState;
-use candor_core::staff::{Role, Scope};
+use candor_core::staff::Role;
 use candor_core::{ConversationId, PromiseId, RedressId, UserId};
 use candor_store::promises::{Promise, PromiseFilter};
 use jiff::Timestamp;
@@ -91,7 +90,7 @@ pub struct PactPanel {
     pub zone: String,
 }
 
-fn in_zone(t: Timestamp, tz: &TimeZone) -> String {
+pub(crate) fn in_zone(t: Timestamp, tz: &TimeZone) -> String {
     t.to_zoned(tz.clone()).strftime("%a %Y-%m-%d %H:%M").to_string()
 }
 
@@ -99,7 +98,7 @@ fn local_input(t: Timestamp, tz: &TimeZone) -> String {
     t.to_zoned(tz.clone()).strftime("%Y-%m-%dT%H:%M").to_string()
 }
 
-async fn names(state: &WebState, caller: &Caller) -> HashMap<UserId, String> {
+pub(crate) async fn names(state: &WebState, caller: &Caller) -> HashMap<UserId, String> {
     state
         .app
         .db
@@ -164,34 +163,30 @@ pub async fn panel(state: &WebState, caller: &Caller, id: ConversationId) -> Pac
                 (Some(how), None) => how,
                 _ => String::new(),
             },
-            draft: if r.state == "open" { r.draft.unwrap_or_default() } else { String::new() },
+            draft: if r.state == "open" {
+                r.draft.unwrap_or_default()
+            } else {
+                String::new()
+            },
         })
         .collect();
     let filter = PromiseFilter {
         conversation: Some(id),
         ..Default::default()
     };
-    let made = app.db.promises(ws, &filter, None, 200).await.map(|p| p.0).unwrap_or_default();
-    let now = app.now();
-    let mut detected = Vec::new();
-    for m in app.db.messages(ws, id, 500).await.unwrap_or_default() {
-        if m.kind != MessageKind::Outbound {
-            continue;
-        }
-        let lang = m.language.as_deref().unwrap_or("en");
-        for d in candor_app::insight::resolve_promises(&m.body, lang, &calendar, m.created_at) {
-            let known = made
-                .iter()
-                .any(|p| p.description.eq_ignore_ascii_case(d.text.trim()));
-            let ahead = d.due_at.is_none_or(|due| due > now);
-            if !known && ahead && !detected.iter().any(|x: &DetectedLine| x.text == d.text) {
-                detected.push(DetectedLine {
-                    due_local: d.due_at.map(|t| local_input(t, &tz)).unwrap_or_default(),
-                    text: d.text,
-                });
-            }
-        }
-    }
+    let made = promises::list(app, caller, &filter, None, 200)
+        .await
+        .map(|p| p.0)
+        .unwrap_or_default();
+    let detected = promises::detected(app, caller, id)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|d| DetectedLine {
+            due_local: d.due_at.map(|t| local_input(t, &tz)).unwrap_or_default(),
+            text: d.text,
+        })
+        .collect();
     PactPanel {
         clocks: clock_lines,
         redress,
@@ -389,7 +384,10 @@ pub async fn redress_send(
         return not_found().await;
     };
     let back = back_to(&form.back, "/redress");
-    outcome(breaches::send_apology(&state.app, &s.caller(), id, &form.body).await, &back)
+    outcome(
+        breaches::send_apology(&state.app, &s.caller(), id, &form.body).await,
+        &back,
+    )
 }
 
 #[derive(Template)]
@@ -408,12 +406,18 @@ struct PromisesPage {
 
 /// GET /promises?view=mine|team — an agent's own promises, or (for leads:
 /// admins and owners) everyone's; the caller's notices beside them.
-pub async fn list(State(state): State<WebState>, s: StaffSession, Query(q): Query<HashMap<String, String>>) -> Response {
+pub async fn list(
+    State(state): State<WebState>,
+    s: StaffSession,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     let caller = s.caller();
     let lead = caller.user.role >= Role::Admin;
     let view = match q.get("view").map(String::as_str) {
         Some("team") if lead => "team",
-        Some("team") => return crate::auth::forbidden_page("the team's promises are for team leads (admins and owners)"),
+        Some("team") => {
+            return crate::auth::forbidden_page("the team's promises are for team leads (admins and owners)");
+        }
         None | Some("mine") | Some("") => "mine",
         Some(_) => return not_found().await,
     };
@@ -465,88 +469,13 @@ pub async fn list(State(state): State<WebState>, s: StaffSession, Query(q): Quer
             view: view.to_string(),
             lead,
             open: open.iter().map(|p| promise_line(p, &tz, &names)).collect(),
-            settled: settled.into_iter().take(100).map(|p| promise_line(p, &tz, &names)).collect(),
+            settled: settled
+                .into_iter()
+                .take(100)
+                .map(|p| promise_line(p, &tz, &names))
+                .collect(),
             notices,
             zone: calendar.time_zone_name().to_string(),
-            error: q.get("error").cloned(),
-        },
-    )
-}
-
-#[derive(Template)]
-#[template(path = "redress.html")]
-struct RedressPage {
-    chrome: Option<Chrome>,
-    csrf: String,
-    can_act: bool,
-    open: Vec<(RedressLine, String, String)>,
-    done: Vec<(RedressLine, String, String)>,
-    error: Option<String>,
-}
-
-/// GET /redress — missed commitments and the redress owed, open first.
-pub async fn redress(State(state): State<WebState>, s: StaffSession, Query(q): Query<HashMap<String, String>>) -> Response {
-    let caller = s.caller();
-    let calendar = candor_app::insight::workspace_calendar(&state.app, caller.workspace())
-        .await
-        .unwrap_or_else(|_| candor_app::insight::default_calendar("UTC"));
-    let tz = calendar.time_zone().clone();
-    let names = names(&state, &caller).await;
-    let line = |r: candor_store::redress::Redress| {
-        let conversation = r.conversation_id.to_string();
-        (
-            RedressLine {
-                id: r.id.to_string(),
-                clock: r.clock.replace('_', " "),
-                due: in_zone(r.due_at, &tz),
-                state: r.state.clone(),
-                done: match (r.done_how, r.done_by.and_then(|u| names.get(&u))) {
-                    (Some(how), Some(by)) => format!("{how} by {by}, {}", r.done_at.map(|t| in_zone(t, &tz)).unwrap_or_default()),
-                    (Some(how), None) => how,
-                    _ => String::new(),
-                },
-                draft: r.draft.unwrap_or_default(),
-            },
-            conversation,
-        )
-    };
-    let open = breaches::list(&state.app, &caller, Some("open"), None, 200).await;
-    let done = breaches::list(&state.app, &caller, Some("done"), None, 100).await;
-    let (open, done) = match (open, done) {
-        (Ok(o), Ok(d)) => (o, d),
-        (Err(e), _) | (_, Err(e)) => {
-            return crate::pages::message_page(StatusCode::INTERNAL_SERVER_ERROR, "Error", &e.to_string());
-        }
-    };
-    // Each row names its conversation by subject, so its button reads apart from the others.
-    let mut subjects: HashMap<String, String> = HashMap::new();
-    for r in open.iter().chain(done.iter()) {
-        let key = r.conversation_id.to_string();
-        if !subjects.contains_key(&key) {
-            let subject = state
-                .app
-                .db
-                .conversation(caller.workspace(), r.conversation_id)
-                .await
-                .map(|c| c.subject)
-                .unwrap_or_default();
-            let customer = candor_app::ingest::customer_name(&state.app, caller.workspace(), r.customer_id).await;
-            subjects.insert(key, format!("“{subject}” with {customer}"));
-        }
-    }
-    let with_subject = |(l, c): (RedressLine, String)| {
-        let subject = subjects.get(&c).cloned().unwrap_or_default();
-        (l, c, subject)
-    };
-    let chrome = Chrome::of(&state, &s).await;
-    render(
-        StatusCode::OK,
-        &RedressPage {
-            csrf: chrome.csrf.clone(),
-            chrome: Some(chrome),
-            can_act: caller.require(Scope::Write).is_ok(),
-            open: open.into_iter().map(line).map(with_subject).collect(),
-            done: done.into_iter().map(line).map(with_subject).collect(),
             error: q.get("error").cloned(),
         },
     )
