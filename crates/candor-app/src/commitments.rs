@@ -43,6 +43,7 @@ pub async fn publish(app: &App, caller: &Caller, commitments: &Commitments) -> A
     )
     .await?;
     tx.commit().await?;
+    app.pact.forget_figures(caller.workspace());
     Ok(version)
 }
 
@@ -80,6 +81,8 @@ pub struct PublicView {
     pub commitments: Vec<PublicCommitment>,
     /// Measured compliance over the last 7, 30 and 90 days.
     pub measured: serde_json::Value,
+    /// How each measured figure is computed, by its name.
+    pub method: serde_json::Map<String, serde_json::Value>,
 }
 
 /// The company as the public page names it.
@@ -124,6 +127,10 @@ pub async fn public_view(app: &App, slug: &str) -> AppResult<(Workspace, PublicV
         since: current.as_ref().map(|v| v.created_at),
         commitments,
         measured,
+        method: crate::commitments_measure::METHOD
+            .iter()
+            .map(|(k, v)| (k.to_string(), serde_json::Value::String(v.to_string())))
+            .collect(),
     };
     Ok((workspace, view))
 }

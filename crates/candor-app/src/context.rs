@@ -3,6 +3,7 @@
 
 use crate::files::FileStore;
 use crate::live::Hub;
+use crate::pact_cache::PactCache;
 use candor_core::Clock;
 use candor_store::Db;
 use candor_store::secrets::SecretKey;
@@ -23,6 +24,8 @@ pub struct App {
     /// The key that seals stored secrets (mailbox passwords); none until
     /// given with [`App::with_secret_key`].
     pub secret_key: Option<SecretKey>,
+    /// Commitment versions (immutable, so kept) and the public figures (kept briefly).
+    pub pact: PactCache,
 }
 
 impl App {
@@ -35,6 +38,7 @@ impl App {
             live: Hub::new(),
             files: FileStore::disabled(),
             secret_key: None,
+            pact: PactCache::default(),
         }
     }
 

@@ -3,6 +3,7 @@
 //! priority, assignment and tags, say "I am typing", and attach files.
 
 use crate::caller::Caller;
+use crate::clocks::Happening;
 use crate::context::App;
 use crate::error::{AppError, AppResult};
 use crate::files::{Stored, Upload};
@@ -238,6 +239,8 @@ async fn post_message(
     c.last_activity_at = now;
     if kind == MessageKind::Outbound {
         c.preview = preview(&body);
+        crate::clocks::on_happening(&mut tx, app, &c, Happening::AgentReplied, now).await?;
+        crate::promises::kept_by_reply(&mut tx, caller, &c, now).await?;
     }
     tx.save_conversation(now, &c).await?;
     let event_kind = if kind == MessageKind::Note {
@@ -374,6 +377,7 @@ pub async fn update(
         );
         e.actor = caller.actor();
         tx.append_customer_event(now, e, Some(c.customer_id)).await?;
+        crate::clocks::on_happening(&mut tx, app, &c, Happening::StatusChanged(c.status, s), now).await?;
         c.status = s;
         changed = true;
     }

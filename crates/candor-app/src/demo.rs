@@ -102,9 +102,19 @@ pub async fn load(app: &App) -> AppResult<DemoOutcome> {
     let started = std::time::Instant::now();
     crate::demo_customers::load(app, workspace.id).await?;
     let customers = started.elapsed();
+    // The commitments come first: every conversation is measured by them.
+    let now = app.now();
+    crate::demo_commitments::load(app, &owner, now - jiff::SignedDuration::from_hours(24 * 100)).await?;
     crate::demo_conversations::load(app, workspace.id).await?;
+    let agents: Vec<_> = app
+        .db
+        .users(workspace.id)
+        .await?
+        .into_iter()
+        .filter(|u| u.role == candor_core::staff::Role::Agent)
+        .collect();
+    crate::demo_commitments::history(app, workspace.id, &agents, now).await?;
     let conversations = started.elapsed() - customers;
-    crate::demo_commitments::load(app, &owner).await?;
     tracing::debug!(
         customers_ms = customers.as_millis() as u64,
         conversations_ms = conversations.as_millis() as u64,

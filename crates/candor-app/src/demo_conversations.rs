@@ -2,13 +2,17 @@
 //! English, Spanish and French), routing rules, the agents' languages, and
 //! about forty conversations on every channel and in four languages, in every
 //! status, with replies signed by the staff, notes, some angry customers and
-//! some conversations that no rule routes (they wait unassigned).
+//! some conversations that no rule routes (they wait unassigned). Their
+//! commitment clocks run as they would have: late replies carry the drafted
+//! apology, and what is overdue now is breached on record.
 
 use crate::caller::Caller;
 use crate::context::App;
 use crate::conversations::{UpdateConversation, add_message_as, update};
+use crate::demo_commitments::{catch_up, catch_up_and_apologise, reply_with_redress};
 use crate::error::{AppError, AppResult};
 use crate::ingest::{InboundMessage, ingest};
+use crate::promises::{self, MakePromise};
 use crate::reference::CustomerRef;
 use crate::routing::{AgentInput, RuleInput, TeamInput, create_team, set_rules, update_agent};
 use candor_core::conversation::{Channel, Priority};
@@ -317,6 +321,7 @@ pub async fn load(app: &App, ws: WorkspaceId) -> AppResult<()> {
     .await?;
 
     let customers = app.db.customer_names(ws).await?;
+    let calendar = crate::insight::workspace_calendar(app, ws).await?;
     let now = app.now();
     let clock = Arc::new(ManualClock::new(now));
     let past = App {
@@ -354,7 +359,17 @@ pub async fn load(app: &App, ws: WorkspaceId) -> AppResult<()> {
                 )),
             },
         };
-        let started = now - SignedDuration::from_mins(37 * (40 - i as i64) * (1 + (i as i64 % 3)));
+        let mut started = now - SignedDuration::from_mins(37 * (40 - i as i64) * (1 + (i as i64 % 3)));
+        // Customers write at all hours, but most while the shop is open:
+        // night messages move to the next opening, unless that is too recent.
+        if i % 4 != 1
+            && let Ok(open) = candor_core::hours::next_open(&calendar, started)
+        {
+            let shifted = open + SignedDuration::from_mins((i as i64 * 7) % 90);
+            if open != started && shifted < now - SignedDuration::from_hours(1) {
+                started = shifted;
+            }
+        }
         clock.set(started);
         let mut m = InboundMessage::new(ws, sender, channel, text);
         m.subject = Some(subject.to_string());
@@ -369,17 +384,35 @@ pub async fn load(app: &App, ws: WorkspaceId) -> AppResult<()> {
             .and_then(|a| staff.iter().find(|u| u.id == a))
             .unwrap_or(agents[i % agents.len()]);
         let as_agent = Caller::session(agent.clone());
+        // Warnings and breaches are given when they fall due, as the worker would.
+        let step = |mins: i64| {
+            let (past, clock) = (&past, &clock);
+            async move {
+                let until = past.now() + SignedDuration::from_mins(mins);
+                catch_up(past, clock, ws, id, until).await
+            }
+        };
         if !note.is_empty() {
-            clock.advance(SignedDuration::from_mins(6));
+            step(6).await?;
             add_message_as(&past, &as_agent, id, "note", note, false).await?;
         }
         if !reply.is_empty() {
-            clock.advance(SignedDuration::from_mins(19));
-            add_message_as(&past, &as_agent, id, "outbound", reply, false).await?;
+            // Chats are answered while the customer waits; other channels take longer.
+            step(if channel == Channel::Chat { 3 } else { 19 }).await?;
+            reply_with_redress(&past, &as_agent, ws, id, reply).await?;
+            if let Some(promise) = PROMISES.iter().find(|(n, _)| *n == i) {
+                let input = MakePromise {
+                    conversation_id: id.to_string(),
+                    description: promise.1.into(),
+                    due_at: (past.now() + SignedDuration::from_hours(40)).to_string(),
+                    ..Default::default()
+                };
+                promises::make(&past, &as_agent, &input, "detected").await?;
+            }
         }
         let answered_unrouted = !reply.is_empty() && done.conversation.assignee_id.is_none();
         if status != "open" || i % 9 == 4 || answered_unrouted {
-            clock.advance(SignedDuration::from_mins(3));
+            step(3).await?;
             let assignee = if i % 9 == 4 {
                 // A few conversations wait for someone to take them.
                 Some(serde_json::Value::Null)
@@ -396,6 +429,18 @@ pub async fn load(app: &App, ws: WorkspaceId) -> AppResult<()> {
             };
             update(&past, &as_agent, id, &change).await?;
         }
+        // Whatever fell due since, up to now, is on record too; misses more
+        // than a day old have had their apology.
+        let day_ago = now - SignedDuration::from_hours(24);
+        catch_up_and_apologise(&past, &clock, ws, id, now, Some((&as_agent, day_ago))).await?;
     }
     Ok(())
 }
+
+/// Promises confirmed from the replies of some conversations (by sample
+/// number), due in 40 hours: still open.
+const PROMISES: &[(usize, &str)] = &[
+    (0, "look at the brake myself on Thursday"),
+    (4, "lend you a bike while yours is with us"),
+    (8, "send you a return label today"),
+];

@@ -2,10 +2,11 @@
 //! → the customer matched (or created) by identity → threaded into its
 //! conversation (by the channel's thread reference, else a new one; a solved
 //! conversation reopens, a closed one is continued by a new, linked one) →
-//! stored with its language and sentiment → events → routing → live
-//! subscribers told. The same (workspace, channel, external id) delivered
+//! stored with its language and sentiment → events → the conversation's
+//! commitment clocks started or resumed → routing → live subscribers told. The same (workspace, channel, external id) delivered
 //! twice is stored once.
 
+use crate::clocks::Happening;
 use crate::context::App;
 use crate::error::{AppError, AppResult};
 use crate::insight::analyze_text;
@@ -134,6 +135,7 @@ pub async fn ingest(app: &App, m: InboundMessage) -> AppResult<Ingested> {
         (None, Some(t)) => tx.conversation_by_thread(ws, m.channel, t).await?,
         (None, None) => None,
     };
+    let before = existing.as_ref().map(|c| c.status);
     let (mut conv, opened, reopened) = match existing {
         Some(c) if m.automated => (c, false, false),
         Some(c) => match customer_reply(c.status) {
@@ -245,6 +247,11 @@ pub async fn ingest(app: &App, m: InboundMessage) -> AppResult<Ingested> {
         };
         crate::routing::route_in(&mut tx, app, &mut conv, &facts).await?;
     }
+    let happening = match before {
+        Some(status) if !opened => Happening::CustomerWrote(status),
+        _ => Happening::Opened,
+    };
+    crate::clocks::on_happening(&mut tx, app, &conv, happening, now).await?;
     tx.save_conversation(now, &conv).await?;
     tx.commit().await?;
     let kind = if opened {

@@ -1,6 +1,6 @@
 //! Reading text: language and sentiment of messages, and the reply coach
-//! with promise detection, with due times resolved in the workspace's zone
-//! and business hours.
+//! with promise detection, with due times resolved in the hours of the
+//! workspace's commitments (or Monday to Friday, 09:00–17:00, in its zone).
 
 use crate::caller::Caller;
 use crate::context::App;
@@ -98,6 +98,47 @@ pub fn default_calendar(time_zone: &str) -> BusinessCalendar {
         .unwrap_or_else(|_| BusinessCalendar::always_open())
 }
 
+/// The calendar promises are resolved in: the hours of the workspace's
+/// commitments in force, else [`default_calendar`] in its time zone.
+pub async fn workspace_calendar(app: &App, ws: candor_core::WorkspaceId) -> AppResult<BusinessCalendar> {
+    if let Some(v) = app.db.current_commitments(ws).await? {
+        return Ok(v.commitments.calendar);
+    }
+    let workspace = app.db.workspace(ws).await?;
+    Ok(default_calendar(&workspace.time_zone))
+}
+
+/// Promises found in `text`, their due times resolved as if said at `said_at`.
+pub fn resolve_promises(
+    text: &str,
+    language: &str,
+    calendar: &BusinessCalendar,
+    said_at: Timestamp,
+) -> Vec<ResolvedPromise> {
+    let now = said_at.to_zoned(calendar.time_zone().clone());
+    candor_insight::detect_promises(text, language)
+        .into_iter()
+        .map(|p| resolved(p, &now, calendar))
+        .collect()
+}
+
+fn resolved(p: candor_insight::PromiseDetection, now: &jiff::Zoned, calendar: &BusinessCalendar) -> ResolvedPromise {
+    ResolvedPromise {
+        due_at: p
+            .due
+            .as_ref()
+            .map(|d| candor_insight::resolve_due(d, now, &Working(calendar)).timestamp()),
+        owner: serde_json::to_value(p.owner)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default(),
+        start: p.start,
+        end: p.end,
+        text: p.text,
+        action: p.action,
+    }
+}
+
 /// A business calendar seen as the coach's working calendar.
 pub struct Working<'a>(pub &'a BusinessCalendar);
 
@@ -126,27 +167,13 @@ impl WorkingCalendar for Working<'_> {
 pub async fn coach(app: &App, caller: &Caller, text: &str, options: &CoachOptions) -> AppResult<CoachAnswer> {
     caller.require(Scope::Read)?;
     check_text(text)?;
-    let workspace = app.db.workspace(caller.workspace()).await?;
-    let calendar = default_calendar(&workspace.time_zone);
+    let calendar = workspace_calendar(app, caller.workspace()).await?;
     let report: CoachReport = candor_insight::analyze_reply(text, options);
     let now = app.now().to_zoned(calendar.time_zone().clone());
     let promises = report
         .promises
         .into_iter()
-        .map(|p| ResolvedPromise {
-            due_at: p
-                .due
-                .as_ref()
-                .map(|d| candor_insight::resolve_due(d, &now, &Working(&calendar)).timestamp()),
-            owner: serde_json::to_value(p.owner)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default(),
-            start: p.start,
-            end: p.end,
-            text: p.text,
-            action: p.action,
-        })
+        .map(|p| resolved(p, &now, &calendar))
         .collect();
     Ok(CoachAnswer {
         findings: report.findings,

@@ -2,9 +2,11 @@
 //! domain rules and the store, each change written with its event.
 
 pub mod accounts;
+pub mod breaches;
 pub mod caller;
 pub mod catalog;
 pub mod checks;
+pub mod clocks;
 pub mod commitments;
 pub mod commitments_measure;
 pub mod community;
@@ -26,7 +28,9 @@ pub mod ingest;
 pub mod insight;
 pub mod live;
 pub mod merge;
+pub mod pact_cache;
 pub mod passwords;
+pub mod promises;
 pub mod purchases;
 pub mod reference;
 pub mod routing;

@@ -40,6 +40,14 @@ fn excerpt(text: &str, max: usize) -> String {
     out
 }
 
+/// "2026-03-06T17:00:00Z" as "2026-03-06 17:00 UTC".
+fn short_time(rfc3339: &str) -> String {
+    rfc3339
+        .parse::<jiff::Timestamp>()
+        .map(|t| t.strftime("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_else(|_| rfc3339.to_string())
+}
+
 /// The sentence for an event.
 pub fn summary(e: &Event) -> String {
     let p = &e.payload;
@@ -96,6 +104,37 @@ pub fn summary(e: &Event) -> String {
             excerpt(s(p, "subject"), 60),
             s(p, "from"),
             s(p, "to")
+        ),
+        kind::COMMITMENT_BREACHED => format!(
+            "We missed our commitment of {} on \"{}\"",
+            s(p, "missed"),
+            excerpt(s(p, "subject"), 60)
+        ),
+        kind::REDRESS_DONE => format!(
+            "Redress for a missed commitment done ({}) by {}",
+            s(p, "how"),
+            s(p, "by")
+        ),
+        kind::PROMISE_MADE => {
+            let again = match s(p, "reason") {
+                "" => String::new(),
+                r => format!(" (made again: {})", excerpt(r, 80)),
+            };
+            format!(
+                "{} promised: {} — due {}{again}",
+                s(p, "owner"),
+                excerpt(s(p, "description"), 100),
+                short_time(s(p, "due_at"))
+            )
+        }
+        kind::PROMISE_KEPT => match s(p, "how") {
+            "reply sent" => format!("Promise kept by a reply: {}", excerpt(s(p, "description"), 100)),
+            _ => format!("Promise kept: {}", excerpt(s(p, "description"), 100)),
+        },
+        kind::PROMISE_BROKEN => format!(
+            "Promise broken (due {}): {}",
+            short_time(s(p, "due_at")),
+            excerpt(s(p, "description"), 100)
         ),
         other => other.replace(['.', '_'], " "),
     }

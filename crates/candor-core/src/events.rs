@@ -121,4 +121,19 @@ pub mod kind {
     pub const MAILBOX_SAVED: &str = "mailbox.saved";
     /// A mailbox was removed.
     pub const MAILBOX_REMOVED: &str = "mailbox.removed";
+
+    /// A conversation's clock reached its warning share.
+    pub const COMMITMENT_WARNING: &str = "commitment.warning";
+    /// A conversation's clock passed its due time: a commitment was missed.
+    pub const COMMITMENT_BREACHED: &str = "commitment.breached";
+    /// The redress for a missed commitment was done.
+    pub const REDRESS_DONE: &str = "redress.done";
+    /// A promise was made to a customer.
+    pub const PROMISE_MADE: &str = "promise.made";
+    /// A promise's owner was reminded before it falls due.
+    pub const PROMISE_REMINDED: &str = "promise.reminded";
+    /// A promise was kept.
+    pub const PROMISE_KEPT: &str = "promise.kept";
+    /// A promise's due time passed without it being kept.
+    pub const PROMISE_BROKEN: &str = "promise.broken";
 }

@@ -139,6 +139,18 @@ id_type!(
     /// A routing rule.
     RuleId
 );
+id_type!(
+    /// A promise made to a customer.
+    PromiseId
+);
+id_type!(
+    /// The redress owed for one missed commitment.
+    RedressId
+);
+id_type!(
+    /// A notification for a staff member.
+    NotificationId
+);
 
 #[cfg(test)]
 mod tests {

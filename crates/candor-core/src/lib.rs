@@ -10,6 +10,8 @@ pub mod hours;
 pub mod identity;
 pub mod ids;
 pub mod likeness;
+pub mod pact;
+pub mod promises;
 pub mod quoted;
 pub mod routing;
 pub mod segment;

@@ -82,6 +82,14 @@ impl Db {
         row.map(Row::into_version).transpose()
     }
 
+    /// One version by its number.
+    pub async fn commitments_version(&self, ws: WorkspaceId, version: i64) -> Result<CommitmentVersion> {
+        let row: Option<Row> = read!(self, p => sqlx::query_as(
+            "SELECT version, body, created_at, created_by FROM commitment_versions WHERE workspace_id = $1 AND version = $2")
+            .bind(ws.as_uuid()).bind(version).fetch_optional(p).await)?;
+        row.ok_or(StoreError::NotFound)?.into_version()
+    }
+
     /// Every version, newest first.
     pub async fn commitment_history(&self, ws: WorkspaceId) -> Result<Vec<CommitmentVersion>> {
         let rows: Vec<Row> = read!(self, p => sqlx::query_as(

@@ -154,6 +154,9 @@ pub struct Filter {
     pub tag: Option<String>,
     /// With this customer.
     pub customer: Option<CustomerId>,
+    /// Breaching soon: a counting clock reaches its warning share by this time
+    /// (its warning has fired, or fires before then).
+    pub breaching_by: Option<Timestamp>,
 }
 
 /// Where a page of the inbox ends: the last row's activity time and id.
@@ -339,6 +342,14 @@ impl Db {
                  AND t.conversation_id = c.id AND t.tag = ",
             )
             .bind(Arg::Text(t.clone()))
+            .push(")");
+        }
+        if let Some(by) = filter.breaching_by {
+            sql.push(
+                " AND EXISTS (SELECT 1 FROM conversation_clocks k WHERE k.workspace_id = c.workspace_id \
+                 AND k.conversation_id = c.id AND k.warn_at <= ",
+            )
+            .bind(Arg::I64(to_micros(by)))
             .push(")");
         }
         if let Some(cur) = after {

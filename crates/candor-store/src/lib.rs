@@ -4,6 +4,7 @@
 pub mod access;
 pub mod bulk;
 pub mod catalog;
+pub mod clocks;
 pub mod commitments;
 pub mod community;
 pub mod conversations;
@@ -19,7 +20,9 @@ pub mod merge;
 pub mod messages;
 pub mod migrate;
 pub mod outbox;
+pub mod promises;
 pub mod purchases;
+pub mod redress;
 pub mod routing;
 pub mod sealed;
 pub mod secrets;

@@ -57,9 +57,13 @@ impl Tx {
             *slot = on_tx!(self, x => sqlx::query(sqlx::AssertSqlSafe(sql)).bind(s).bind(w).bind(o)
                 .execute(&mut **x).await.map(|r| r.rows_affected()))?;
         }
-        // Conversations follow the customer; they are not counted as holdings.
-        on_tx!(self, x => sqlx::query("UPDATE conversations SET customer_id = $1 WHERE workspace_id = $2 AND customer_id = $3")
-            .bind(s).bind(w).bind(o).execute(&mut **x).await.map(|r| r.rows_affected()))?;
+        // Conversations, and the promises and redress made in them, follow
+        // the customer; they are not counted as holdings.
+        for table in ["conversations", "promises", "redress"] {
+            let sql = format!("UPDATE {table} SET customer_id = $1 WHERE workspace_id = $2 AND customer_id = $3");
+            on_tx!(self, x => sqlx::query(sqlx::AssertSqlSafe(sql)).bind(s).bind(w).bind(o)
+                .execute(&mut **x).await.map(|r| r.rows_affected()))?;
+        }
         on_tx!(self, x => sqlx::query(
             "UPDATE customers SET merged_into = $1, updated_at = $2 WHERE workspace_id = $3 AND (id = $4 OR merged_into = $4)")
             .bind(s).bind(to_micros(now)).bind(w).bind(o).execute(&mut **x).await.map(|r| r.rows_affected()))?;

@@ -40,6 +40,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/postgres/0020_commitments.sql"),
     ),
     (
+        21,
+        "pact",
+        include_str!("../migrations/sqlite/0021_pact.sql"),
+        include_str!("../migrations/postgres/0021_pact.sql"),
+    ),
+    (
         24,
         "likeness keys",
         include_str!("../migrations/sqlite/0024_likeness_keys.sql"),

@@ -198,6 +198,9 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> Result<()> {
     let shutdown = CancellationToken::new();
     let mut worker = Worker::new(app.clone());
     candor_app::value::register_jobs(&mut worker);
+    // Commitment warnings and breaches, promise reminders and broken promises.
+    candor_app::breaches::register_jobs(&mut worker);
+    candor_app::promises::register_jobs(&mut worker);
     candor_app::community::register_jobs(&mut worker);
     // Email: agent replies and Candor's own emails go out through the
     // workspace's mailbox (replacing the community's "hold in the outbox"

@@ -76,6 +76,7 @@ pub fn filter_of(q: &HashMap<String, String>) -> Result<Filter, ApiError> {
            ("assignee" = Option<String>, Query, description = "a staff id, or none for unassigned"),
            ("team" = Option<String>, Query), ("channel" = Option<String>, Query), ("priority" = Option<String>, Query),
            ("language" = Option<String>, Query), ("tag" = Option<String>, Query), ("customer" = Option<String>, Query),
+           ("breaching" = Option<String>, Query, description = "soon: a commitment clock has reached its warning share"),
            ("limit" = Option<u32>, Query), ("cursor" = Option<String>, Query)),
     responses((status = 200, description = "`{items: [conversation], next_cursor}`"), (status = 400, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -84,7 +85,13 @@ pub async fn list(
     ApiCaller(caller): ApiCaller,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<List<ConversationView>>, ApiError> {
-    let filter = filter_of(&q)?;
+    let mut filter = filter_of(&q)?;
+    match q.get("breaching").map(|b| b.trim()).filter(|b| !b.is_empty()) {
+        None => {}
+        // The warning has fired, or the target is within its warning share.
+        Some("soon") => filter.breaching_by = Some(state.app.now()),
+        Some(_) => return Err(bad_query("breaching", "use breaching=soon")),
+    }
     let limit = limit(&q)?;
     let after = match q.get("cursor").map(|c| c.trim()).filter(|c| !c.is_empty()) {
         None => None,

@@ -10,6 +10,7 @@ pub mod conversations;
 pub mod customers;
 pub mod docs;
 pub mod email;
+pub mod pact;
 pub mod purchases;
 pub mod routing;
 pub mod segments;
@@ -117,6 +118,8 @@ impl utoipa::Modify for BearerAuth {
         routing::teams, routing::create_team, routing::update_team, routing::rules, routing::replace_rules,
         routing::add_rule, routing::delete_rule, routing::agents, routing::update_agent,
         checks::repeat_purchase, commitments::get, commitments::put, commitments::public,
+        pact::create, pact::list, pact::get, pact::keep, pact::repromise, pact::redress_list, pact::redress_done,
+        pact::redress_send, pact::conversation_clocks, pact::notifications, pact::notification_read,
         community::create_topic, community::get_topic, community::update_topic, community::create_reply, community::accept,
         community::hide_topic, community::lock_topic, community::merge_topic, community::move_topic, community::hide_reply,
         community::queue, community::approve, community::reject, community::waiting, community::update_settings,
@@ -189,6 +192,16 @@ pub fn router(state: WebState) -> Router<WebState> {
             get(conversations::get).patch(conversations::update),
         )
         .route("/conversations/{id}/messages", post(conversations::add_message))
+        .route("/conversations/{id}/clocks", get(pact::conversation_clocks))
+        .route("/promises", get(pact::list).post(pact::create))
+        .route("/promises/{id}", get(pact::get))
+        .route("/promises/{id}/keep", post(pact::keep))
+        .route("/promises/{id}/repromise", post(pact::repromise))
+        .route("/redress", get(pact::redress_list))
+        .route("/redress/{id}/done", post(pact::redress_done))
+        .route("/redress/{id}/send", post(pact::redress_send))
+        .route("/notifications", get(pact::notifications))
+        .route("/notifications/{id}/read", post(pact::notification_read))
         .route("/conversations/{id}/typing", post(conversations::typing))
         .route(
             "/conversations/{id}/attachments",

@@ -23,7 +23,9 @@ struct MeasuredRow {
     first_replies: String,
     resolutions: String,
     median: String,
+    p90: String,
     promises: String,
+    breaches: String,
     redressed: String,
 }
 
@@ -36,6 +38,7 @@ struct PublicPage {
     hours: String,
     redress: String,
     measured: Vec<MeasuredRow>,
+    method: Vec<(String, String)>,
 }
 
 fn share(v: &serde_json::Value) -> String {
@@ -43,6 +46,38 @@ fn share(v: &serde_json::Value) -> String {
         .map(|x| format!("{:.0}%", x * 100.0))
         .unwrap_or_else(|| "—".into())
 }
+
+/// A share with what it counts: "75% (3 of 4)".
+fn share_of(v: &serde_json::Value, part: i64, whole: i64) -> String {
+    match v.as_f64() {
+        Some(_) => format!("{} ({part} of {whole})", share(v)),
+        None => "—".into(),
+    }
+}
+
+/// Business seconds in words: "1 h 23 min", "12 min".
+fn duration_words(v: &serde_json::Value) -> String {
+    let Some(secs) = v.as_i64() else {
+        return "—".into();
+    };
+    let mins = (secs + 30) / 60;
+    match (mins / 60, mins % 60) {
+        (0, m) => format!("{m} min"),
+        (h, 0) => format!("{h} h"),
+        (h, m) => format!("{h} h {m} min"),
+    }
+}
+
+const METHOD_LABELS: [(&str, &str); 8] = [
+    ("conversations", "Conversations measured"),
+    ("first_replies_within", "First replies in time"),
+    ("resolutions_within", "Resolutions in time"),
+    ("first_reply_median", "Median first reply"),
+    ("first_reply_p90", "90% of first replies within"),
+    ("promises_kept", "Promises kept"),
+    ("breaches", "Misses"),
+    ("breaches_redressed", "Misses redressed"),
+];
 
 /// GET /w/{slug}/commitments — public, no sign-in.
 pub async fn public(State(state): State<WebState>, Path(slug): Path<String>) -> Response {
@@ -59,6 +94,15 @@ pub async fn public(State(state): State<WebState>, Path(slug): Path<String>) -> 
         }
     };
     let measured = ops_periods(&view.measured);
+    let method = METHOD_LABELS
+        .iter()
+        .filter_map(|(key, label)| {
+            view.method
+                .get(*key)
+                .and_then(|v| v.as_str())
+                .map(|text| (label.to_string(), text.to_string()))
+        })
+        .collect();
     let base = state.config.public_url.clone().unwrap_or_default();
     let page = PublicPage {
         canonical: format!("{}/w/{}/commitments", base.trim_end_matches('/'), view.workspace.slug),
@@ -66,6 +110,7 @@ pub async fn public(State(state): State<WebState>, Path(slug): Path<String>) -> 
         hours: view.commitments.first().map(|c| c.hours.clone()).unwrap_or_default(),
         redress: view.commitments.first().map(|c| c.redress.clone()).unwrap_or_default(),
         measured,
+        method,
         view,
     };
     let mut resp = render(StatusCode::OK, &page);
@@ -85,10 +130,24 @@ fn ops_periods(measured: &serde_json::Value) -> Vec<MeasuredRow> {
             MeasuredRow {
                 days: *days,
                 conversations: count("conversations").to_string(),
-                first_replies: share(&m["first_replies_within"]),
-                resolutions: share(&m["resolutions_within"]),
-                median: m["first_reply_median"].as_str().unwrap_or("—").to_string(),
-                promises: share(&m["promises_kept"]),
+                first_replies: share_of(
+                    &m["first_replies_within"],
+                    count("first_replies_in_time"),
+                    count("first_replies_measured"),
+                ),
+                resolutions: share_of(
+                    &m["resolutions_within"],
+                    count("resolutions_in_time"),
+                    count("resolutions_measured"),
+                ),
+                median: duration_words(&m["first_reply_median_seconds"]),
+                p90: duration_words(&m["first_reply_p90_seconds"]),
+                promises: if count("promises_made") == 0 {
+                    "—".into()
+                } else {
+                    format!("{} of {} made", share(&m["promises_kept"]), count("promises_made"))
+                },
+                breaches: count("breaches").to_string(),
                 redressed: if count("breaches") == 0 {
                     "—".into()
                 } else {

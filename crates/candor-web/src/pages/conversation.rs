@@ -89,6 +89,7 @@ struct ConversationPage {
     max_file: String,
     max_files: usize,
     draft: Draft,
+    pact: crate::pages::pact::PactPanel,
     error: Option<String>,
 }
 
@@ -211,11 +212,13 @@ async fn page(
             attachments: m.attachments.iter().map(Attachment::of).collect(),
         })
         .collect();
+    let pact = crate::pages::pact::panel(state, &caller, id).await;
     let chrome = Chrome::of(state, s).await;
     let csrf = chrome.csrf.clone();
     render(
         status,
         &ConversationPage {
+            pact,
             chrome: Some(chrome),
             csrf,
             id: v.id.clone(),

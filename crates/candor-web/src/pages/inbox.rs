@@ -1,6 +1,6 @@
-//! The inbox: views (mine, unassigned, my teams, open, pending, solved) with
-//! filters. The conversation page is in [`super::conversation`]. Forms post
-//! normally; inbox.js adds live updates and keyboard shortcuts.
+//! The inbox: views (mine, breaching soon, unassigned, my teams, open, pending,
+//! solved) with filters. The conversation page is in [`super::conversation`].
+//! Forms post normally; inbox.js adds live updates and keyboard shortcuts.
 
 use crate::auth::StaffSession;
 use crate::pages::{Chrome, not_found, render};
@@ -16,8 +16,9 @@ use candor_store::conversations::{Cursor, Filter};
 use std::collections::HashMap;
 
 /// The views of the inbox: key, label.
-pub const VIEWS: [(&str, &str); 6] = [
+pub const VIEWS: [(&str, &str); 7] = [
     ("mine", "Mine"),
+    ("breaching", "Breaching soon"),
     ("unassigned", "Unassigned"),
     ("teams", "My teams"),
     ("open", "All open"),
@@ -96,6 +97,12 @@ pub async fn list(
         },
         "open" => Filter {
             statuses: vec![Status::Open],
+            ..Default::default()
+        },
+        // A commitment clock reached its warning share (or passed its due time).
+        "breaching" => Filter {
+            statuses: active,
+            breaching_by: Some(state.app.now()),
             ..Default::default()
         },
         "pending" => Filter {

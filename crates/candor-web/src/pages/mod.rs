@@ -8,6 +8,8 @@ pub mod email;
 pub mod inbox;
 pub mod invite;
 pub mod login;
+pub mod pact;
+pub mod redress;
 pub mod routing;
 pub mod staff;
 pub mod tokens;

@@ -1,0 +1,69 @@
+//! What the Pact keeps in memory: commitment versions, which never change once
+//! published (so a clock update reads its version once per process), and the
+//! public figures for a short while (every node computes its own; they agree
+//! within [`FIGURES_TTL`]).
+
+use candor_core::WorkspaceId;
+use candor_core::commitments::Commitments;
+use jiff::{SignedDuration, Timestamp};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// How long computed public figures are served before they are computed again.
+pub const FIGURES_TTL: SignedDuration = SignedDuration::from_secs(60);
+
+/// Versions kept at most; beyond it the cache starts over (versions are small
+/// and few, so this only bounds a pathological install).
+const MAX_VERSIONS: usize = 10_000;
+
+/// Commitment versions by workspace and number.
+type Versions = HashMap<(WorkspaceId, i64), Arc<Commitments>>;
+/// Figures by workspace, with when they were computed.
+type Figures = HashMap<WorkspaceId, (Timestamp, serde_json::Value)>;
+
+/// The caches, cheap to clone (shared).
+#[derive(Clone, Default)]
+pub struct PactCache {
+    versions: Arc<Mutex<Versions>>,
+    figures: Arc<Mutex<Figures>>,
+}
+
+impl PactCache {
+    /// A version seen before.
+    pub fn version(&self, ws: WorkspaceId, version: i64) -> Option<Arc<Commitments>> {
+        self.versions.lock().ok()?.get(&(ws, version)).cloned()
+    }
+
+    /// Keeps a version.
+    pub fn keep_version(&self, ws: WorkspaceId, version: i64, c: Arc<Commitments>) {
+        if let Ok(mut map) = self.versions.lock() {
+            if map.len() >= MAX_VERSIONS {
+                map.clear();
+            }
+            map.insert((ws, version), c);
+        }
+    }
+
+    /// Figures computed less than [`FIGURES_TTL`] before `now`.
+    pub fn figures(&self, ws: WorkspaceId, now: Timestamp) -> Option<serde_json::Value> {
+        let map = self.figures.lock().ok()?;
+        let (at, value) = map.get(&ws)?;
+        let age = now.duration_since(*at);
+        (age >= SignedDuration::ZERO && age < FIGURES_TTL).then(|| value.clone())
+    }
+
+    /// Keeps figures computed at `at`.
+    pub fn keep_figures(&self, ws: WorkspaceId, at: Timestamp, value: serde_json::Value) {
+        if let Ok(mut map) = self.figures.lock() {
+            map.insert(ws, (at, value));
+        }
+    }
+
+    /// Forgets a workspace's figures (after a change this process made that
+    /// the public should see at once, such as newly published commitments).
+    pub fn forget_figures(&self, ws: WorkspaceId) {
+        if let Ok(mut map) = self.figures.lock() {
+            map.remove(&ws);
+        }
+    }
+}

@@ -1,0 +1,184 @@
+//! The clocks of each conversation: one row holding the clock state as JSON,
+//! with the columns derived from it that the job queue, the "breaching soon"
+//! view and the public figures read through indexes.
+
+use crate::db::{Backend, Db, Tx, on_tx, read};
+use crate::error::{Result, StoreError};
+use candor_core::clock::{from_micros, to_micros};
+use candor_core::pact::ConversationClocks;
+use candor_core::{ConversationId, WorkspaceId};
+use jiff::Timestamp;
+use uuid::Uuid;
+
+/// A conversation's clocks as stored.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredClocks {
+    /// The workspace.
+    pub workspace_id: WorkspaceId,
+    /// The conversation.
+    pub conversation_id: ConversationId,
+    /// The commitments version the clocks run under.
+    pub commitments_version: i64,
+    /// The conversation's channel when it started.
+    pub channel: String,
+    /// Its priority when it started.
+    pub priority: String,
+    /// The clocks.
+    pub clocks: ConversationClocks,
+    /// When the customer's first message came.
+    pub started_at: Timestamp,
+    /// When the next warning or breach falls due.
+    pub next_check_at: Option<Timestamp>,
+    /// When the earliest counting clock reaches its warning share.
+    pub warn_at: Option<Timestamp>,
+    /// The earliest due time of a counting clock.
+    pub due_at: Option<Timestamp>,
+    /// First reply: met in time, or missed; `None` until concluded.
+    pub first_reply_within: Option<bool>,
+    /// Business seconds to the first reply.
+    pub first_reply_secs: Option<i64>,
+    /// Resolution: met in time, or missed; `None` until concluded.
+    pub resolution_within: Option<bool>,
+    /// Business seconds to the resolution.
+    pub resolution_secs: Option<i64>,
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    workspace_id: Uuid,
+    conversation_id: Uuid,
+    commitments_version: i64,
+    channel: String,
+    priority: String,
+    state: String,
+    started_at: i64,
+    next_check_at: Option<i64>,
+    warn_at: Option<i64>,
+    due_at: Option<i64>,
+    first_reply_within: Option<i64>,
+    first_reply_secs: Option<i64>,
+    resolution_within: Option<i64>,
+    resolution_secs: Option<i64>,
+}
+
+const COLUMNS: &str = "workspace_id, conversation_id, commitments_version, channel, priority, state, started_at, \
+    next_check_at, warn_at, due_at, first_reply_within, first_reply_secs, resolution_within, resolution_secs";
+
+impl Row {
+    fn into_clocks(self) -> Result<StoredClocks> {
+        Ok(StoredClocks {
+            workspace_id: WorkspaceId::from_uuid(self.workspace_id),
+            conversation_id: ConversationId::from_uuid(self.conversation_id),
+            commitments_version: self.commitments_version,
+            channel: self.channel,
+            priority: self.priority,
+            clocks: serde_json::from_str(&self.state)
+                .map_err(|e| StoreError::Corrupt(format!("clocks of conversation {}: {e}", self.conversation_id)))?,
+            started_at: from_micros(self.started_at),
+            next_check_at: self.next_check_at.map(from_micros),
+            warn_at: self.warn_at.map(from_micros),
+            due_at: self.due_at.map(from_micros),
+            first_reply_within: self.first_reply_within.map(|v| v != 0),
+            first_reply_secs: self.first_reply_secs,
+            resolution_within: self.resolution_within.map(|v| v != 0),
+            resolution_secs: self.resolution_secs,
+        })
+    }
+}
+
+fn micros(t: Option<Timestamp>) -> Option<i64> {
+    t.map(to_micros)
+}
+
+fn flag(b: Option<bool>) -> Option<i64> {
+    b.map(i64::from)
+}
+
+impl Tx {
+    /// A conversation's clocks, locked for this transaction on PostgreSQL (on
+    /// SQLite the one writer already serialises transactions).
+    pub async fn clocks_for_update(&mut self, ws: WorkspaceId, id: ConversationId) -> Result<Option<StoredClocks>> {
+        let lock = match self.backend() {
+            Backend::Postgres => " FOR UPDATE",
+            Backend::Sqlite => "",
+        };
+        let sql =
+            format!("SELECT {COLUMNS} FROM conversation_clocks WHERE workspace_id = $1 AND conversation_id = $2{lock}");
+        let row: Option<Row> = on_tx!(self, x => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(ws.as_uuid()).bind(id.as_uuid()).fetch_optional(&mut **x).await)?;
+        row.map(Row::into_clocks).transpose()
+    }
+
+    /// Writes a conversation's clocks: one statement, inserting or replacing the row.
+    pub async fn save_clocks(&mut self, now: Timestamp, c: &StoredClocks) -> Result<()> {
+        let state = serde_json::to_string(&c.clocks).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        on_tx!(self, x => sqlx::query(
+            "INSERT INTO conversation_clocks (workspace_id, conversation_id, commitments_version, channel, priority, state, \
+             started_at, next_check_at, warn_at, due_at, first_reply_within, first_reply_secs, resolution_within, \
+             resolution_secs, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
+             ON CONFLICT (workspace_id, conversation_id) DO UPDATE SET state = excluded.state, \
+             next_check_at = excluded.next_check_at, warn_at = excluded.warn_at, due_at = excluded.due_at, \
+             first_reply_within = excluded.first_reply_within, first_reply_secs = excluded.first_reply_secs, \
+             resolution_within = excluded.resolution_within, resolution_secs = excluded.resolution_secs, \
+             updated_at = excluded.updated_at")
+            .bind(c.workspace_id.as_uuid()).bind(c.conversation_id.as_uuid()).bind(c.commitments_version)
+            .bind(&c.channel).bind(&c.priority).bind(&state).bind(to_micros(c.started_at))
+            .bind(micros(c.next_check_at)).bind(micros(c.warn_at)).bind(micros(c.due_at))
+            .bind(flag(c.first_reply_within)).bind(c.first_reply_secs)
+            .bind(flag(c.resolution_within)).bind(c.resolution_secs).bind(to_micros(now))
+            .execute(&mut **x).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+}
+
+/// Counts and times of the clocks of conversations started in a period.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ClockFigures {
+    /// Conversations with clocks that started in the period.
+    pub conversations: i64,
+    /// First-reply clocks concluded (met or missed).
+    pub first_replies: i64,
+    /// Of those, met in time.
+    pub first_replies_within: i64,
+    /// Resolution clocks concluded.
+    pub resolutions: i64,
+    /// Of those, met in time.
+    pub resolutions_within: i64,
+    /// Business seconds to each first reply sent, ascending.
+    pub first_reply_secs: Vec<i64>,
+}
+
+impl Db {
+    /// A conversation's clocks.
+    pub async fn clocks(&self, ws: WorkspaceId, id: ConversationId) -> Result<Option<StoredClocks>> {
+        let sql = format!("SELECT {COLUMNS} FROM conversation_clocks WHERE workspace_id = $1 AND conversation_id = $2");
+        let row: Option<Row> = read!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(ws.as_uuid()).bind(id.as_uuid()).fetch_optional(p).await)?;
+        row.map(Row::into_clocks).transpose()
+    }
+
+    /// The clock figures of conversations that started in `[from, to)`:
+    /// one aggregate and one read of the first-reply times, both by the
+    /// (workspace, started) index.
+    pub async fn clock_figures(&self, ws: WorkspaceId, from: Timestamp, to: Timestamp) -> Result<ClockFigures> {
+        let (w, a, b) = (ws.as_uuid(), to_micros(from), to_micros(to));
+        // SUM of BIGINT is NUMERIC on PostgreSQL: cast back so both read i64.
+        let counts: (i64, i64, i64, i64, i64) = read!(self, p => sqlx::query_as(
+            "SELECT COUNT(*), COUNT(first_reply_within), COALESCE(CAST(SUM(first_reply_within) AS BIGINT), 0), \
+             COUNT(resolution_within), COALESCE(CAST(SUM(resolution_within) AS BIGINT), 0) \
+             FROM conversation_clocks WHERE workspace_id = $1 AND started_at >= $2 AND started_at < $3")
+            .bind(w).bind(a).bind(b).fetch_one(p).await)?;
+        let secs: Vec<i64> = read!(self, p => sqlx::query_scalar(
+            "SELECT first_reply_secs FROM conversation_clocks WHERE workspace_id = $1 AND started_at >= $2 \
+             AND started_at < $3 AND first_reply_secs IS NOT NULL ORDER BY first_reply_secs")
+            .bind(w).bind(a).bind(b).fetch_all(p).await)?;
+        Ok(ClockFigures {
+            conversations: counts.0,
+            first_replies: counts.1,
+            first_replies_within: counts.2,
+            resolutions: counts.3,
+            resolutions_within: counts.4,
+            first_reply_secs: secs,
+        })
+    }
+}
