@@ -323,8 +323,11 @@ impl Gen {
             self.execute("COMMIT").await?;
         }
         if std::env::var_os("CANDOR_BENCH_PROFILE").is_some() {
-            eprintln!("   ({:.1} s writing {})", bulk.writing.as_secs_f64(),
-                bulk.tables.iter().map(|t| t.name).collect::<Vec<_>>().join(", "));
+            eprintln!(
+                "   ({:.1} s writing {})",
+                bulk.writing.as_secs_f64(),
+                bulk.tables.iter().map(|t| t.name).collect::<Vec<_>>().join(", ")
+            );
         }
         let mut total = 0;
         for t in &bulk.tables {

@@ -226,9 +226,17 @@ fn priority(rng: &mut Rng) -> Priority {
 fn status(rng: &mut Rng, age: SignedDuration) -> Status {
     let days = age.as_hours() / 24;
     if days < 2 {
-        if rng.chance(0.55) { Status::Open } else { Status::Pending }
+        if rng.chance(0.55) {
+            Status::Open
+        } else {
+            Status::Pending
+        }
     } else if days < 10 {
-        if rng.chance(0.2) { Status::Pending } else { Status::Solved }
+        if rng.chance(0.2) {
+            Status::Pending
+        } else {
+            Status::Solved
+        }
     } else if rng.chance(0.08) {
         Status::Solved
     } else {
@@ -321,7 +329,11 @@ pub fn conversations(g: &mut Gen) -> StepFuture<'_> {
             let mut plan: Vec<(MessageKind, Timestamp)> = Vec::new();
             let mut at = t0;
             for k in 0..turns {
-                let kind = if k % 2 == 0 { MessageKind::Inbound } else { MessageKind::Outbound };
+                let kind = if k % 2 == 0 {
+                    MessageKind::Inbound
+                } else {
+                    MessageKind::Outbound
+                };
                 if k > 0 {
                     at += if kind == MessageKind::Outbound {
                         minutes(&mut rng, 10, 480)
@@ -356,9 +368,7 @@ pub fn conversations(g: &mut Gen) -> StepFuture<'_> {
             let agent = decision
                 .assignee
                 .or_else(|| (!g.routing.agents.is_empty()).then(|| *rng.pick(&g.routing.agents)));
-            let agent_name = agent
-                .and_then(|a| g.routing.names.get(&a).cloned())
-                .unwrap_or_default();
+            let agent_name = agent.and_then(|a| g.routing.names.get(&a).cloned()).unwrap_or_default();
             let api = ch == Channel::Api;
             let in_actor = if api { owner } else { Actor::System };
             let subject = topic.subject;
@@ -417,7 +427,8 @@ pub fn conversations(g: &mut Gen) -> StepFuture<'_> {
                     })
                     .flatten();
                 // A reply on a channel that sends is queued, then sent by its adapter.
-                let queued = (*mkind == MessageKind::Outbound && ch.delivery_job().is_some()).then_some(Delivery::Queued);
+                let queued =
+                    (*mkind == MessageKind::Outbound && ch.delivery_job().is_some()).then_some(Delivery::Queued);
                 let stored_delivery = queued.map(|_| Delivery::Sent);
                 messages.push(vec![
                     V::Uuid(mid),
@@ -535,7 +546,8 @@ pub fn conversations(g: &mut Gen) -> StepFuture<'_> {
                 g.put(&mut bulk, 1, m).await?;
             }
             for tag in &tags {
-                g.put(&mut bulk, 2, vec![V::Uuid(ws), V::Uuid(id), V::Text(tag.clone())]).await?;
+                g.put(&mut bulk, 2, vec![V::Uuid(ws), V::Uuid(id), V::Text(tag.clone())])
+                    .await?;
             }
             if c == heavy {
                 g.people.heavy_events += events.len() as u64;

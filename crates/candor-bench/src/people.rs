@@ -136,7 +136,11 @@ pub fn organizations(g: &mut Gen) -> StepFuture<'_> {
         for i in 0..n {
             let at = between(from, to, i, n);
             let id = uuid_v7_at(at);
-            let name = format!("{} {}", texts::last_names("en")[i as usize % 10], ORG_KINDS[i as usize % ORG_KINDS.len()]);
+            let name = format!(
+                "{} {}",
+                texts::last_names("en")[i as usize % 10],
+                ORG_KINDS[i as usize % ORG_KINDS.len()]
+            );
             let name = format!("{name} {i}");
             let domain = format!("org{i}.example");
             g.put(
@@ -204,7 +208,15 @@ const CUSTOMER_COLUMNS: &[&str] = &[
     "rfm_monetary",
 ];
 
-const IDENTITY_COLUMNS: &[&str] = &["id", "workspace_id", "customer_id", "kind", "value", "verified", "created_at"];
+const IDENTITY_COLUMNS: &[&str] = &[
+    "id",
+    "workspace_id",
+    "customer_id",
+    "kind",
+    "value",
+    "verified",
+    "created_at",
+];
 const CUSTOMER_TAG_COLUMNS: &[&str] = &["workspace_id", "customer_id", "tag"];
 
 /// Letters of a name as an email address takes them.
@@ -245,7 +257,12 @@ fn language(rng: &mut Rng) -> &'static str {
 fn identities(rng: &mut Rng, i: u64, first: &str, last: &str) -> Result<Vec<(Identity, bool)>> {
     let (f, l) = (ascii(first), ascii(last));
     // As people type them: a capital and a space to trim; stored lowercased.
-    let cap: String = f.chars().take(1).flat_map(char::to_uppercase).chain(f.chars().skip(1)).collect();
+    let cap: String = f
+        .chars()
+        .take(1)
+        .flat_map(char::to_uppercase)
+        .chain(f.chars().skip(1))
+        .collect();
     let mut raw: Vec<(IdentityKind, String)> = vec![(
         IdentityKind::Email,
         format!(" {cap}.{l}{i}@{} ", DOMAINS[i as usize % DOMAINS.len()]),
@@ -283,7 +300,9 @@ fn query_value(identity: &Identity) -> String {
         .to_string()
         .bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b':' | b'@' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b':' | b'@' => {
+                (b as char).to_string()
+            }
             other => format!("%{other:02X}"),
         })
         .collect()
@@ -341,7 +360,9 @@ pub fn customers(g: &mut Gen) -> StepFuture<'_> {
             }
             let preferences = Preferences {
                 language: rng.chance(0.7).then(|| lang.to_string()),
-                channel: rng.chance(0.4).then(|| rng.pick(&["email", "chat", "phone"]).to_string()),
+                channel: rng
+                    .chance(0.4)
+                    .then(|| rng.pick(&["email", "chat", "phone"]).to_string()),
                 time_zone: rng.chance(0.6).then(|| {
                     match lang {
                         "de" => "Europe/Berlin",
@@ -352,7 +373,11 @@ pub fn customers(g: &mut Gen) -> StepFuture<'_> {
                     .to_string()
                 }),
                 quiet_hours: None,
-                do_not_contact: if rng.chance(0.03) { vec!["phone".into()] } else { Vec::new() },
+                do_not_contact: if rng.chance(0.03) {
+                    vec!["phone".into()]
+                } else {
+                    Vec::new()
+                },
             };
             let mut consents = Consents::new();
             if rng.chance(0.3) {
@@ -365,7 +390,11 @@ pub fn customers(g: &mut Gen) -> StepFuture<'_> {
                     },
                 );
             }
-            let consent_keys = if consents.is_empty() { String::new() } else { " marketing ".into() };
+            let consent_keys = if consents.is_empty() {
+                String::new()
+            } else {
+                " marketing ".into()
+            };
             let dnc_keys = if preferences.do_not_contact.is_empty() {
                 String::new()
             } else {
@@ -430,7 +459,8 @@ pub fn customers(g: &mut Gen) -> StepFuture<'_> {
                 g.put(&mut bulk, 1, row).await?;
             }
             for tag in &tags {
-                g.put(&mut bulk, 2, vec![V::Uuid(ws), V::Uuid(id), V::Text(tag.clone())]).await?;
+                g.put(&mut bulk, 2, vec![V::Uuid(ws), V::Uuid(id), V::Text(tag.clone())])
+                    .await?;
             }
             let (source, actor) = match rng.below(10) {
                 0..=3 => ("import", Actor::System),
@@ -440,7 +470,17 @@ pub fn customers(g: &mut Gen) -> StepFuture<'_> {
             };
             let tagged: Vec<String> = ids.iter().map(|(x, _)| x.to_string()).collect();
             let payload = json!({"name": name, "identities": tagged, "tags": tags, "source": source}).to_string();
-            let row = event_row(uuid_v7_at(at), ws, us, actor, kind::CUSTOMER_CREATED, "customer", id, payload, Some(id));
+            let row = event_row(
+                uuid_v7_at(at),
+                ws,
+                us,
+                actor,
+                kind::CUSTOMER_CREATED,
+                "customer",
+                id,
+                payload,
+                Some(id),
+            );
             g.put(&mut bulk, 3, row).await?;
             if i as usize == heavy {
                 g.people.heavy_events += 1;
@@ -460,7 +500,11 @@ pub fn customers(g: &mut Gen) -> StepFuture<'_> {
             }
             let is_heavy = i as usize == heavy;
             talk_sum += if is_heavy { 0.0 } else { rng.pareto(1.5, 200.0) };
-            buy_sum += if is_heavy || rng.chance(0.25) { 0.0 } else { rng.pareto(1.2, 500.0) };
+            buy_sum += if is_heavy || rng.chance(0.25) {
+                0.0
+            } else {
+                rng.pareto(1.2, 500.0)
+            };
             talk.push(talk_sum);
             buy.push(buy_sum);
             people.push(Person {
@@ -473,7 +517,10 @@ pub fn customers(g: &mut Gen) -> StepFuture<'_> {
             });
         }
         g.finish(bulk).await?;
-        g.seed.pool("customer_id", Pool::List(customer_ids.iter().map(Uuid::to_string).collect()));
+        g.seed.pool(
+            "customer_id",
+            Pool::List(customer_ids.iter().map(Uuid::to_string).collect()),
+        );
         g.seed.pool("identity", Pool::List(lookups));
         g.seed.var("customer_count", n.to_string());
         if let Some(p) = people.get(heavy) {
@@ -548,7 +595,11 @@ pub fn purchases(g: &mut Gen) -> StepFuture<'_> {
                 V::Int(us),
             ];
             g.put(&mut bulk, 0, row).await?;
-            let (source, actor) = if rng.chance(0.7) { ("api", owner) } else { ("import", Actor::System) };
+            let (source, actor) = if rng.chance(0.7) {
+                ("api", owner)
+            } else {
+                ("import", Actor::System)
+            };
             let payload = json!({
                 "product": code, "product_name": Some(name),
                 "amount": Money::new(price, Currency::Eur).amount(), "currency": "EUR",
@@ -610,7 +661,10 @@ pub fn heavy_customer(g: &mut Gen) -> StepFuture<'_> {
         let owner = g.seed.owner_id;
         let actor = owner_actor(g);
         let from = jiff::Timestamp::from_microsecond(p.created_us).map_err(|e| anyhow!("{e}"))?;
-        let mut bulk = Bulk::new(g.backend, &[("customer_notes", NOTE_COLUMNS), ("events", EVENT_COLUMNS)]);
+        let mut bulk = Bulk::new(
+            g.backend,
+            &[("customer_notes", NOTE_COLUMNS), ("events", EVENT_COLUMNS)],
+        );
         for i in 0..missing {
             let at = between(from, g.now, i, missing);
             let us = at.as_microsecond();

@@ -443,10 +443,42 @@ mod tests {
     fn targets_are_checked_where_measured() {
         let mut rows = vec![
             row("insert", Target::Ceiling, "sqlite", 64, 10_000.0, 9.0, None),
-            row("conversation-create", Target::Candor, "sqlite", 64, 4_000.0, 30.0, Some("insert")),
-            row("inbox-list", Target::Candor, "sqlite", 16, 3_000.0, 20.0, Some("newest")),
-            row("inbox-list", Target::Candor, "sqlite", 64, 3_000.0, 12.0, Some("newest")),
-            row("customer-lookup", Target::Candor, "sqlite", 16, 9_000.0, 1.5, Some("row")),
+            row(
+                "conversation-create",
+                Target::Candor,
+                "sqlite",
+                64,
+                4_000.0,
+                30.0,
+                Some("insert"),
+            ),
+            row(
+                "inbox-list",
+                Target::Candor,
+                "sqlite",
+                16,
+                3_000.0,
+                20.0,
+                Some("newest"),
+            ),
+            row(
+                "inbox-list",
+                Target::Candor,
+                "sqlite",
+                64,
+                3_000.0,
+                12.0,
+                Some("newest"),
+            ),
+            row(
+                "customer-lookup",
+                Target::Candor,
+                "sqlite",
+                16,
+                9_000.0,
+                1.5,
+                Some("row"),
+            ),
         ];
         fill_ratios(&mut rows);
         let imports = vec![ImportResult {
@@ -467,8 +499,14 @@ mod tests {
         assert_eq!(find("peak server memory").map(|x| x.met), Some(true));
         assert_eq!(find("errors").map(|x| x.met), Some(true));
         let text = summary(&imports, &c);
-        assert!(text.contains("[MISSED] #3 sqlite CSV import of 100000 purchases: 12.00 s (under 10 s)"), "{text}");
-        let small = ImportResult { rows: 1_000, ..imports[0].clone() };
+        assert!(
+            text.contains("[MISSED] #3 sqlite CSV import of 100000 purchases: 12.00 s (under 10 s)"),
+            "{text}"
+        );
+        let small = ImportResult {
+            rows: 1_000,
+            ..imports[0].clone()
+        };
         assert!(checks(&[], &[small]).is_empty());
     }
 }

@@ -57,7 +57,12 @@ fn plan(args: &RunArgs) -> Result<Plan> {
     // "import" is no HTTP scenario: it times `candor import purchases` after them.
     let names: Vec<&str> = args.scenarios.split(',').map(str::trim).collect();
     let import = names.iter().any(|n| *n == "all" || *n == IMPORT);
-    let without_import = names.iter().filter(|n| **n != IMPORT).copied().collect::<Vec<_>>().join(",");
+    let without_import = names
+        .iter()
+        .filter(|n| **n != IMPORT)
+        .copied()
+        .collect::<Vec<_>>()
+        .join(",");
     if without_import.is_empty() && !import {
         bail!("--scenarios: name at least one scenario");
     }

@@ -241,25 +241,60 @@ pub const LANGUAGES: &[(&str, u32)] = &[("en", 50), ("de", 30), ("fr", 12), ("es
 /// First names by language.
 pub fn first_names(language: &str) -> &'static [&'static str] {
     match language {
-        "de" => &["Anna", "Jonas", "Lena", "Felix", "Marie", "Paul", "Sophie", "Lukas", "Hannah", "Tim"],
+        "de" => &[
+            "Anna", "Jonas", "Lena", "Felix", "Marie", "Paul", "Sophie", "Lukas", "Hannah", "Tim",
+        ],
         "fr" => &["Camille", "Louis", "Chloé", "Hugo", "Léa", "Jules", "Manon", "Arthur"],
-        "es" => &["Lucía", "Hugo", "Martina", "Pablo", "Sofía", "Daniel", "Valeria", "Álvaro"],
-        _ => &["Jane", "Tom", "Emma", "Oliver", "Ava", "Jack", "Mia", "Noah", "Grace", "Leo", "Ruby", "Sam"],
+        "es" => &[
+            "Lucía", "Hugo", "Martina", "Pablo", "Sofía", "Daniel", "Valeria", "Álvaro",
+        ],
+        _ => &[
+            "Jane", "Tom", "Emma", "Oliver", "Ava", "Jack", "Mia", "Noah", "Grace", "Leo", "Ruby", "Sam",
+        ],
     }
 }
 
 /// Last names by language.
 pub fn last_names(language: &str) -> &'static [&'static str] {
     match language {
-        "de" => &["Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker", "Hoffmann"],
-        "fr" => &["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand"],
-        "es" => &["García", "Fernández", "González", "Rodríguez", "López", "Martínez", "Sánchez", "Pérez"],
-        _ => &["Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Evans", "Walker"],
+        "de" => &[
+            "Müller",
+            "Schmidt",
+            "Schneider",
+            "Fischer",
+            "Weber",
+            "Meyer",
+            "Wagner",
+            "Becker",
+            "Hoffmann",
+        ],
+        "fr" => &[
+            "Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand",
+        ],
+        "es" => &[
+            "García",
+            "Fernández",
+            "González",
+            "Rodríguez",
+            "López",
+            "Martínez",
+            "Sánchez",
+            "Pérez",
+        ],
+        _ => &[
+            "Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Evans", "Walker",
+        ],
     }
 }
 
 /// Email domains.
-pub const DOMAINS: &[&str] = &["example.com", "mail.example", "post.example", "web.example", "inbox.example"];
+pub const DOMAINS: &[&str] = &[
+    "example.com",
+    "mail.example",
+    "post.example",
+    "web.example",
+    "inbox.example",
+];
 
 /// Products: code, name, price in cents.
 pub const PRODUCTS: &[(&str, &str, i64)] = &[

@@ -108,8 +108,9 @@ struct Upto {
 /// as large as the table a segment count runs over.
 async fn count(State(pools): State<Pools>, Query(q): Query<Upto>) -> Answer<Json<Value>> {
     let sql = format!("SELECT COUNT(*) FROM {TABLE} WHERE id <= $1 AND name LIKE '%7%'");
-    let n: i64 = with_pool!(&pools, read, p => sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(q.upto).fetch_one(p).await)
-        .map_err(fail)?;
+    let n: i64 =
+        with_pool!(&pools, read, p => sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(q.upto).fetch_one(p).await)
+            .map_err(fail)?;
     Ok(Json(json!({"count": n})))
 }
 
