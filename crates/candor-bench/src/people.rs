@@ -267,7 +267,7 @@ fn identities(rng: &mut Rng, i: u64, first: &str, last: &str) -> Result<Vec<(Ide
         IdentityKind::Email,
         format!(" {cap}.{l}{i}@{} ", DOMAINS[i as usize % DOMAINS.len()]),
     )];
-    if i % 5 == 0 {
+    if i.is_multiple_of(5) {
         raw.push((IdentityKind::Email, format!("{f}{i}@work.example")));
     }
     if rng.chance(0.7) {
