@@ -141,6 +141,10 @@ pub async fn check_attributes(
     field: &str,
     raw: &Map<String, Value>,
 ) -> AppResult<Vec<(String, Option<AttributeValue>)>> {
+    // Nothing to check, nothing to read (callers may hold a transaction).
+    if raw.is_empty() {
+        return Ok(Vec::new());
+    }
     let defs = app.db.attribute_definitions(ws).await?;
     let mut out = Vec::new();
     for (name, value) in raw {

@@ -175,7 +175,7 @@ pub async fn ingest(app: &App, m: InboundMessage) -> AppResult<Ingested> {
             .clone()
             .filter(|n| !n.trim().is_empty())
             .unwrap_or_else(|| identity.value().to_string()),
-        _ => customer_name(app, ws, customer).await,
+        _ => tx.customer_display_name(ws, customer).await?,
     };
     let new = NewMessage {
         conversation_id: conv.id,
@@ -237,13 +237,14 @@ pub async fn ingest(app: &App, m: InboundMessage) -> AppResult<Ingested> {
     )
     .await?;
     if opened {
-        let tier = app.db.customer(ws, customer).await.ok();
+        // Through the transaction, which also sees a customer it just created.
+        let (tier, organization) = tx.customer_facts(ws, customer).await?.unwrap_or((None, None));
         let facts = Facts {
             channel: Some(conv.channel),
             language: conv.language.clone(),
             tags: conv.tags.clone(),
-            tier: tier.as_ref().and_then(|c| c.value.tier),
-            organization: tier.as_ref().and_then(|c| c.organization_id),
+            tier,
+            organization,
         };
         crate::routing::route_in(&mut tx, app, &mut conv, &facts).await?;
     }

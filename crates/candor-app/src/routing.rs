@@ -22,15 +22,17 @@ use std::collections::HashMap;
 /// round-robin cursor, and a `conversation.assigned` event) inside `tx`.
 pub async fn route_in(tx: &mut Tx, app: &App, c: &mut Conversation, facts: &Facts) -> AppResult<Decision> {
     let ws = c.workspace_id;
-    let rules: Vec<Rule> = app.db.rules(ws).await?.into_iter().map(core_rule).collect();
+    // Read through the transaction: a request holding one must never wait
+    // for a second pooled connection.
+    let inputs = tx.routing_inputs(ws).await?;
+    let rules: Vec<Rule> = inputs.rules.into_iter().map(core_rule).collect();
     if rules.is_empty() {
         return Ok(Decision::default());
     }
-    let teams = app.db.teams(ws).await?;
-    let agents: HashMap<UserId, AgentRecord> = app.db.agents(ws).await?.into_iter().map(|a| (a.user_id, a)).collect();
-    let staff: HashMap<UserId, bool> = app.db.users(ws).await?.into_iter().map(|u| (u.id, u.active)).collect();
-    let everyone: Vec<UserId> = teams.iter().flat_map(|t| t.members.iter().copied()).collect();
-    let loads: HashMap<UserId, i64> = app.db.open_loads(ws, &everyone).await?.into_iter().collect();
+    let teams = inputs.teams;
+    let agents: HashMap<UserId, AgentRecord> = inputs.agents.into_iter().map(|a| (a.user_id, a)).collect();
+    let staff = inputs.active;
+    let loads = inputs.loads;
     let teams: Vec<Team> = teams
         .iter()
         .map(|t| Team {

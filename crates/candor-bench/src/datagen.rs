@@ -2,8 +2,11 @@
 //! workspace, its owner and an API token through candor-app (so the token is
 //! real); the others write rows straight into the tables in large batches.
 
+use crate::bulk::{self, Bulk};
 use crate::ceiling_schema;
 use crate::database::{Conn, FreshDb};
+use crate::inbox::{self, Routing};
+use crate::people::{self, People};
 use crate::seed::{Pool, Seed};
 use anyhow::{Context, Result, anyhow};
 use candor_app::{App, accounts};
@@ -13,9 +16,10 @@ use candor_store::secrets::hash_secret;
 use candor_store::{Backend, Db};
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
-use sqlx::{Connection, Executor};
+use sqlx::Executor;
 use std::collections::BTreeMap;
 use std::future::Future;
+use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Instant;
@@ -34,6 +38,22 @@ pub struct Scale {
     pub events: u64,
     /// Rows in the ceiling server's table.
     pub ceiling_rows: u64,
+    /// Organizations customers belong to.
+    pub organizations: u64,
+    /// Customers (about three identities each).
+    pub customers: u64,
+    /// Purchases over two years.
+    pub purchases: u64,
+    /// Conversations over two years (about five messages each).
+    pub conversations: u64,
+    /// Events in the timeline of the customer with many events.
+    pub heavy_events: u64,
+    /// Of the conversations, those of that customer.
+    pub heavy_conversations: u64,
+    /// Of the purchases, those of that customer.
+    pub heavy_purchases: u64,
+    /// Rows of the purchases CSV whose import is timed.
+    pub import_rows: u64,
 }
 
 /// A quick check: seconds to generate.
@@ -43,6 +63,14 @@ pub const SMALL: Scale = Scale {
     tokens: 200,
     events: 20_000,
     ceiling_rows: 10_000,
+    organizations: 10,
+    customers: 1_000,
+    purchases: 10_000,
+    conversations: 10_000,
+    heavy_events: 10_000,
+    heavy_conversations: 600,
+    heavy_purchases: 400,
+    import_rows: 1_000,
 };
 
 /// The sizes the figures are quoted at.
@@ -52,6 +80,14 @@ pub const FULL: Scale = Scale {
     tokens: 5_000,
     events: 1_000_000,
     ceiling_rows: 1_000_000,
+    organizations: 1_000,
+    customers: 100_000,
+    purchases: 1_000_000,
+    conversations: 1_000_000,
+    heavy_events: 10_000,
+    heavy_conversations: 600,
+    heavy_purchases: 400,
+    import_rows: 100_000,
 };
 
 /// A scale by name.
@@ -74,6 +110,16 @@ pub enum V {
     Text(String),
     /// BOOLEAN.
     Bool(bool),
+    /// DOUBLE PRECISION.
+    Float(f64),
+    /// An id or NULL.
+    OptUuid(Option<Uuid>),
+    /// A BIGINT or NULL.
+    OptInt(Option<i64>),
+    /// TEXT or NULL.
+    OptText(Option<String>),
+    /// DOUBLE PRECISION or NULL.
+    OptFloat(Option<f64>),
 }
 
 /// What a step's future is.
@@ -106,6 +152,42 @@ pub const STEPS: &[Step] = &[
         run: events,
     },
     Step {
+        name: "teams",
+        run: inbox::teams,
+    },
+    Step {
+        name: "organizations",
+        run: people::organizations,
+    },
+    Step {
+        name: "customers",
+        run: people::customers,
+    },
+    Step {
+        name: "purchases",
+        run: people::purchases,
+    },
+    Step {
+        name: "value-refresh",
+        run: people::value_refresh,
+    },
+    Step {
+        name: "conversations",
+        run: inbox::conversations,
+    },
+    Step {
+        name: "heavy-customer",
+        run: people::heavy_customer,
+    },
+    Step {
+        name: "segment",
+        run: people::segment,
+    },
+    Step {
+        name: "import-file",
+        run: people::import_file,
+    },
+    Step {
         name: "ceiling-rows",
         run: ceiling_rows,
     },
@@ -125,8 +207,14 @@ pub struct Gen {
     pub seed: Seed,
     /// Rows written, by table.
     pub rows: BTreeMap<String, u64>,
-    /// Generated rows are spread over the year before this moment.
+    /// Generated rows are spread over the years before this moment.
     pub now: Timestamp,
+    /// The customers made so far, for the steps after theirs.
+    pub people: People,
+    /// Teams, rules and staff, for the conversations.
+    pub routing: Routing,
+    /// The run's temporary directory (the import file goes there).
+    pub work_dir: PathBuf,
 }
 
 /// How long a step took and what it wrote.
@@ -163,53 +251,90 @@ pub fn spread(now: Timestamp, i: u64, n: u64) -> Timestamp {
     now.saturating_sub(back).unwrap_or(now)
 }
 
+/// The moment of the `i`th of `n` things spread evenly from `from` to `to`,
+/// oldest first.
+pub fn between(from: Timestamp, to: Timestamp, i: u64, n: u64) -> Timestamp {
+    let span = to.duration_since(from).as_micros();
+    let step = span / i128::from(n.max(1));
+    let at = SignedDuration::from_micros(i64::try_from(step * i128::from(i)).unwrap_or(0));
+    from.saturating_add(at).unwrap_or(from)
+}
+
 impl Gen {
-    /// Writes `rows` into `table` in multi-row INSERTs, all in one transaction.
-    /// Rows are drawn from the iterator batch by batch, so a large table never
-    /// sits in memory whole.
+    /// Writes `rows` into `table` (see [`Bulk`]). Rows are drawn from the
+    /// iterator batch by batch, so a large table never sits in memory whole.
     pub async fn insert(
         &mut self,
-        table: &str,
-        columns: &[&str],
+        table: &'static str,
+        columns: &'static [&'static str],
         rows: impl IntoIterator<Item = Vec<V>>,
     ) -> Result<u64> {
-        // Both backends take well over 30 000 bound values a statement.
-        let per_batch = (30_000 / columns.len().max(1)).clamp(1, 2_000);
-        let head = format!("INSERT INTO {table} ({}) ", columns.join(", "));
-        let mut written = 0u64;
-        let mut rows = rows.into_iter().peekable();
-        macro_rules! write_all {
-            ($db:ty, $c:expr) => {{
-                let mut tx = $c.begin().await?;
-                while rows.peek().is_some() {
-                    let batch: Vec<Vec<V>> = rows.by_ref().take(per_batch).collect();
-                    let mut qb = sqlx::QueryBuilder::<$db>::new(head.clone());
-                    qb.push_values(batch, |mut b, row| {
-                        for v in row {
-                            match v {
-                                V::Uuid(u) => b.push_bind(u),
-                                V::Int(i) => b.push_bind(i),
-                                V::Text(t) => b.push_bind(t),
-                                V::Bool(x) => b.push_bind(x),
-                            };
-                        }
-                    });
-                    written += qb
-                        .build()
-                        .execute(&mut *tx)
-                        .await
-                        .with_context(|| format!("cannot write into {table}"))?
-                        .rows_affected();
-                }
-                tx.commit().await?;
-            }};
+        let mut bulk = Bulk::new(self.backend, &[(table, columns)]);
+        for row in rows {
+            self.put(&mut bulk, 0, row).await?;
         }
-        match &mut self.conn {
-            Conn::Sqlite(c) => write_all!(sqlx::Sqlite, c),
-            Conn::Postgres(c) => write_all!(sqlx::Postgres, c),
-        }
-        *self.rows.entry(table.to_string()).or_default() += written;
+        let written = self.finish(bulk).await?;
         Ok(written)
+    }
+
+    /// Adds a row for table `t` of `bulk`, writing a batch when one is full.
+    /// The tables before `t` (its parents) are written first, so that
+    /// foreign keys always find their rows.
+    pub async fn put(&mut self, bulk: &mut Bulk, t: usize, row: Vec<V>) -> Result<()> {
+        if !bulk.push(t, row) {
+            return Ok(());
+        }
+        for table in 0..=t {
+            self.flush_table(bulk, table).await?;
+        }
+        if bulk.since_commit >= bulk::COMMIT_EVERY {
+            for table in 0..bulk.tables.len() {
+                self.flush_table(bulk, table).await?;
+            }
+            self.execute("COMMIT").await?;
+            bulk.in_tx = false;
+            bulk.since_commit = 0;
+        }
+        Ok(())
+    }
+
+    async fn flush_table(&mut self, bulk: &mut Bulk, t: usize) -> Result<()> {
+        if bulk.tables[t].rows.is_empty() {
+            return Ok(());
+        }
+        if !bulk.in_tx {
+            self.execute("BEGIN").await?;
+            bulk.in_tx = true;
+        }
+        let started = Instant::now();
+        let n = bulk::write_batch(&mut self.conn, &mut bulk.tables[t]).await?;
+        bulk.writing += started.elapsed();
+        bulk.since_commit += n;
+        Ok(())
+    }
+
+    /// Writes what `bulk` still holds, commits, and counts the rows written.
+    /// Returns the rows written into all of its tables.
+    pub async fn finish(&mut self, mut bulk: Bulk) -> Result<u64> {
+        for t in 0..bulk.tables.len() {
+            self.flush_table(&mut bulk, t).await?;
+        }
+        if bulk.in_tx {
+            self.execute("COMMIT").await?;
+        }
+        if std::env::var_os("CANDOR_BENCH_PROFILE").is_some() {
+            eprintln!(
+                "   ({:.1} s writing {})",
+                bulk.writing.as_secs_f64(),
+                bulk.tables.iter().map(|t| t.name).collect::<Vec<_>>().join(", ")
+            );
+        }
+        let mut total = 0;
+        for t in &bulk.tables {
+            *self.rows.entry(t.name.to_string()).or_default() += t.written;
+            total += t.written;
+        }
+        Ok(total)
     }
 
     /// Runs one statement on the raw connection.
@@ -224,7 +349,7 @@ impl Gen {
 }
 
 /// Runs every step on a freshly migrated database.
-pub async fn generate(db: &FreshDb, scale: Scale) -> Result<(Seed, DataReport)> {
+pub async fn generate(db: &FreshDb, scale: Scale, work_dir: &Path) -> Result<(Seed, DataReport)> {
     let started = Instant::now();
     let store = Db::connect(&db.url).await.map_err(|e| anyhow!("{e}"))?;
     let mut g = Gen {
@@ -235,7 +360,14 @@ pub async fn generate(db: &FreshDb, scale: Scale) -> Result<(Seed, DataReport)> 
         seed: Seed::default(),
         rows: BTreeMap::new(),
         now: Timestamp::now(),
+        people: People::default(),
+        routing: Routing::default(),
+        work_dir: work_dir.to_path_buf(),
     };
+    if g.backend == Backend::Sqlite {
+        // A large page cache while the indexes of millions of rows are built.
+        g.execute("PRAGMA cache_size = -1000000").await?;
+    }
     let mut steps = Vec::new();
     for step in STEPS {
         let t = Instant::now();
@@ -281,6 +413,7 @@ fn workspace(g: &mut Gen) -> StepFuture<'_> {
         .await?;
         let (_, token) = accounts::create_token(&g.app, Actor::System, &owner, "bench", &[]).await?;
         g.seed.workspace_id = ws.id.as_uuid();
+        g.seed.workspace_slug = ws.slug.clone();
         g.seed.owner_id = owner.id.as_uuid();
         g.seed.var("token", token);
         Ok(())
@@ -312,8 +445,8 @@ fn staff(g: &mut Gen) -> StepFuture<'_> {
                 _ => None,
             })
             .collect();
-        let columns = ["id", "workspace_id", "email", "name", "role", "active", "created_at"];
-        g.insert("users", &columns, rows).await?;
+        let columns: &'static [&'static str] = &["id", "workspace_id", "email", "name", "role", "active", "created_at"];
+        g.insert("users", columns, rows).await?;
         g.seed.pool("staff_id", Pool::sample(&ids));
         Ok(())
     })
@@ -344,7 +477,7 @@ fn tokens(g: &mut Gen) -> StepFuture<'_> {
                 V::Int(at.as_microsecond()),
             ]
         });
-        let columns = [
+        let columns: &'static [&'static str] = &[
             "id",
             "workspace_id",
             "user_id",
@@ -354,7 +487,7 @@ fn tokens(g: &mut Gen) -> StepFuture<'_> {
             "scopes",
             "created_at",
         ];
-        g.insert("api_tokens", &columns, rows).await?;
+        g.insert("api_tokens", columns, rows).await?;
         Ok(())
     })
 }
@@ -383,7 +516,7 @@ fn events(g: &mut Gen) -> StepFuture<'_> {
                 V::Text("{}".into()),
             ]
         });
-        let columns = [
+        let columns: &'static [&'static str] = &[
             "id",
             "workspace_id",
             "at",
@@ -394,7 +527,7 @@ fn events(g: &mut Gen) -> StepFuture<'_> {
             "subject_id",
             "payload",
         ];
-        g.insert("events", &columns, rows).await?;
+        g.insert("events", columns, rows).await?;
         Ok(())
     })
 }

@@ -68,16 +68,21 @@
 //! backend, from one code path. Steps run in order; a later step reads what an
 //! earlier one left in the seed (the workspace, the owner, sampled ids).
 
+pub mod bulk;
 pub mod ceiling_schema;
 pub mod cli;
 pub mod database;
 pub mod datagen;
+pub mod inbox;
 pub mod lua;
 pub mod machine;
+pub mod people;
 pub mod probe;
 pub mod report;
+pub mod rng;
 pub mod run;
 pub mod scenarios;
 pub mod seed;
 pub mod server;
+pub mod texts;
 pub mod wrk;

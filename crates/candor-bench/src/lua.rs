@@ -73,7 +73,9 @@ fn flush(text: &mut String, pieces: &mut Vec<String>) {
 /// The wrk script for `scenario`. Requests without placeholders drawn per
 /// request are built once by wrk (its fastest path); others by a `request`
 /// function. Each wrk thread seeds its own random numbers and counts its own
-/// `{seq}` from a different start.
+/// `{seq}` from a different start, which also moves with the clock's second:
+/// the warm-up, the measurement and each connection count all send values of
+/// `{seq}` never sent before (a new customer each time stays new).
 pub fn script(scenario: &Scenario, seed: &Seed) -> Result<String> {
     let mut dynamic = BTreeSet::new();
     let (path, _) = expression(scenario.path, seed, &mut dynamic)?;
@@ -117,7 +119,7 @@ pub fn script(scenario: &Scenario, seed: &Seed) -> Result<String> {
     );
     let _ = writeln!(
         s,
-        "local seq = 0\nfunction init(args)\n  math.randomseed(7919 * tid)\n  seq = tid * 100000000\nend"
+        "local seq = 0\nfunction init(args)\n  math.randomseed(7919 * tid)\n  seq = (os.time() % 100000) * 100000000 + tid * 10000000\nend"
     );
     for name in &dynamic {
         match seed.pools.get(name) {

@@ -10,7 +10,7 @@ fn list() {
     for s in scenarios::SCENARIOS {
         let vs = s.compare.map(|c| format!(" (vs {c})")).unwrap_or_default();
         println!(
-            "  {:<14} {:<8} {} {}{vs}: {}",
+            "  {:<20} {:<8} {} {}{vs}: {}",
             s.name,
             s.target.as_str(),
             s.method,
@@ -19,13 +19,30 @@ fn list() {
         );
     }
     println!(
+        "  {:<20} {:<8} candor import purchases FILE --workspace SLUG: the timed CSV import, after the scenarios",
+        candor_bench::run::IMPORT,
+        "candor"
+    );
+    println!(
         "Data generator steps: {}",
         datagen::STEPS.iter().map(|s| s.name).collect::<Vec<_>>().join(", ")
     );
     for scale in [datagen::SMALL, datagen::FULL] {
         println!(
-            "  {}: {} staff, {} tokens, {} events, {} ceiling rows",
-            scale.name, scale.staff, scale.tokens, scale.events, scale.ceiling_rows
+            "  {}: {} staff in 5 teams, {} tokens, {} sign-in events, {} organizations, {} customers (~3 identities each), \
+             {} purchases, {} conversations (~5 messages each), {} events for one customer, {} ceiling rows, \
+             a {}-row purchases CSV to import",
+            scale.name,
+            scale.staff,
+            scale.tokens,
+            scale.events,
+            scale.organizations,
+            scale.customers,
+            scale.purchases,
+            scale.conversations,
+            scale.heavy_events,
+            scale.ceiling_rows,
+            scale.import_rows
         );
     }
 }

@@ -5,7 +5,7 @@ use crate::cli::{RunArgs, parse_connections, parse_duration};
 use crate::database::FreshDb;
 use crate::datagen::{self, DataReport, Scale};
 use crate::machine::{self, Machine};
-use crate::report::{self, Report, Row};
+use crate::report::{self, ImportResult, Report, Row};
 use crate::scenarios::{self, Scenario, Target};
 use crate::seed::Seed;
 use crate::server::{Launch, Server};
@@ -24,6 +24,8 @@ struct Plan {
     warmup: Duration,
     scenarios: Vec<&'static Scenario>,
     scale: Scale,
+    /// Whether to time the CSV import after the scenarios.
+    import: bool,
 }
 
 fn backend_name(b: Backend) -> &'static str {
@@ -52,15 +54,35 @@ fn plan(args: &RunArgs) -> Result<Plan> {
             );
         }
     }
+    // "import" is no HTTP scenario: it times `candor import purchases` after them.
+    let names: Vec<&str> = args.scenarios.split(',').map(str::trim).collect();
+    let import = names.iter().any(|n| *n == "all" || *n == IMPORT);
+    let without_import = names
+        .iter()
+        .filter(|n| **n != IMPORT)
+        .copied()
+        .collect::<Vec<_>>()
+        .join(",");
+    if without_import.is_empty() && !import {
+        bail!("--scenarios: name at least one scenario");
+    }
     Ok(Plan {
         backends,
         connections: parse_connections(&args.connections)?,
         duration,
         warmup,
-        scenarios: scenarios::select(&args.scenarios)?,
+        scenarios: if without_import.is_empty() {
+            Vec::new()
+        } else {
+            scenarios::select(&without_import)?
+        },
         scale: datagen::scale(&args.scale)?,
+        import,
     })
 }
+
+/// The name `--scenarios` takes for the timed CSV import.
+pub const IMPORT: &str = "import";
 
 /// Runs the benchmark and writes its report.
 pub async fn run(args: RunArgs) -> Result<()> {
@@ -83,21 +105,25 @@ pub async fn run(args: RunArgs) -> Result<()> {
 
     let mut rows = Vec::new();
     let mut data = Vec::new();
+    let mut imports = Vec::new();
     for &backend in &plan.backends {
         let db = FreshDb::create(backend, &args.pg_url, work.path()).await?;
         let result = measure_backend(&args, &plan, &db, work.path()).await;
         if let Err(e) = db.drop_database().await {
             eprintln!("warning: {e:#}");
         }
-        let (measured, generated) = result.with_context(|| format!("on {}", backend_name(backend)))?;
+        let (measured, generated, imported) = result.with_context(|| format!("on {}", backend_name(backend)))?;
         rows.extend(measured);
         data.push(generated);
+        imports.extend(imported);
     }
     report::fill_ratios(&mut rows);
     let after = Machine::now();
 
     println!();
     print!("{}", report::table(&rows));
+    let targets = report::checks(&rows, &imports);
+    print!("{}", report::summary(&imports, &targets));
     println!(
         "{} cores; load before {:.2} {:.2} {:.2}, after {:.2} {:.2} {:.2}",
         before.cores, before.load[0], before.load[1], before.load[2], after.load[0], after.load[1], after.load[2]
@@ -117,6 +143,8 @@ pub async fn run(args: RunArgs) -> Result<()> {
         data,
         total_seconds: started.elapsed().as_secs_f64(),
         results: rows,
+        imports,
+        targets,
     };
     let out = args.out.clone().unwrap_or_else(|| {
         PathBuf::from(format!(
@@ -186,13 +214,24 @@ fn launch(args: &RunArgs, db: &FreshDb, target: Target, log: PathBuf) -> Launch 
     }
 }
 
-async fn measure_backend(args: &RunArgs, plan: &Plan, db: &FreshDb, work: &Path) -> Result<(Vec<Row>, DataReport)> {
+async fn measure_backend(
+    args: &RunArgs,
+    plan: &Plan,
+    db: &FreshDb,
+    work: &Path,
+) -> Result<(Vec<Row>, DataReport, Option<ImportResult>)> {
     let name = backend_name(db.backend);
     println!("== {name}: migrating and generating the {} data set", plan.scale.name);
     migrate(args, db).await?;
-    let (seed, generated) = datagen::generate(db, plan.scale).await?;
+    let (seed, generated) = datagen::generate(db, plan.scale, work).await?;
     let counts: Vec<String> = generated.rows.iter().map(|(t, n)| format!("{n} {t}")).collect();
     println!("   {} in {:.1} s", counts.join(", "), generated.seconds);
+    let steps: Vec<String> = generated
+        .steps
+        .iter()
+        .map(|s| format!("{} {:.1} s", s.step, s.seconds))
+        .collect();
+    println!("   steps: {}", steps.join(", "));
 
     let mut scripts = Vec::new();
     for s in &plan.scenarios {
@@ -234,7 +273,56 @@ async fn measure_backend(args: &RunArgs, plan: &Plan, db: &FreshDb, work: &Path)
             }
         }
     }
-    Ok((rows, generated))
+    // Last, as it changes the data (100,000 more purchases) and queues a
+    // value refresh that the next Candor would run under the scenarios.
+    let imported = if plan.import {
+        Some(time_import(args, db, &seed, name).await?)
+    } else {
+        None
+    };
+    Ok((rows, generated, imported))
+}
+
+/// Times `candor import purchases FILE --workspace SLUG` on the loaded database.
+async fn time_import(args: &RunArgs, db: &FreshDb, seed: &Seed, backend: &str) -> Result<ImportResult> {
+    let file = seed
+        .import
+        .as_ref()
+        .context("the data set has no import file (the import-file step did not run)")?;
+    let started = Instant::now();
+    let out = crate::server::command(&args.candor)
+        .args(candor_db_args(db))
+        .args(["import", "purchases"])
+        .arg(&file.path)
+        .args(["--workspace", &seed.workspace_slug])
+        .output()
+        .await
+        .with_context(|| format!("cannot run {} import", args.candor.display()))?;
+    let seconds = started.elapsed().as_secs_f64();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    if !out.status.success() {
+        bail!(
+            "candor import purchases failed: {}{}",
+            stdout.trim(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    let summary = stdout.lines().last().unwrap_or("").trim().to_string();
+    let expected = format!("{} purchases created", file.rows);
+    if !summary.contains(&expected) {
+        bail!("candor import purchases did not create every row: {summary}");
+    }
+    println!(
+        "   {backend} import of {} purchases: {seconds:.2} s ({summary})",
+        file.rows
+    );
+    Ok(ImportResult {
+        backend: backend.to_string(),
+        rows: file.rows,
+        seconds,
+        rows_per_s: file.rows as f64 / seconds.max(1e-9),
+        summary,
+    })
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -2,6 +2,7 @@
 //! pools of values drawn at random for every request (row ids, …).
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 use uuid::Uuid;
 
 /// Values a request template draws from.
@@ -29,11 +30,24 @@ impl Pool {
     }
 }
 
+/// A CSV file to import, and its rows.
+#[derive(Clone, Debug)]
+pub struct ImportFile {
+    /// Where it is.
+    pub path: PathBuf,
+    /// Rows besides the header.
+    pub rows: u64,
+}
+
 /// The data set's handles, filled by the generator steps.
 #[derive(Clone, Debug, Default)]
 pub struct Seed {
     /// The benchmark workspace.
     pub workspace_id: Uuid,
+    /// Its slug (for `candor import --workspace`).
+    pub workspace_slug: String,
+    /// The purchases file whose import is timed.
+    pub import: Option<ImportFile>,
     /// Its owner.
     pub owner_id: Uuid,
     /// Fixed values by placeholder name (`token`).

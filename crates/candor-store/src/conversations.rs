@@ -388,13 +388,28 @@ impl Db {
 
     /// Open and pending conversations assigned to each of `users`.
     pub async fn open_loads(&self, ws: WorkspaceId, users: &[UserId]) -> Result<Vec<(UserId, i64)>> {
-        let mut sql = Sql::new("SELECT assignee_id, COUNT(*) FROM conversations WHERE workspace_id = ");
-        sql.bind(Arg::Uuid(ws.as_uuid()))
-            .push(" AND status IN ('open', 'pending') AND assignee_id IN ")
-            .bind_list(users.iter().map(|u| u.as_uuid()))
-            .push(" GROUP BY assignee_id");
+        let sql = open_loads_sql(ws, users);
         let rows: Vec<(Uuid, i64)> = read!(self, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())), sql.args)
             .fetch_all(p).await)?;
+        Ok(rows.into_iter().map(|(u, n)| (UserId::from_uuid(u), n)).collect())
+    }
+}
+
+fn open_loads_sql(ws: WorkspaceId, users: &[UserId]) -> Sql {
+    let mut sql = Sql::new("SELECT assignee_id, COUNT(*) FROM conversations WHERE workspace_id = ");
+    sql.bind(Arg::Uuid(ws.as_uuid()))
+        .push(" AND status IN ('open', 'pending') AND assignee_id IN ")
+        .bind_list(users.iter().map(|u| u.as_uuid()))
+        .push(" GROUP BY assignee_id");
+    sql
+}
+
+impl Tx {
+    /// [`Db::open_loads`], as this transaction sees it.
+    pub async fn open_loads(&mut self, ws: WorkspaceId, users: &[UserId]) -> Result<Vec<(UserId, i64)>> {
+        let sql = open_loads_sql(ws, users);
+        let rows: Vec<(Uuid, i64)> = on_tx!(self, x => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())), sql.args)
+            .fetch_all(&mut **x).await)?;
         Ok(rows.into_iter().map(|(u, n)| (UserId::from_uuid(u), n)).collect())
     }
 }

@@ -436,6 +436,40 @@ impl Tx {
         Ok(row.map(|(id,)| CustomerId::from_uuid(id)))
     }
 
+    /// A customer's tier and organization (what routing looks at), seen
+    /// inside the transaction; `None` when there is no such customer.
+    pub async fn customer_facts(
+        &mut self,
+        ws: WorkspaceId,
+        customer: CustomerId,
+    ) -> Result<Option<(Option<Tier>, Option<OrganizationId>)>> {
+        let row: Option<(Option<String>, Option<Uuid>)> = on_tx!(self, x => sqlx::query_as(
+            "SELECT tier, organization_id FROM customers WHERE workspace_id = $1 AND id = $2")
+            .bind(ws.as_uuid()).bind(customer.as_uuid()).fetch_optional(&mut **x).await)?;
+        row.map(|(tier, org)| {
+            Ok((
+                tier.as_deref().map(parse_tier).transpose()?,
+                org.map(OrganizationId::from_uuid),
+            ))
+        })
+        .transpose()
+    }
+
+    /// A customer's display name as lists show it (the name, else the first
+    /// identity), seen inside the transaction.
+    pub async fn customer_display_name(&mut self, ws: WorkspaceId, customer: CustomerId) -> Result<String> {
+        let row: Option<(String, Option<String>)> = on_tx!(self, x => sqlx::query_as(
+            "SELECT c.name, (SELECT i.value FROM customer_identities i WHERE i.workspace_id = c.workspace_id \
+             AND i.customer_id = c.id ORDER BY i.created_at, i.kind, i.value LIMIT 1) \
+             FROM customers c WHERE c.workspace_id = $1 AND c.id = $2")
+            .bind(ws.as_uuid()).bind(customer.as_uuid()).fetch_optional(&mut **x).await)?;
+        Ok(match row {
+            Some((name, _)) if !name.trim().is_empty() => name,
+            Some((_, first)) => first.unwrap_or_default(),
+            None => String::new(),
+        })
+    }
+
     /// Whether a live (unmerged) customer exists, seen inside the transaction.
     pub async fn customer_exists(&mut self, ws: WorkspaceId, customer: CustomerId) -> Result<bool> {
         let row: Option<(Uuid,)> = on_tx!(self, x => sqlx::query_as(

@@ -184,28 +184,10 @@ impl Tx {
 impl Db {
     /// Every team of the workspace with its members, by name.
     pub async fn teams(&self, ws: WorkspaceId) -> Result<Vec<TeamRecord>> {
-        let rows: Vec<(Uuid, String, String, Option<Uuid>, i64)> = read!(self, p => sqlx::query_as(
-            "SELECT id, name, assign_mode, rr_cursor, created_at FROM teams WHERE workspace_id = $1 ORDER BY name_key")
-            .bind(ws.as_uuid()).fetch_all(p).await)?;
-        let members: Vec<(Uuid, Uuid)> = read!(self, p => sqlx::query_as(
-            "SELECT team_id, user_id FROM team_members WHERE workspace_id = $1 ORDER BY user_id")
-            .bind(ws.as_uuid()).fetch_all(p).await)?;
-        let mut by_team: HashMap<Uuid, Vec<UserId>> = HashMap::new();
-        for (t, u) in members {
-            by_team.entry(t).or_default().push(UserId::from_uuid(u));
-        }
-        rows.into_iter()
-            .map(|(id, name, mode, cursor, at)| {
-                Ok(TeamRecord {
-                    id: TeamId::from_uuid(id),
-                    name,
-                    mode: mode.parse().map_err(|e| corrupt("team mode", e))?,
-                    cursor: cursor.map(UserId::from_uuid),
-                    members: by_team.remove(&id).unwrap_or_default(),
-                    created_at: from_micros(at),
-                })
-            })
-            .collect()
+        let rows: Vec<TeamRow> = read!(self, p => sqlx::query_as(TEAMS_SQL).bind(ws.as_uuid()).fetch_all(p).await)?;
+        let members: Vec<(Uuid, Uuid)> =
+            read!(self, p => sqlx::query_as(MEMBERS_SQL).bind(ws.as_uuid()).fetch_all(p).await)?;
+        teams_of(rows, members)
     }
 
     /// One team.
@@ -227,26 +209,99 @@ impl Db {
 
     /// Agents' routing settings (staff without a row speak nothing yet and are available).
     pub async fn agents(&self, ws: WorkspaceId) -> Result<Vec<AgentRecord>> {
-        let rows: Vec<(Uuid, String, String)> = read!(self, p => sqlx::query_as(
-            "SELECT user_id, languages, status FROM agents WHERE workspace_id = $1")
-            .bind(ws.as_uuid()).fetch_all(p).await)?;
-        rows.into_iter()
-            .map(|(u, l, s)| {
-                Ok(AgentRecord {
-                    user_id: UserId::from_uuid(u),
-                    languages: serde_json::from_str(&l).map_err(|e| corrupt("agent languages", e))?,
-                    status: s.parse().map_err(|e| corrupt("agent status", e))?,
-                })
-            })
-            .collect()
+        let rows: Vec<(Uuid, String, String)> =
+            read!(self, p => sqlx::query_as(AGENTS_SQL).bind(ws.as_uuid()).fetch_all(p).await)?;
+        rows.into_iter().map(agent).collect()
     }
 
     /// The routing rules, in order.
     pub async fn rules(&self, ws: WorkspaceId) -> Result<Vec<RuleRecord>> {
-        let rows: Vec<RuleRow> = read!(self, p => sqlx::query_as(
-            "SELECT id, position, channel, language, tag, tier, organization_id, team_id FROM routing_rules \
-             WHERE workspace_id = $1 ORDER BY position, id")
-            .bind(ws.as_uuid()).fetch_all(p).await)?;
+        let rows: Vec<RuleRow> = read!(self, p => sqlx::query_as(RULES_SQL).bind(ws.as_uuid()).fetch_all(p).await)?;
         rows.into_iter().map(rule).collect()
+    }
+}
+
+const TEAMS_SQL: &str =
+    "SELECT id, name, assign_mode, rr_cursor, created_at FROM teams WHERE workspace_id = $1 ORDER BY name_key";
+const MEMBERS_SQL: &str = "SELECT team_id, user_id FROM team_members WHERE workspace_id = $1 ORDER BY user_id";
+const AGENTS_SQL: &str = "SELECT user_id, languages, status FROM agents WHERE workspace_id = $1";
+const RULES_SQL: &str = "SELECT id, position, channel, language, tag, tier, organization_id, team_id FROM routing_rules \
+     WHERE workspace_id = $1 ORDER BY position, id";
+
+type TeamRow = (Uuid, String, String, Option<Uuid>, i64);
+
+fn teams_of(rows: Vec<TeamRow>, members: Vec<(Uuid, Uuid)>) -> Result<Vec<TeamRecord>> {
+    let mut by_team: HashMap<Uuid, Vec<UserId>> = HashMap::new();
+    for (t, u) in members {
+        by_team.entry(t).or_default().push(UserId::from_uuid(u));
+    }
+    rows.into_iter()
+        .map(|(id, name, mode, cursor, at)| {
+            Ok(TeamRecord {
+                id: TeamId::from_uuid(id),
+                name,
+                mode: mode.parse().map_err(|e| corrupt("team mode", e))?,
+                cursor: cursor.map(UserId::from_uuid),
+                members: by_team.remove(&id).unwrap_or_default(),
+                created_at: from_micros(at),
+            })
+        })
+        .collect()
+}
+
+fn agent((u, l, s): (Uuid, String, String)) -> Result<AgentRecord> {
+    Ok(AgentRecord {
+        user_id: UserId::from_uuid(u),
+        languages: serde_json::from_str(&l).map_err(|e| corrupt("agent languages", e))?,
+        status: s.parse().map_err(|e| corrupt("agent status", e))?,
+    })
+}
+
+/// Everything routing decides on, as one transaction sees it.
+#[derive(Clone, Debug, Default)]
+pub struct RoutingInputs {
+    /// The rules, in order.
+    pub rules: Vec<RuleRecord>,
+    /// The teams with their members.
+    pub teams: Vec<TeamRecord>,
+    /// Agents' languages and status.
+    pub agents: Vec<AgentRecord>,
+    /// Whether each staff member is active.
+    pub active: HashMap<UserId, bool>,
+    /// Open and pending conversations assigned to each team member.
+    pub loads: HashMap<UserId, i64>,
+}
+
+impl Tx {
+    /// What routing decides on, read inside this transaction: a request that
+    /// holds a transaction never waits for a second pooled connection (on
+    /// PostgreSQL, as many such requests as the pool has connections would
+    /// otherwise wait for each other until the acquire timeout). Without
+    /// rules, nothing else is read.
+    pub async fn routing_inputs(&mut self, ws: WorkspaceId) -> Result<RoutingInputs> {
+        let w = ws.as_uuid();
+        let rules: Vec<RuleRow> = on_tx!(self, x => sqlx::query_as(RULES_SQL).bind(w).fetch_all(&mut **x).await)?;
+        let rules: Vec<RuleRecord> = rules.into_iter().map(rule).collect::<Result<_>>()?;
+        if rules.is_empty() {
+            return Ok(RoutingInputs::default());
+        }
+        let rows: Vec<TeamRow> = on_tx!(self, x => sqlx::query_as(TEAMS_SQL).bind(w).fetch_all(&mut **x).await)?;
+        let members: Vec<(Uuid, Uuid)> =
+            on_tx!(self, x => sqlx::query_as(MEMBERS_SQL).bind(w).fetch_all(&mut **x).await)?;
+        let teams = teams_of(rows, members)?;
+        let agents: Vec<(Uuid, String, String)> =
+            on_tx!(self, x => sqlx::query_as(AGENTS_SQL).bind(w).fetch_all(&mut **x).await)?;
+        let agents = agents.into_iter().map(agent).collect::<Result<_>>()?;
+        let users: Vec<(Uuid, bool)> = on_tx!(self, x => sqlx::query_as(
+            "SELECT id, active FROM users WHERE workspace_id = $1").bind(w).fetch_all(&mut **x).await)?;
+        let everyone: Vec<UserId> = teams.iter().flat_map(|t| t.members.iter().copied()).collect();
+        let loads = self.open_loads(ws, &everyone).await?;
+        Ok(RoutingInputs {
+            rules,
+            teams,
+            agents,
+            active: users.into_iter().map(|(u, a)| (UserId::from_uuid(u), a)).collect(),
+            loads: loads.into_iter().collect(),
+        })
     }
 }

@@ -8,7 +8,7 @@
 //! "Ceiling is running at http://ADDR" when ready and stops on SIGTERM.
 
 use anyhow::{Context, Result, anyhow};
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -99,6 +99,21 @@ async fn row(State(pools): State<Pools>, Path(id): Path<i64>) -> Answer<Json<Row
     row.map(Json).ok_or((StatusCode::NOT_FOUND, "no such row".into()))
 }
 
+#[derive(Deserialize)]
+struct Upto {
+    upto: i64,
+}
+
+/// A count over the first `upto` rows with a filter no index serves: a scan
+/// as large as the table a segment count runs over.
+async fn count(State(pools): State<Pools>, Query(q): Query<Upto>) -> Answer<Json<Value>> {
+    let sql = format!("SELECT COUNT(*) FROM {TABLE} WHERE id <= $1 AND name LIKE '%7%'");
+    let n: i64 =
+        with_pool!(&pools, read, p => sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(q.upto).fetch_one(p).await)
+            .map_err(fail)?;
+    Ok(Json(json!({"count": n})))
+}
+
 async fn connect(url: &str) -> Result<(Pools, Backend)> {
     if url.starts_with("sqlite:") {
         let opts = SqliteConnectOptions::from_str(url)?
@@ -153,6 +168,7 @@ async fn main() -> Result<()> {
         .route("/insert", post(insert))
         .route("/newest", get(newest))
         .route("/row/{id}", get(row))
+        .route("/count", get(count))
         .with_state(pools.clone());
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
