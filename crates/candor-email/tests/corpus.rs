@@ -102,6 +102,19 @@ fn truncated_and_empty_input_never_panics() {
 async fn corpus_is_ingested(db: candor_store::Db) {
     let s = Setup::new(db).await;
     let ws = s.workspace.id;
+    // The customer the corpus's bounce reports as failing.
+    let earlier = "From: gone@example.org\r\nSubject: Hello\r\nMessage-ID: <gone-1@example.org>\r\n\r\nHi\r\n";
+    receive(&s.app, ws, earlier.as_bytes(), Source::default())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        s.app
+            .db
+            .address_bounce(ws, "gone@example.org")
+            .await
+            .unwrap_or_else(|e| panic!("{e}")),
+        None
+    );
     for (name, bytes, sender, subject) in corpus() {
         let r = receive(&s.app, ws, &bytes, Source::default())
             .await
@@ -139,6 +152,16 @@ async fn corpus_is_ingested(db: candor_store::Db) {
         assert!(again.duplicate, "{name}: a second delivery is a duplicate");
         assert_eq!(again.message_id, r.message_id);
     }
+    let bounce = s
+        .app
+        .db
+        .address_bounce(ws, "gone@example.org")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        bounce.is_some_and(|r| r.contains("5.1.1")),
+        "the bounce marks the address as failing"
+    );
     // A huge attachment (2 MB over this server's 1 MiB limit) is left out, said so, and the message kept.
     let big = format!(
         "From: big@example.com\r\nSubject: Huge\r\nMessage-ID: <huge@example.com>\r\nMIME-Version: 1.0\r\n\
