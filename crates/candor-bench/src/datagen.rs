@@ -3,6 +3,7 @@
 //! real); the others write rows straight into the tables in large batches.
 
 use crate::bulk::{self, Bulk};
+use crate::buying;
 use crate::ceiling_schema;
 use crate::database::{Conn, FreshDb};
 use crate::inbox::{self, Routing};
@@ -165,11 +166,11 @@ pub const STEPS: &[Step] = &[
     },
     Step {
         name: "purchases",
-        run: people::purchases,
+        run: buying::purchases,
     },
     Step {
         name: "value-refresh",
-        run: people::value_refresh,
+        run: buying::value_refresh,
     },
     Step {
         name: "conversations",
@@ -177,15 +178,15 @@ pub const STEPS: &[Step] = &[
     },
     Step {
         name: "heavy-customer",
-        run: people::heavy_customer,
+        run: buying::heavy_customer,
     },
     Step {
         name: "segment",
-        run: people::segment,
+        run: buying::segment,
     },
     Step {
         name: "import-file",
-        run: people::import_file,
+        run: buying::import_file,
     },
     Step {
         name: "ceiling-rows",
