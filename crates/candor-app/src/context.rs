@@ -1,6 +1,7 @@
 //! What every operation needs: the database, the clock, the live-update hub
 //! and the file store.
 
+use crate::coach_rules::CoachCache;
 use crate::files::FileStore;
 use crate::live::Hub;
 use crate::pact_cache::PactCache;
@@ -26,6 +27,8 @@ pub struct App {
     pub secret_key: Option<SecretKey>,
     /// Commitment versions (immutable, so kept) and the public figures (kept briefly).
     pub pact: PactCache,
+    /// Each workspace's compiled coach rules.
+    pub coach: CoachCache,
 }
 
 impl App {
@@ -39,6 +42,7 @@ impl App {
             files: FileStore::disabled(),
             secret_key: None,
             pact: PactCache::default(),
+            coach: CoachCache::default(),
         }
     }
 

@@ -38,6 +38,23 @@ pub struct DemoOutcome {
 }
 
 /// Loads the demo workspace unless it exists.
+/// Northwind's own coach rule: bike-shop words its customers do not use.
+const DEMO_COACH_RULES: &str = r#"# Northwind's own rules, added to Candor's.
+[[rule]]
+id = "northwind.ticket-speak"
+category = "doublespeak"
+message = "Riders do not have tickets; they have a bike that needs fixing."
+suggestion = "Name it: \"your question about the brake pads\"."
+patterns = ["your (support |service |)ticket (number |)(is|has been|was)"]
+
+[[rule]]
+id = "northwind.warranty-wall"
+category = "policy"
+message = "Hiding behind the warranty terms: say what we can do for the rider."
+suggestion = "Say what happens next: \"the frame is past its warranty, but we can repair it for 40 €\"."
+patterns = ["(this|that|it) is not covered (by|under) (the|our|your) warranty"]
+"#;
+
 pub async fn load(app: &App) -> AppResult<DemoOutcome> {
     match app.db.workspace_by_slug(DEMO_SLUG).await {
         Ok(workspace) => {
@@ -121,6 +138,7 @@ pub async fn load(app: &App) -> AppResult<DemoOutcome> {
         "demo data loaded"
     );
     crate::demo_community::load(app, workspace.id).await?;
+    crate::coach_rules::put(app, &crate::Caller::session(owner.clone()), "en", DEMO_COACH_RULES).await?;
     Ok(DemoOutcome {
         workspace,
         created: true,

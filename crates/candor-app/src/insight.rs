@@ -168,7 +168,8 @@ pub async fn coach(app: &App, caller: &Caller, text: &str, options: &CoachOption
     caller.require(Scope::Read)?;
     check_text(text)?;
     let calendar = workspace_calendar(app, caller.workspace()).await?;
-    let report: CoachReport = candor_insight::analyze_reply(text, options);
+    let coach = crate::coach_rules::coach_for(app, caller.workspace()).await?;
+    let report: CoachReport = coach.analyze(text, options);
     let now = app.now().to_zoned(calendar.time_zone().clone());
     let promises = report
         .promises

@@ -7,6 +7,7 @@ pub mod caller;
 pub mod catalog;
 pub mod checks;
 pub mod clocks;
+pub mod coach_rules;
 pub mod commitments;
 pub mod commitments_measure;
 pub mod community;

@@ -71,6 +71,8 @@ pub mod kind {
     pub const TOKEN_REVOKED: &str = "token.revoked";
     /// A new version of the public commitments came into force.
     pub const COMMITMENTS_PUBLISHED: &str = "commitments.published";
+    /// The workspace's own coach rules for a language were changed.
+    pub const COACH_RULES_CHANGED: &str = "coach.rules_changed";
 
     /// A customer was created.
     pub const CUSTOMER_CREATED: &str = "customer.created";

@@ -5,6 +5,7 @@ pub mod access;
 pub mod bulk;
 pub mod catalog;
 pub mod clocks;
+pub mod coach_rules;
 pub mod commitments;
 pub mod community;
 pub mod conversations;

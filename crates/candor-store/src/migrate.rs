@@ -57,6 +57,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0040_email.sql"),
         include_str!("../migrations/postgres/0040_email.sql"),
     ),
+    (
+        45,
+        "coach rules",
+        include_str!("../migrations/sqlite/0045_coach_rules.sql"),
+        include_str!("../migrations/postgres/0045_coach_rules.sql"),
+    ),
 ];
 
 /// The newest migration version this build knows.

@@ -6,10 +6,12 @@ use crate::error::ApiError;
 use crate::json::ApiJson;
 use crate::state::WebState;
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Path, State};
+use candor_app::coach_rules::{self, RulesView};
 use candor_app::insight::{self, Analysis, CoachAnswer};
 use candor_insight::CoachOptions;
 use serde::Deserialize;
+use serde_json::{Value, json};
 use utoipa::ToSchema;
 
 /// A text to analyse.
@@ -68,4 +70,54 @@ pub async fn coach(
         check_signature: body.check_signature.unwrap_or(true),
     };
     Ok(Json(insight::coach(&state.app, &caller, &body.text, &options).await?))
+}
+
+/// GET /api/v1/coach/rules — the workspace's own coach rules, by language.
+#[utoipa::path(get, path = "/api/v1/coach/rules", tag = "insight",
+    responses((status = 200, description = "`{items: [{language, source, updated_at, updated_by, rules, error}], next_cursor: null}`")),
+    security(("bearer" = [])))]
+pub async fn list_rules(State(state): State<WebState>, ApiCaller(caller): ApiCaller) -> Result<Json<Value>, ApiError> {
+    let items = coach_rules::list(&state.app, &caller).await?;
+    Ok(Json(json!({"items": items, "next_cursor": null})))
+}
+
+/// A rule file for one language.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RulesRequest {
+    /// TOML in the format of the built-in files (docs/coach.md); empty removes them.
+    source: String,
+}
+
+/// PUT /api/v1/coach/rules/{language} — replaces the workspace's rules for
+/// a language (owners and admins); 422 naming `source` when they do not compile.
+#[utoipa::path(put, path = "/api/v1/coach/rules/{language}", tag = "insight", request_body = RulesRequest,
+    responses((status = 200, description = "`{language, source, updated_at, updated_by, rules, error}`"), (status = 204, description = "removed")),
+    security(("bearer" = [])))]
+pub async fn put_rules(
+    State(state): State<WebState>,
+    ApiCaller(caller): ApiCaller,
+    Path(language): Path<String>,
+    ApiJson(body): ApiJson<RulesRequest>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    Ok(
+        match coach_rules::put(&state.app, &caller, &language, &body.source).await? {
+            Some(view) => Json::<RulesView>(view).into_response(),
+            None => axum::http::StatusCode::NO_CONTENT.into_response(),
+        },
+    )
+}
+
+/// DELETE /api/v1/coach/rules/{language} — removes the workspace's rules
+/// for a language (owners and admins).
+#[utoipa::path(delete, path = "/api/v1/coach/rules/{language}", tag = "insight",
+    responses((status = 204, description = "removed")), security(("bearer" = [])))]
+pub async fn delete_rules(
+    State(state): State<WebState>,
+    ApiCaller(caller): ApiCaller,
+    Path(language): Path<String>,
+) -> Result<axum::http::StatusCode, ApiError> {
+    coach_rules::put(&state.app, &caller, &language, "").await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
 }

@@ -148,6 +148,10 @@ pub struct CoachReport {
     pub promises: Vec<PromiseDetection>,
 }
 
+/// Most literal phrases the patterns of one added rule file may expand to:
+/// a company's file stays small beside the built-in rules.
+pub const MAX_ADDED_PHRASES: usize = 20_000;
+
 /// A rule set per language: the built-in rules plus any a company added.
 #[derive(Debug, Clone)]
 pub struct Coach {
@@ -180,20 +184,50 @@ impl Coach {
         Ok(coach)
     }
 
+    /// The built-in rules, compiled once per process (a copy of them).
+    pub fn standard() -> Coach {
+        BUILTIN_COACH.clone()
+    }
+
     /// The built-in rules plus a company's own rules for `lang`, in the same
     /// TOML format as the built-in files.
     pub fn with_extra_rules(lang: &str, toml_str: &str) -> Result<Coach, RuleError> {
         BUILTIN_COACH.clone().and_rules(lang, toml_str)
     }
 
-    /// This coach plus more rules for `lang`.
+    /// This coach plus more rules for `lang`. An added file may not reuse
+    /// a rule id already in force for the language, and its patterns may
+    /// expand to at most [`MAX_ADDED_PHRASES`] phrases.
     pub fn and_rules(mut self, lang: &str, toml_str: &str) -> Result<Coach, RuleError> {
         let code = base_code(lang);
         if code.len() != 2 || !code.chars().all(|c| c.is_ascii_lowercase()) {
             return Err(RuleError::Language(lang.to_string()));
         }
         let file = RuleFile::parse(&code, toml_str)?;
+        let phrases: usize = file
+            .rule
+            .iter()
+            .flat_map(|r| r.patterns.iter())
+            .map(|p| crate::phrase::expand(p).map(|v| v.len()).unwrap_or(0))
+            .sum();
+        if phrases > MAX_ADDED_PHRASES {
+            return Err(RuleError::TooLarge {
+                lang: code,
+                phrases,
+                max: MAX_ADDED_PHRASES,
+            });
+        }
         let files = self.files.entry(code.clone()).or_default();
+        let mut ids: std::collections::BTreeSet<&str> =
+            files.iter().flat_map(|f| f.rule.iter().map(|r| r.id.as_str())).collect();
+        for r in &file.rule {
+            if !ids.insert(r.id.as_str()) {
+                return Err(RuleError::DuplicateId {
+                    lang: code.clone(),
+                    id: r.id.clone(),
+                });
+            }
+        }
         files.push(file);
         let compiled = LangRules::compile(&code, files)?;
         self.compiled.insert(code, compiled);

@@ -50,6 +50,24 @@ pub enum RuleError {
     /// The language code is not a two-letter code.
     #[error("{0:?} is not an ISO 639-1 language code")]
     Language(String),
+    /// An added file's patterns expand to too many phrases.
+    #[error("the rules for {lang:?} expand to {phrases} phrases; at most {max} are allowed")]
+    TooLarge {
+        /// Language of the file.
+        lang: String,
+        /// Phrases the file's patterns expand to.
+        phrases: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// An added rule reuses the id of a rule already in force.
+    #[error("rule id {id:?} is already used by another rule for {lang:?}")]
+    DuplicateId {
+        /// Language of the file.
+        lang: String,
+        /// The id.
+        id: String,
+    },
 }
 
 /// The `[signature]` table of a rule file.

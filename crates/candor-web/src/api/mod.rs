@@ -22,7 +22,7 @@ use crate::state::WebState;
 use axum::extract::DefaultBodyLimit;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{delete, get, patch, post};
+use axum::routing::{delete, get, patch, post, put};
 use axum::{Json, Router, middleware};
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
@@ -112,7 +112,7 @@ impl utoipa::Modify for BearerAuth {
         purchases::create, purchases::batch, segments::create, segments::list, segments::get, segments::customers,
         segments::export_csv, segments::export_json, segments::create_organization, segments::organizations,
         segments::define_attribute, segments::attributes,
-        crate::accounts_api::list_staff, crate::accounts_api::list_tokens, crate::accounts_api::create_token, crate::accounts_api::revoke_token, crate::insight_api::analyze, crate::insight_api::coach,
+        crate::accounts_api::list_staff, crate::accounts_api::list_tokens, crate::accounts_api::create_token, crate::accounts_api::revoke_token, crate::insight_api::analyze, crate::insight_api::coach, crate::insight_api::list_rules, crate::insight_api::put_rules, crate::insight_api::delete_rules,
         conversations::list, conversations::create, conversations::get, conversations::add_message, conversations::update,
         conversations::typing, conversations::attach, conversations::download, crate::live::stream,
         routing::teams, routing::create_team, routing::update_team, routing::rules, routing::replace_rules,
@@ -183,6 +183,11 @@ pub fn router(state: WebState) -> Router<WebState> {
         .route("/tokens/{id}/revoke", post(crate::accounts_api::revoke_token))
         .route("/insight/analyze", post(crate::insight_api::analyze))
         .route("/coach", post(crate::insight_api::coach))
+        .route("/coach/rules", get(crate::insight_api::list_rules))
+        .route(
+            "/coach/rules/{language}",
+            put(crate::insight_api::put_rules).delete(crate::insight_api::delete_rules),
+        )
         .route("/checks/repeat-purchase", post(checks::repeat_purchase))
         .route("/commitments", get(commitments::get).put(commitments::put))
         .route("/public/{slug}/commitments", get(commitments::public))

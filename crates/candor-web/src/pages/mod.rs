@@ -1,5 +1,6 @@
 //! Server-rendered pages for staff. They work without JavaScript.
 
+pub mod coach;
 pub mod commitments;
 pub mod community;
 pub mod conversation;
