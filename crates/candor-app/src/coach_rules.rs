@@ -86,7 +86,9 @@ pub async fn list(app: &App, caller: &Caller) -> AppResult<Vec<RulesView>> {
     Ok(stored
         .into_iter()
         .map(|r| {
-            let error = Coach::with_extra_rules(&r.language, &r.source).err().map(|e| e.to_string());
+            let error = Coach::with_extra_rules(&r.language, &r.source)
+                .err()
+                .map(|e| e.to_string());
             RulesView {
                 rules: rule_count(&r.source),
                 language: r.language,
@@ -118,7 +120,8 @@ pub async fn put(app: &App, caller: &Caller, language: &str, source: &str) -> Ap
     let now = app.now();
     let ws = caller.workspace();
     let mut tx = app.db.begin().await?;
-    tx.put_coach_rules(now, ws, &language, source, Some(caller.user.id)).await?;
+    tx.put_coach_rules(now, ws, &language, source, Some(caller.user.id))
+        .await?;
     tx.append_event(
         now,
         NewEvent {

@@ -8,7 +8,13 @@ use candor_web::testing::TestServer;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-async fn call(s: &TestServer, method: reqwest::Method, token: &str, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+async fn call(
+    s: &TestServer,
+    method: reqwest::Method,
+    token: &str,
+    path: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
     let mut req = reqwest::Client::new().request(method, s.url(path)).bearer_auth(token);
     if let Some(b) = body {
         req = req.json(&b);
@@ -113,7 +119,11 @@ async fn bad_rules_are_refused_and_lose_nothing(s: &TestServer) {
         (RULES.replace("doublespeak", "rudeness"), "en", "source"),
         (RULES.replace("(number |)", "(number |"), "en", "source"),
         // A built-in rule's id.
-        (RULES.replace("acme.ticket-speak", "script.inconvenience"), "en", "source"),
+        (
+            RULES.replace("acme.ticket-speak", "script.inconvenience"),
+            "en",
+            "source",
+        ),
         // Patterns expanding to too many phrases.
         (
             RULES.replace(
@@ -140,7 +150,10 @@ async fn bad_rules_are_refused_and_lose_nothing(s: &TestServer) {
         Some(json!({"src": RULES})),
     )
     .await;
-    assert_eq!((status, e["error"]["field"].clone()), (StatusCode::BAD_REQUEST, json!("src")));
+    assert_eq!(
+        (status, e["error"]["field"].clone()),
+        (StatusCode::BAD_REQUEST, json!("src"))
+    );
     // What was stored before is still there and in force.
     let (_, list) = call(s, reqwest::Method::GET, &t.token, "/api/v1/coach/rules", None).await;
     assert_eq!(list["items"][0]["source"], RULES, "{list}");

@@ -18,9 +18,12 @@ async fn the_coach_page(s: &TestServer) -> PageResult<()> {
     b.assert_accessible().await?;
 
     // The demo's own rule fires beside the built-in ones.
-    b.fill("#coach-try-text", "Sorry, this is not covered by the warranty. We apologize for any inconvenience.")
-        .await?;
-    b.submit("#coach-try").await?;
+    b.fill(
+        "#coach-try-text",
+        "Sorry, this is not covered by the warranty. We apologize for any inconvenience.",
+    )
+    .await?;
+    b.submit("#coach-try-run").await?;
     b.wait_for_text("#coach-try-findings", "policy").await?;
     b.wait_for_text("#coach-try-findings", "script").await?;
     b.wait_for_text("#coach-try-findings", "say what we can do").await?;
@@ -28,7 +31,7 @@ async fn the_coach_page(s: &TestServer) -> PageResult<()> {
     // A broken file is refused; what was typed stays in the box.
     let broken = "[[rule]]\nid = \"northwind.radticket\"\ncategory = \"rudeness\"\nmessage = \"Kein Ticket\"\nsuggestion = \"s\"\npatterns = [\"ihr radticket\"]";
     b.fill("#coach-source-de", broken).await?;
-    b.submit("#coach-form-de").await?;
+    b.submit("#coach-save-de").await?;
     b.wait_for_text("#coach-error", "Rules for de not saved").await?;
     let kept = b.value("#coach-source-de").await?;
     if !kept.contains("rudeness") {
@@ -39,7 +42,7 @@ async fn the_coach_page(s: &TestServer) -> PageResult<()> {
     // Fixed, it is saved and in force for German replies.
     let fixed = broken.replace("rudeness", "doublespeak");
     b.fill("#coach-source-de", &fixed).await?;
-    b.submit("#coach-form-de").await?;
+    b.submit("#coach-save-de").await?;
     b.wait_for_text("#coach-saved", "Rules for de saved").await?;
     b.wait_for_text("#coach-title-de", "1 rule").await?;
     b.fill(
@@ -47,7 +50,7 @@ async fn the_coach_page(s: &TestServer) -> PageResult<()> {
         "Vielen Dank für Ihre Nachricht, Ihr Radticket ist jetzt erledigt und die Reparatur ist fertig.",
     )
     .await?;
-    b.submit("#coach-try").await?;
+    b.submit("#coach-try-run").await?;
     b.wait_for_text("#coach-try-findings", "Kein Ticket").await?;
     Ok(())
 }

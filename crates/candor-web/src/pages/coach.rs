@@ -169,7 +169,11 @@ async fn store(state: &WebState, s: &StaffSession, language: String, f: RulesFor
     // Browsers send CRLF line ends from a textarea.
     let source = f.source.replace("\r\n", "\n");
     match coach_rules::put(&state.app, &s.caller(), &language, &source).await {
-        Ok(_) => Redirect::to(&format!("/settings/coach?saved={}", language.trim().to_ascii_lowercase())).into_response(),
+        Ok(_) => Redirect::to(&format!(
+            "/settings/coach?saved={}",
+            language.trim().to_ascii_lowercase()
+        ))
+        .into_response(),
         Err(AppError::Forbidden(m)) => crate::auth::forbidden_page(&m),
         Err(e) => {
             let message = match &e {
@@ -249,7 +253,9 @@ pub async fn show(
     axum::extract::Query(q): axum::extract::Query<SavedQuery>,
 ) -> Response {
     let out = Outcome {
-        saved: q.saved.filter(|l| l.len() == 2 && l.chars().all(|c| c.is_ascii_lowercase())),
+        saved: q
+            .saved
+            .filter(|l| l.len() == 2 && l.chars().all(|c| c.is_ascii_lowercase())),
         ..nothing()
     };
     page(&state, &s, StatusCode::OK, out).await
