@@ -89,7 +89,7 @@ pub async fn on_happening(
 ) -> AppResult<()> {
     let ws = conv.workspace_id;
     let stored = match what {
-        Happening::Opened => start(app, conv, now).await?,
+        Happening::Opened => start(tx, app, conv, now).await?,
         _ => {
             let Some(mut stored) = tx.clocks_for_update(ws, conv.id).await? else {
                 return Ok(());
@@ -126,9 +126,9 @@ pub async fn on_happening(
     Ok(())
 }
 
-async fn start(app: &App, conv: &Conversation, now: Timestamp) -> AppResult<Option<StoredClocks>> {
+async fn start(tx: &mut Tx, app: &App, conv: &Conversation, now: Timestamp) -> AppResult<Option<StoredClocks>> {
     let ws = conv.workspace_id;
-    let Some(v) = app.db.commitments_at(ws, now).await? else {
+    let Some(v) = tx.commitments_at(ws, now).await? else {
         return Ok(None);
     };
     app.pact.keep_version(ws, v.version, Arc::new(v.commitments.clone()));

@@ -84,7 +84,17 @@ pub async fn create(app: &App, caller: &Caller, input: &CreateConversation) -> A
     m.thread = input.thread.clone();
     m.actor = caller.actor();
     let done = ingest(app, m).await?;
-    full(app, caller, done.conversation.id).await
+    if done.duplicate || !done.opened {
+        return full(app, caller, done.conversation.id).await;
+    }
+    // A conversation opened just now holds exactly its first message, with
+    // no files (this call takes none), and the author is the customer as
+    // named on it: no need to read any of it back.
+    let name = done.message.author.name.clone();
+    let mut v = ConversationView::of(&done.conversation, Some(name));
+    v.messages = Some(vec![MessageView::of(&done.message, &[])]);
+    v.attachments = Some(Vec::new());
+    Ok(v)
 }
 
 /// A conversation with its messages and attachments.

@@ -238,7 +238,12 @@ pub async fn ingest(app: &App, m: InboundMessage) -> AppResult<Ingested> {
     .await?;
     if opened {
         // Through the transaction, which also sees a customer it just created.
-        let (tier, organization) = tx.customer_facts(ws, customer).await?.unwrap_or((None, None));
+        let (tier, organization) = if created {
+            // A customer created just now has no tier and no organization yet.
+            (None, None)
+        } else {
+            tx.customer_facts(ws, customer).await?.unwrap_or((None, None))
+        };
         let facts = Facts {
             channel: Some(conv.channel),
             language: conv.language.clone(),
@@ -253,6 +258,7 @@ pub async fn ingest(app: &App, m: InboundMessage) -> AppResult<Ingested> {
         _ => Happening::Opened,
     };
     crate::clocks::on_happening(&mut tx, app, &conv, happening, now).await?;
+    conv.updated_at = now;
     tx.save_conversation(now, &conv).await?;
     tx.commit().await?;
     let kind = if opened {
@@ -261,9 +267,9 @@ pub async fn ingest(app: &App, m: InboundMessage) -> AppResult<Ingested> {
         "message.created"
     };
     publish(app, LiveEvent::conversation(ws, kind, conv.id)).await;
-    let conversation = app.db.conversation(ws, conv.id).await?;
+    // The row as saved above: nothing else writes it in between.
     Ok(Ingested {
-        conversation,
+        conversation: conv,
         message,
         duplicate: false,
         opened,

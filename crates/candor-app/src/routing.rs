@@ -29,35 +29,51 @@ pub async fn route_in(tx: &mut Tx, app: &App, c: &mut Conversation, facts: &Fact
     if rules.is_empty() {
         return Ok(Decision::default());
     }
-    let teams = inputs.teams;
-    let agents: HashMap<UserId, AgentRecord> = inputs.agents.into_iter().map(|a| (a.user_id, a)).collect();
-    let staff = inputs.active;
-    let loads = inputs.loads;
-    let teams: Vec<Team> = teams
+    // The team follows from the rules alone; then only that team's members
+    // are read, and loads only for a least-loaded team's candidates.
+    let mut teams: Vec<Team> = inputs
+        .teams
         .iter()
         .map(|t| Team {
             id: t.id,
             mode: t.mode,
             cursor: t.cursor,
-            members: t
-                .members
-                .iter()
-                .filter(|u| staff.get(u).copied().unwrap_or(false))
-                .map(|u| {
-                    let a = agents.get(u);
-                    Member {
-                        user: *u,
-                        languages: a.map(|a| a.languages.clone()).unwrap_or_default(),
-                        available: a.is_none_or(|a| a.status == AgentStatus::Available),
-                        load: loads.get(u).copied().unwrap_or(0).clamp(0, u32::MAX as i64) as u32,
-                    }
-                })
-                .collect(),
+            members: Vec::new(),
         })
         .collect();
-    let decision = routing::route(facts, &rules, &teams);
-    if decision.team.is_none() {
+    let mut decision = routing::route(facts, &rules, &teams);
+    let Some(chosen) = decision.team else {
         return Ok(decision);
+    };
+    if let Some(team) = teams.iter_mut().find(|t| t.id == chosen) {
+        team.members = tx
+            .team_members_for_routing(ws, chosen)
+            .await?
+            .into_iter()
+            .filter(|m| m.active)
+            .map(|m| Member {
+                user: m.user_id,
+                languages: m.languages,
+                available: m.status == AgentStatus::Available,
+                load: 0,
+            })
+            .collect();
+        let language = facts.language.as_deref();
+        if team.mode == AssignMode::LeastLoaded {
+            let candidates: Vec<UserId> = team
+                .members
+                .iter()
+                .filter(|m| m.available && m.speaks(language))
+                .map(|m| m.user)
+                .collect();
+            if !candidates.is_empty() {
+                let loads: HashMap<UserId, i64> = tx.open_loads(ws, &candidates).await?.into_iter().collect();
+                for m in &mut team.members {
+                    m.load = loads.get(&m.user).copied().unwrap_or(0).clamp(0, u32::MAX as i64) as u32;
+                }
+            }
+        }
+        decision.assignee = routing::assign(team, language);
     }
     c.team_id = decision.team;
     c.assignee_id = decision.assignee;

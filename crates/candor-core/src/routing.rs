@@ -81,7 +81,8 @@ pub struct Member {
 }
 
 impl Member {
-    fn speaks(&self, language: Option<&str>) -> bool {
+    /// Whether they speak `language` (anyone does when it is unknown).
+    pub fn speaks(&self, language: Option<&str>) -> bool {
         match language {
             None => true,
             Some(l) => self.languages.iter().any(|x| x.eq_ignore_ascii_case(l)),

@@ -3,7 +3,7 @@
 use crate::db::{Db, Tx, on_tx, read};
 use crate::error::{Result, StoreError};
 use crate::secrets::{hash_secret, new_secret};
-use crate::staff::User;
+use crate::staff::{User, UserRow};
 use candor_core::clock::{from_micros, to_micros};
 use candor_core::staff::{Role, Scope};
 use candor_core::{InviteId, TokenId, UserId, WorkspaceId};
@@ -273,20 +273,37 @@ impl Db {
             workspace_id: Uuid,
             #[sqlx(flatten)]
             token: TokenRow,
+            user_email: String,
+            user_name: String,
+            user_role: String,
+            user_password_hash: Option<String>,
+            user_active: bool,
+            user_created_at: i64,
         }
-        let sql = format!(
-            "SELECT workspace_id, {TOKEN_COLUMNS} FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL"
-        );
-        let row: Option<Row> = read!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        // The token and its user in one read: every API request starts here.
+        const SQL: &str = "SELECT t.workspace_id, t.id, t.user_id, t.name, t.prefix, t.scopes, t.created_at, \
+             t.last_used_at, t.revoked_at, u.email AS user_email, u.name AS user_name, u.role AS user_role, \
+             u.password_hash AS user_password_hash, u.active AS user_active, u.created_at AS user_created_at \
+             FROM api_tokens t JOIN users u ON u.id = t.user_id AND u.workspace_id = t.workspace_id \
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL";
+        let row: Option<Row> = read!(self, p => sqlx::query_as(SQL)
             .bind(hash_secret(secret)).fetch_optional(p).await)?;
         let Some(row) = row else { return Ok(None) };
-        let workspace = WorkspaceId::from_uuid(row.workspace_id);
+        if !row.user_active {
+            return Ok(None);
+        }
+        let user: User = UserRow {
+            id: row.token.user_id,
+            workspace_id: row.workspace_id,
+            email: row.user_email,
+            name: row.user_name,
+            role: row.user_role,
+            password_hash: row.user_password_hash,
+            active: row.user_active,
+            created_at: row.user_created_at,
+        }
+        .try_into()?;
         let token: ApiToken = row.token.into();
-        let user = match self.user(workspace, token.user_id).await {
-            Ok(u) if u.active => u,
-            Ok(_) | Err(StoreError::NotFound) => return Ok(None),
-            Err(e) => return Err(e),
-        };
         // Last use is informative; record it at most once a minute per token.
         let stale = token
             .last_used_at

@@ -64,6 +64,18 @@ impl Tx {
     }
 }
 
+impl Tx {
+    /// [`Db::commitments_at`] through this transaction: a request holding a
+    /// transaction never waits for a second pooled connection.
+    pub async fn commitments_at(&mut self, ws: WorkspaceId, at: Timestamp) -> Result<Option<CommitmentVersion>> {
+        let row: Option<Row> = on_tx!(self, t => sqlx::query_as(
+            "SELECT version, body, created_at, created_by FROM commitment_versions WHERE workspace_id = $1 AND created_at <= $2 \
+             ORDER BY version DESC LIMIT 1")
+            .bind(ws.as_uuid()).bind(to_micros(at)).fetch_optional(&mut **t).await)?;
+        row.map(Row::into_version).transpose()
+    }
+}
+
 impl Db {
     /// The version in force now, if any.
     pub async fn current_commitments(&self, ws: WorkspaceId) -> Result<Option<CommitmentVersion>> {

@@ -215,8 +215,29 @@ impl Tx {
             .bind(c.thread_ref).bind(c.subject).bind(c.priority.as_str()).bind(json_text(&c.tags)?)
             .bind(c.language).bind(c.previous.map(|p| p.as_uuid())).bind(to_micros(now))
             .execute(&mut **x).await.map(|r| r.rows_affected()))?;
-        self.sync_conversation_tags(ws, id, c.tags).await?;
-        self.conversation(ws, id).await
+        self.insert_conversation_tags(ws, id, c.tags).await?;
+        // What was just written, without reading it back.
+        Ok(Conversation {
+            id,
+            workspace_id: ws,
+            customer_id: c.customer_id,
+            channel: c.channel,
+            thread_ref: c.thread_ref.map(str::to_string),
+            subject: c.subject.to_string(),
+            status: Status::Open,
+            priority: c.priority,
+            assignee_id: None,
+            team_id: None,
+            tags: c.tags.to_vec(),
+            language: c.language.map(str::to_string),
+            previous_conversation_id: c.previous,
+            preview: String::new(),
+            last_sentiment: None,
+            message_count: 0,
+            created_at: now,
+            updated_at: now,
+            last_activity_at: now,
+        })
     }
 
     /// A conversation, read inside the transaction.
@@ -267,6 +288,11 @@ impl Tx {
         let (w, c) = (ws.as_uuid(), id.as_uuid());
         on_tx!(self, x => sqlx::query("DELETE FROM conversation_tags WHERE workspace_id = $1 AND conversation_id = $2")
             .bind(w).bind(c).execute(&mut **x).await.map(|r| r.rows_affected()))?;
+        self.insert_conversation_tags(ws, id, tags).await
+    }
+
+    async fn insert_conversation_tags(&mut self, ws: WorkspaceId, id: ConversationId, tags: &[String]) -> Result<()> {
+        let (w, c) = (ws.as_uuid(), id.as_uuid());
         for tag in tags {
             on_tx!(self, x => sqlx::query(
                 "INSERT INTO conversation_tags (workspace_id, conversation_id, tag) VALUES ($1, $2, $3)")

@@ -104,6 +104,22 @@ pub(crate) const CUSTOMER_COLUMNS: &str = "c.id, c.workspace_id, c.name, c.organ
     c.preferences, c.consents, c.merged_into, c.created_at, c.updated_at, c.ltv_minor, c.ltv_currency, c.orders, \
     c.last_purchase_at, c.tier, c.stage, c.rfm_recency, c.rfm_frequency, c.rfm_monetary";
 
+/// What bare words in queries search: the name key, the email addresses
+/// (sorted here, so both databases agree) and the organization's name key.
+fn search_text(name_key: String, mut emails: Vec<String>, org: Option<&str>) -> String {
+    emails.sort();
+    let mut text = name_key;
+    for e in emails {
+        text.push('\n');
+        text.push_str(&e);
+    }
+    if let Some(org) = org {
+        text.push('\n');
+        text.push_str(org);
+    }
+    text
+}
+
 fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(format!("customer {what}: {e}"))
 }
@@ -252,24 +268,48 @@ impl Tx {
         let blocks = name_blocks(&c.name);
         let attributes: serde_json::Map<String, serde_json::Value> =
             c.attributes.iter().map(|(k, v)| (k.clone(), v.json.clone())).collect();
+        let org = match c.organization_id {
+            Some(o) => on_tx!(self, x => sqlx::query_as::<_, (String,)>(
+                "SELECT name_key FROM organizations WHERE workspace_id = $1 AND id = $2")
+                .bind(ws.as_uuid()).bind(o.as_uuid()).fetch_optional(&mut **x).await)?
+            .map(|(k,)| k),
+            None => None,
+        };
+        let emails = c
+            .identities
+            .iter()
+            .filter(|(i, _)| i.kind().as_str() == "email")
+            .map(|(i, _)| i.value().to_string())
+            .collect();
+        let text = search_text(name_key(&c.name), emails, org.as_deref());
         on_tx!(self, x => sqlx::query(
             "INSERT INTO customers (id, workspace_id, name, name_key, search_text, organization_id, tags, attributes, \
              preferences, consents, language, preferred_channel, consent_keys, dnc_keys, created_at, updated_at, \
              ltv_minor, orders, stage, name_first_block, name_last_block) \
-             VALUES ($1, $2, $3, $4, '', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, 0, 0, 'lead', $15, $16)")
+             VALUES ($1, $2, $3, $4, $17, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, 0, 0, 'lead', $15, $16)")
             .bind(id.as_uuid()).bind(ws.as_uuid()).bind(&c.name).bind(name_key(&c.name))
             .bind(c.organization_id.map(|o| o.as_uuid())).bind(json_text(&c.tags)?).bind(json_text(&attributes)?)
             .bind(json_text(&c.preferences)?).bind(json_text(&c.consents)?)
             .bind(c.preferences.language.clone()).bind(c.preferences.channel.clone())
             .bind(consent_keys(&c.consents)).bind(keys(&c.preferences.do_not_contact)).bind(to_micros(now))
-            .bind(&blocks.0).bind(&blocks.1)
+            .bind(&blocks.0).bind(&blocks.1).bind(&text)
             .execute(&mut **x).await.map(|r| r.rows_affected()))?;
         for (identity, verified) in &c.identities {
             self.add_identity(now, ws, id, identity, *verified).await?;
         }
-        self.set_tags(ws, id, &c.tags).await?;
-        self.set_attributes(ws, id, &c.attributes).await?;
-        self.refresh_search_text(ws, id).await?;
+        // A new customer has no tag, attribute or search rows to replace:
+        // the row above already holds their JSON, and only the index rows
+        // are added.
+        let w = ws.as_uuid();
+        for tag in &c.tags {
+            on_tx!(self, x => sqlx::query("INSERT INTO customer_tags (workspace_id, customer_id, tag) VALUES ($1, $2, $3)")
+                .bind(w).bind(id.as_uuid()).bind(tag).execute(&mut **x).await.map(|r| r.rows_affected()))?;
+        }
+        for (name, v) in &c.attributes {
+            on_tx!(self, x => sqlx::query(
+                "INSERT INTO customer_attributes (workspace_id, customer_id, name, value_text, value_num) VALUES ($1, $2, $3, $4, $5)")
+                .bind(w).bind(id.as_uuid()).bind(name).bind(&v.text).bind(v.number).execute(&mut **x).await.map(|r| r.rows_affected()))?;
+        }
         Ok(id)
     }
 
@@ -390,17 +430,9 @@ impl Tx {
             return Err(StoreError::NotFound);
         };
         let emails: Vec<(String,)> = on_tx!(self, x => sqlx::query_as(
-            "SELECT value FROM customer_identities WHERE workspace_id = $1 AND customer_id = $2 AND kind = 'email' ORDER BY value")
+            "SELECT value FROM customer_identities WHERE workspace_id = $1 AND customer_id = $2 AND kind = 'email'")
             .bind(w).bind(c).fetch_all(&mut **x).await)?;
-        let mut text = name;
-        for (e,) in emails {
-            text.push('\n');
-            text.push_str(&e);
-        }
-        if let Some(org) = org {
-            text.push('\n');
-            text.push_str(&org);
-        }
+        let text = search_text(name, emails.into_iter().map(|(e,)| e).collect(), org.as_deref());
         on_tx!(self, x => sqlx::query("UPDATE customers SET search_text = $1 WHERE workspace_id = $2 AND id = $3")
             .bind(text).bind(w).bind(c).execute(&mut **x).await.map(|r| r.rows_affected()))?;
         Ok(())
@@ -494,13 +526,19 @@ impl Db {
 
     /// The customer holding `identity`, if any.
     pub async fn customer_by_identity(&self, ws: WorkspaceId, identity: &Identity) -> Result<Option<Customer>> {
-        let row: Option<(Uuid,)> = read!(self, p => sqlx::query_as(
-            "SELECT customer_id FROM customer_identities WHERE workspace_id = $1 AND kind = $2 AND value = $3")
-            .bind(ws.as_uuid()).bind(identity.kind().as_str()).bind(identity.value()).fetch_optional(p).await)?;
-        match row {
-            Some((id,)) => Ok(Some(self.customer(ws, CustomerId::from_uuid(id)).await?)),
-            None => Ok(None),
-        }
+        // The identity and its customer in one read, then the identities.
+        let mut sql = Sql::new("");
+        sql.push(&format!(
+            "SELECT {CUSTOMER_COLUMNS} FROM customer_identities i \
+             JOIN customers c ON c.id = i.customer_id AND c.workspace_id = i.workspace_id \
+             WHERE i.workspace_id = "
+        ))
+        .bind(Arg::Uuid(ws.as_uuid()))
+        .push(" AND i.kind = ")
+        .bind(Arg::Text(identity.kind().as_str().into()))
+        .push(" AND i.value = ")
+        .bind(Arg::Text(identity.value().into()));
+        Ok(self.customers_where(ws, sql).await?.pop())
     }
 
     /// Customers selected by a query whose first column list is [`CUSTOMER_COLUMNS`],

@@ -257,27 +257,36 @@ fn agent((u, l, s): (Uuid, String, String)) -> Result<AgentRecord> {
     })
 }
 
-/// Everything routing decides on, as one transaction sees it.
+/// Everything routing decides a team on, as one transaction sees it (the
+/// teams without their members: only the chosen team's are read, with
+/// [`Tx::team_members_for_routing`]).
 #[derive(Clone, Debug, Default)]
 pub struct RoutingInputs {
     /// The rules, in order.
     pub rules: Vec<RuleRecord>,
-    /// The teams with their members.
+    /// The teams, with no members filled in.
     pub teams: Vec<TeamRecord>,
-    /// Agents' languages and status.
-    pub agents: Vec<AgentRecord>,
-    /// Whether each staff member is active.
-    pub active: HashMap<UserId, bool>,
-    /// Open and pending conversations assigned to each team member.
-    pub loads: HashMap<UserId, i64>,
+}
+
+/// A team member as routing sees them.
+#[derive(Clone, Debug)]
+pub struct RoutingMember {
+    /// The agent.
+    pub user_id: UserId,
+    /// Languages they speak (empty when they have no agent settings yet).
+    pub languages: Vec<String>,
+    /// Available, unless their agent settings say away.
+    pub status: AgentStatus,
+    /// Whether their account is active.
+    pub active: bool,
 }
 
 impl Tx {
-    /// What routing decides on, read inside this transaction: a request that
-    /// holds a transaction never waits for a second pooled connection (on
-    /// PostgreSQL, as many such requests as the pool has connections would
-    /// otherwise wait for each other until the acquire timeout). Without
-    /// rules, nothing else is read.
+    /// What routing decides a team on, read inside this transaction: a
+    /// request that holds a transaction never waits for a second pooled
+    /// connection (on PostgreSQL, as many such requests as the pool has
+    /// connections would otherwise wait for each other until the acquire
+    /// timeout). Without rules, nothing else is read.
     pub async fn routing_inputs(&mut self, ws: WorkspaceId) -> Result<RoutingInputs> {
         let w = ws.as_uuid();
         let rules: Vec<RuleRow> = on_tx!(self, x => sqlx::query_as(RULES_SQL).bind(w).fetch_all(&mut **x).await)?;
@@ -286,22 +295,34 @@ impl Tx {
             return Ok(RoutingInputs::default());
         }
         let rows: Vec<TeamRow> = on_tx!(self, x => sqlx::query_as(TEAMS_SQL).bind(w).fetch_all(&mut **x).await)?;
-        let members: Vec<(Uuid, Uuid)> =
-            on_tx!(self, x => sqlx::query_as(MEMBERS_SQL).bind(w).fetch_all(&mut **x).await)?;
-        let teams = teams_of(rows, members)?;
-        let agents: Vec<(Uuid, String, String)> =
-            on_tx!(self, x => sqlx::query_as(AGENTS_SQL).bind(w).fetch_all(&mut **x).await)?;
-        let agents = agents.into_iter().map(agent).collect::<Result<_>>()?;
-        let users: Vec<(Uuid, bool)> = on_tx!(self, x => sqlx::query_as(
-            "SELECT id, active FROM users WHERE workspace_id = $1").bind(w).fetch_all(&mut **x).await)?;
-        let everyone: Vec<UserId> = teams.iter().flat_map(|t| t.members.iter().copied()).collect();
-        let loads = self.open_loads(ws, &everyone).await?;
-        Ok(RoutingInputs {
-            rules,
-            teams,
-            agents,
-            active: users.into_iter().map(|(u, a)| (UserId::from_uuid(u), a)).collect(),
-            loads: loads.into_iter().collect(),
-        })
+        let teams = teams_of(rows, Vec::new())?;
+        Ok(RoutingInputs { rules, teams })
+    }
+
+    /// The members of one team with their languages, status and whether
+    /// their account is active, in one read.
+    pub async fn team_members_for_routing(&mut self, ws: WorkspaceId, team: TeamId) -> Result<Vec<RoutingMember>> {
+        let rows: Vec<(Uuid, Option<String>, Option<String>, bool)> = on_tx!(self, x => sqlx::query_as(
+            "SELECT m.user_id, a.languages, a.status, u.active FROM team_members m \
+             JOIN users u ON u.id = m.user_id AND u.workspace_id = m.workspace_id \
+             LEFT JOIN agents a ON a.user_id = m.user_id AND a.workspace_id = m.workspace_id \
+             WHERE m.workspace_id = $1 AND m.team_id = $2 ORDER BY m.user_id")
+            .bind(ws.as_uuid()).bind(team.as_uuid()).fetch_all(&mut **x).await)?;
+        rows.into_iter()
+            .map(|(u, languages, status, active)| {
+                Ok(RoutingMember {
+                    user_id: UserId::from_uuid(u),
+                    languages: match languages {
+                        Some(l) => serde_json::from_str(&l).map_err(|e| corrupt("agent languages", e))?,
+                        None => Vec::new(),
+                    },
+                    status: match status {
+                        Some(s) => s.parse().map_err(|e| corrupt("agent status", e))?,
+                        None => AgentStatus::Available,
+                    },
+                    active,
+                })
+            })
+            .collect()
     }
 }

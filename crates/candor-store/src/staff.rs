@@ -74,15 +74,15 @@ impl User {
 }
 
 #[derive(sqlx::FromRow)]
-struct UserRow {
-    id: Uuid,
-    workspace_id: Uuid,
-    email: String,
-    name: String,
-    role: String,
-    password_hash: Option<String>,
-    active: bool,
-    created_at: i64,
+pub(crate) struct UserRow {
+    pub(crate) id: Uuid,
+    pub(crate) workspace_id: Uuid,
+    pub(crate) email: String,
+    pub(crate) name: String,
+    pub(crate) role: String,
+    pub(crate) password_hash: Option<String>,
+    pub(crate) active: bool,
+    pub(crate) created_at: i64,
 }
 
 impl TryFrom<UserRow> for User {

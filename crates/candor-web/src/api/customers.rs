@@ -45,15 +45,19 @@ pub async fn list(
 ) -> Result<Json<List<CustomerView>>, ApiError> {
     caller.require(Scope::Read)?;
     let limit = limit(&q)?;
-    let currency = currency_of(&state.app, caller.workspace()).await?;
     if let Some(identity) = q.get("identity") {
-        let found = customers::lookup(&state.app, &caller, identity).await?;
+        // Two independent reads, side by side on the read pool.
+        let (currency, found) = tokio::try_join!(
+            currency_of(&state.app, caller.workspace()),
+            customers::lookup(&state.app, &caller, identity)
+        )?;
         let items = found.iter().map(|c| CustomerView::of(c, currency)).collect();
         return Ok(Json(List {
             items,
             next_cursor: None,
         }));
     }
+    let currency = currency_of(&state.app, caller.workspace()).await?;
     let query = q.get("q").map(String::as_str).unwrap_or("");
     let page = segments::find(&state.app, &caller, "q", query, cursor(&q)?, limit).await?;
     Ok(Json(List {
