@@ -39,19 +39,22 @@ pub struct RulesView {
     pub error: Option<String>,
 }
 
+/// What a workspace's rules looked like when its coach was compiled.
+type Stamp = Option<(i64, i64)>;
+
 /// Compiled coaches by workspace, with the stamp they were built from.
 #[derive(Clone, Default)]
 pub struct CoachCache {
-    map: Arc<Mutex<HashMap<WorkspaceId, (Option<(i64, i64)>, Arc<Coach>)>>>,
+    map: Arc<Mutex<HashMap<WorkspaceId, (Stamp, Arc<Coach>)>>>,
 }
 
 impl CoachCache {
-    fn get(&self, ws: WorkspaceId, stamp: Option<(i64, i64)>) -> Option<Arc<Coach>> {
+    fn get(&self, ws: WorkspaceId, stamp: Stamp) -> Option<Arc<Coach>> {
         let map = self.map.lock().ok()?;
         map.get(&ws).filter(|(s, _)| *s == stamp).map(|(_, c)| c.clone())
     }
 
-    fn keep(&self, ws: WorkspaceId, stamp: Option<(i64, i64)>, coach: Arc<Coach>) {
+    fn keep(&self, ws: WorkspaceId, stamp: Stamp, coach: Arc<Coach>) {
         if let Ok(mut map) = self.map.lock() {
             map.insert(ws, (stamp, coach));
         }

@@ -5,8 +5,11 @@
 use crate::bulk::{self, Bulk};
 use crate::buying;
 use crate::ceiling_schema;
+use crate::clocks::Thread;
+use crate::community;
 use crate::database::{Conn, FreshDb};
 use crate::inbox::{self, Routing};
+use crate::pact;
 use crate::people::{self, People};
 use crate::seed::{Pool, Seed};
 use anyhow::{Context, Result, anyhow};
@@ -55,6 +58,10 @@ pub struct Scale {
     pub heavy_purchases: u64,
     /// Rows of the purchases CSV whose import is timed.
     pub import_rows: u64,
+    /// Topics in the public community.
+    pub topics: u64,
+    /// Replies of the community topic whose page is measured.
+    pub topic_replies: u64,
 }
 
 /// A quick check: seconds to generate.
@@ -72,6 +79,8 @@ pub const SMALL: Scale = Scale {
     heavy_conversations: 600,
     heavy_purchases: 400,
     import_rows: 1_000,
+    topics: 1_000,
+    topic_replies: 200,
 };
 
 /// The sizes the figures are quoted at.
@@ -89,6 +98,8 @@ pub const FULL: Scale = Scale {
     heavy_conversations: 600,
     heavy_purchases: 400,
     import_rows: 100_000,
+    topics: 100_000,
+    topic_replies: 200,
 };
 
 /// A scale by name.
@@ -177,6 +188,14 @@ pub const STEPS: &[Step] = &[
         run: inbox::conversations,
     },
     Step {
+        name: "commitments",
+        run: pact::commitments,
+    },
+    Step {
+        name: "community",
+        run: community::community,
+    },
+    Step {
         name: "heavy-customer",
         run: buying::heavy_customer,
     },
@@ -214,6 +233,8 @@ pub struct Gen {
     pub people: People,
     /// Teams, rules and staff, for the conversations.
     pub routing: Routing,
+    /// What happened in each conversation, for the commitments step.
+    pub threads: Vec<Thread>,
     /// The run's temporary directory (the import file goes there).
     pub work_dir: PathBuf,
 }
@@ -363,6 +384,7 @@ pub async fn generate(db: &FreshDb, scale: Scale, work_dir: &Path) -> Result<(Se
         now: Timestamp::now(),
         people: People::default(),
         routing: Routing::default(),
+        threads: Vec::new(),
         work_dir: work_dir.to_path_buf(),
     };
     if g.backend == Backend::Sqlite {
@@ -415,6 +437,7 @@ fn workspace(g: &mut Gen) -> StepFuture<'_> {
         let (_, token) = accounts::create_token(&g.app, Actor::System, &owner, "bench", &[]).await?;
         g.seed.workspace_id = ws.id.as_uuid();
         g.seed.workspace_slug = ws.slug.clone();
+        g.seed.var("workspace_slug", ws.slug.clone());
         g.seed.owner_id = owner.id.as_uuid();
         g.seed.var("token", token);
         Ok(())

@@ -6,6 +6,7 @@
 //! `conversation.status_changed` events, all filed under the customer.
 
 use crate::bulk::Bulk;
+use crate::clocks::Thread;
 use crate::datagen::{Gen, StepFuture, V, between};
 use crate::people::{EVENT_COLUMNS, event_row, owner};
 use crate::rng::{Rng, weighted_prefix};
@@ -555,6 +556,18 @@ pub fn conversations(g: &mut Gen) -> StepFuture<'_> {
             for e in events {
                 g.put(&mut bulk, 3, e).await?;
             }
+            g.threads.push(Thread {
+                id,
+                customer: c,
+                channel: ch,
+                priority: prio,
+                status: st,
+                subject,
+                assignee: decision.assignee,
+                agent,
+                steps: plan,
+                change,
+            });
             if j % sample_every == 0 {
                 sampled.push(id.to_string());
             }

@@ -30,8 +30,8 @@ fn list() {
     for scale in [datagen::SMALL, datagen::FULL] {
         println!(
             "  {}: {} staff in 5 teams, {} tokens, {} sign-in events, {} organizations, {} customers (~3 identities each), \
-             {} purchases, {} conversations (~5 messages each), {} events for one customer, {} ceiling rows, \
-             a {}-row purchases CSV to import",
+             {} purchases, {} conversations (~5 messages each) with their commitment clocks, {} events for one \
+             customer, {} community topics (one with {} replies), {} ceiling rows, a {}-row purchases CSV to import",
             scale.name,
             scale.staff,
             scale.tokens,
@@ -41,6 +41,8 @@ fn list() {
             scale.purchases,
             scale.conversations,
             scale.heavy_events,
+            scale.topics,
+            scale.topic_replies,
             scale.ceiling_rows,
             scale.import_rows
         );

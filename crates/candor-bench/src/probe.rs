@@ -59,6 +59,14 @@ pub fn status_of(answer: &str) -> Option<u16> {
     words.next()?.parse().ok()
 }
 
+/// Sends the scenario once, checks the answer's status, and returns how
+/// long the answer took, connection included.
+pub async fn timed(scenario: &Scenario, seed: &Seed, base_url: &str) -> Result<Duration> {
+    let started = std::time::Instant::now();
+    check(scenario, seed, base_url).await?;
+    Ok(started.elapsed())
+}
+
 /// Sends the scenario once to `base_url` and checks the answer's status.
 pub async fn check(scenario: &Scenario, seed: &Seed, base_url: &str) -> Result<()> {
     let host = base_url.trim_start_matches("http://").trim_end_matches('/');

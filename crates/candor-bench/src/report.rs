@@ -3,6 +3,7 @@
 
 use crate::datagen::DataReport;
 use crate::scenarios::Target;
+use crate::targets::Check;
 use crate::wrk::WrkResult;
 use serde::Serialize;
 use std::fmt::Write;
@@ -138,8 +139,22 @@ pub struct Report {
     pub results: Vec<Row>,
     /// The timed CSV imports, one per backend.
     pub imports: Vec<ImportResult>,
+    /// First requests to a freshly started Candor, before any cache.
+    pub cold: Vec<ColdResult>,
     /// The issues' targets, each checked against the figures above.
     pub targets: Vec<Check>,
+}
+
+/// The first request of a scenario to a freshly started Candor: nothing in
+/// its caches yet (the database's own pages may be warm from the data set).
+#[derive(Clone, Debug, Serialize)]
+pub struct ColdResult {
+    /// The scenario.
+    pub scenario: String,
+    /// "sqlite" or "postgres".
+    pub backend: String,
+    /// From sending the request to the end of the answer, ms.
+    pub ms: f64,
 }
 
 /// A timed `candor import purchases` on the loaded database.
@@ -155,157 +170,6 @@ pub struct ImportResult {
     pub rows_per_s: f64,
     /// The command's summary line.
     pub summary: String,
-}
-
-/// One target of an issue, checked.
-#[derive(Clone, Debug, Serialize)]
-pub struct Check {
-    /// The issue that sets it.
-    pub issue: u32,
-    /// What is measured, e.g. "customer-lookup p99".
-    pub what: String,
-    /// "sqlite" or "postgres".
-    pub backend: String,
-    /// The connection count, for request figures.
-    pub connections: Option<u32>,
-    /// The figure.
-    pub value: f64,
-    /// Its unit ("ms", "s", "MiB", "ratio", "errors").
-    pub unit: &'static str,
-    /// The limit, in words.
-    pub limit: String,
-    /// Whether the figure meets it.
-    pub met: bool,
-}
-
-/// A p99 limit in ms per scenario; `None`: at every connection count.
-const P99_TARGETS: &[(u32, &str, f64, Option<u32>)] = &[
-    (3, "customer-lookup", 2.0, None),
-    (3, "customer-timeline", 10.0, None),
-    (3, "segment-count", 200.0, None),
-    (4, "inbox-list", 15.0, Some(64)),
-    (4, "conversation-page", 15.0, Some(64)),
-];
-
-/// The conversation scenarios whose server memory issue 4 bounds.
-const CONVERSATION_SCENARIOS: &[&str] = &["conversation-create", "message-post", "inbox-list", "conversation-page"];
-
-/// Checks the figures against the targets of issues 3 and 4.
-pub fn checks(rows: &[Row], imports: &[ImportResult]) -> Vec<Check> {
-    let mut out = Vec::new();
-    let candor = || rows.iter().filter(|r| r.target == Target::Candor);
-    for &(issue, scenario, limit, at) in P99_TARGETS {
-        for r in candor().filter(|r| r.scenario == scenario && at.is_none_or(|c| c == r.connections)) {
-            out.push(Check {
-                issue,
-                what: format!("{scenario} p99"),
-                backend: r.backend.clone(),
-                connections: Some(r.connections),
-                value: r.p99_ms,
-                unit: "ms",
-                limit: format!("under {limit} ms"),
-                met: r.p99_ms < limit,
-            });
-        }
-    }
-    for r in candor().filter(|r| r.scenario == "conversation-create" && r.connections == 64) {
-        if let Some(ratio) = r.ratio {
-            out.push(Check {
-                issue: 4,
-                what: "conversation-create rate over the bare insert".into(),
-                backend: r.backend.clone(),
-                connections: Some(64),
-                value: ratio,
-                unit: "ratio",
-                limit: "at least 0.5".into(),
-                met: ratio >= 0.5,
-            });
-        }
-    }
-    let mut backends: Vec<&str> = rows.iter().map(|r| r.backend.as_str()).collect();
-    backends.dedup();
-    for b in backends {
-        let peak = candor()
-            .filter(|r| r.backend == b && CONVERSATION_SCENARIOS.contains(&r.scenario.as_str()))
-            .filter_map(|r| r.peak_rss_kib)
-            .max();
-        if let Some(kib) = peak {
-            let mib = kib as f64 / 1024.0;
-            out.push(Check {
-                issue: 4,
-                what: "peak server memory (conversation scenarios)".into(),
-                backend: b.to_string(),
-                connections: None,
-                value: mib,
-                unit: "MiB",
-                limit: "under 300 MB (286 MiB)".into(),
-                met: (kib as f64) * 1024.0 < 300e6,
-            });
-        }
-        let errors: u64 = rows.iter().filter(|r| r.backend == b).map(|r| r.errors).sum();
-        out.push(Check {
-            issue: 4,
-            what: "errors in every scenario".into(),
-            backend: b.to_string(),
-            connections: None,
-            value: errors as f64,
-            unit: "errors",
-            limit: "none".into(),
-            met: errors == 0,
-        });
-    }
-    // The target is for 100,000 rows; a small file mostly times the start.
-    for i in imports.iter().filter(|i| i.rows >= 100_000) {
-        let limit = 10.0 * i.rows as f64 / 100_000.0;
-        out.push(Check {
-            issue: 3,
-            what: format!("CSV import of {} purchases", i.rows),
-            backend: i.backend.clone(),
-            connections: None,
-            value: i.seconds,
-            unit: "s",
-            limit: format!("under {limit:.0} s"),
-            met: i.seconds < limit,
-        });
-    }
-    out
-}
-
-/// The imports and the targets as text.
-pub fn summary(imports: &[ImportResult], checks: &[Check]) -> String {
-    let mut out = String::new();
-    if !imports.is_empty() {
-        let _ = writeln!(out, "CSV import (candor import purchases):");
-        for i in imports {
-            let _ = writeln!(
-                out,
-                "  {:<8} {:>7} rows in {:>7.2} s  {:>8.0} rows/s  ({})",
-                i.backend, i.rows, i.seconds, i.rows_per_s, i.summary
-            );
-        }
-    }
-    if !checks.is_empty() {
-        let _ = writeln!(out, "Targets of issues 3 and 4:");
-        for c in checks {
-            let conns = c.connections.map(|n| format!(" c{n}")).unwrap_or_default();
-            let value = match c.unit {
-                "ratio" => format!("{:.2}", c.value),
-                "errors" => format!("{:.0} errors", c.value),
-                unit => format!("{:.2} {unit}", c.value),
-            };
-            let _ = writeln!(
-                out,
-                "  [{}] #{} {}{} {}: {value} ({})",
-                if c.met { "ok" } else { "MISSED" },
-                c.issue,
-                c.backend,
-                conns,
-                c.what,
-                c.limit
-            );
-        }
-    }
-    out
 }
 
 fn opt(v: Option<f64>, digits: usize) -> String {
@@ -437,76 +301,5 @@ mod tests {
         assert!(lines[2].starts_with("ceiling:insert"), "{t}");
         assert!(lines[3].contains("token-create (vs insert)"), "{t}");
         assert!(lines[3].ends_with("12346   0.16       4.75"), "{t}");
-    }
-
-    #[test]
-    fn targets_are_checked_where_measured() {
-        let mut rows = vec![
-            row("insert", Target::Ceiling, "sqlite", 64, 10_000.0, 9.0, None),
-            row(
-                "conversation-create",
-                Target::Candor,
-                "sqlite",
-                64,
-                4_000.0,
-                30.0,
-                Some("insert"),
-            ),
-            row(
-                "inbox-list",
-                Target::Candor,
-                "sqlite",
-                16,
-                3_000.0,
-                20.0,
-                Some("newest"),
-            ),
-            row(
-                "inbox-list",
-                Target::Candor,
-                "sqlite",
-                64,
-                3_000.0,
-                12.0,
-                Some("newest"),
-            ),
-            row(
-                "customer-lookup",
-                Target::Candor,
-                "sqlite",
-                16,
-                9_000.0,
-                1.5,
-                Some("row"),
-            ),
-        ];
-        fill_ratios(&mut rows);
-        let imports = vec![ImportResult {
-            backend: "sqlite".into(),
-            rows: 100_000,
-            seconds: 12.0,
-            rows_per_s: 8_333.0,
-            summary: String::new(),
-        }];
-        let c = checks(&rows, &imports);
-        let find = |what: &str| c.iter().find(|x| x.what.starts_with(what));
-        assert_eq!(find("conversation-create").map(|x| x.met), Some(false), "{c:?}");
-        // inbox-list is bounded at 64 connections only
-        assert_eq!(c.iter().filter(|x| x.what == "inbox-list p99").count(), 1);
-        assert_eq!(find("inbox-list").map(|x| x.met), Some(true));
-        assert_eq!(find("customer-lookup").map(|x| x.met), Some(true));
-        assert_eq!(find("CSV import").map(|x| x.met), Some(false));
-        assert_eq!(find("peak server memory").map(|x| x.met), Some(true));
-        assert_eq!(find("errors").map(|x| x.met), Some(true));
-        let text = summary(&imports, &c);
-        assert!(
-            text.contains("[MISSED] #3 sqlite CSV import of 100000 purchases: 12.00 s (under 10 s)"),
-            "{text}"
-        );
-        let small = ImportResult {
-            rows: 1_000,
-            ..imports[0].clone()
-        };
-        assert!(checks(&[], &[small]).is_empty());
     }
 }

@@ -5,11 +5,11 @@ use crate::cli::{RunArgs, parse_connections, parse_duration};
 use crate::database::FreshDb;
 use crate::datagen::{self, DataReport, Scale};
 use crate::machine::{self, Machine};
-use crate::report::{self, ImportResult, Report, Row};
+use crate::report::{self, ColdResult, ImportResult, Report, Row};
 use crate::scenarios::{self, Scenario, Target};
 use crate::seed::Seed;
 use crate::server::{Launch, Server};
-use crate::{lua, probe, wrk};
+use crate::{lua, probe, targets, wrk};
 use anyhow::{Context, Result, bail};
 use candor_store::Backend;
 use std::ffi::OsString;
@@ -106,14 +106,16 @@ pub async fn run(args: RunArgs) -> Result<()> {
     let mut rows = Vec::new();
     let mut data = Vec::new();
     let mut imports = Vec::new();
+    let mut cold = Vec::new();
     for &backend in &plan.backends {
         let db = FreshDb::create(backend, &args.pg_url, work.path()).await?;
         let result = measure_backend(&args, &plan, &db, work.path()).await;
         if let Err(e) = db.drop_database().await {
             eprintln!("warning: {e:#}");
         }
-        let (measured, generated, imported) = result.with_context(|| format!("on {}", backend_name(backend)))?;
+        let (measured, generated, imported, first) = result.with_context(|| format!("on {}", backend_name(backend)))?;
         rows.extend(measured);
+        cold.extend(first);
         data.push(generated);
         imports.extend(imported);
     }
@@ -122,8 +124,8 @@ pub async fn run(args: RunArgs) -> Result<()> {
 
     println!();
     print!("{}", report::table(&rows));
-    let targets = report::checks(&rows, &imports);
-    print!("{}", report::summary(&imports, &targets));
+    let targets = targets::checks(&rows, &imports, &cold);
+    print!("{}", targets::summary(&imports, &cold, &targets));
     println!(
         "{} cores; load before {:.2} {:.2} {:.2}, after {:.2} {:.2} {:.2}",
         before.cores, before.load[0], before.load[1], before.load[2], after.load[0], after.load[1], after.load[2]
@@ -144,6 +146,7 @@ pub async fn run(args: RunArgs) -> Result<()> {
         total_seconds: started.elapsed().as_secs_f64(),
         results: rows,
         imports,
+        cold,
         targets,
     };
     let out = args.out.clone().unwrap_or_else(|| {
@@ -219,7 +222,7 @@ async fn measure_backend(
     plan: &Plan,
     db: &FreshDb,
     work: &Path,
-) -> Result<(Vec<Row>, DataReport, Option<ImportResult>)> {
+) -> Result<(Vec<Row>, DataReport, Option<ImportResult>, Vec<ColdResult>)> {
     let name = backend_name(db.backend);
     println!("== {name}: migrating and generating the {} data set", plan.scale.name);
     migrate(args, db).await?;
@@ -239,6 +242,7 @@ async fn measure_backend(
         std::fs::write(&path, lua::script(s, &seed)?)?;
         scripts.push(path);
     }
+    let cold = time_cold(args, plan, db, work, &seed).await?;
     // One server at a time: on SQLite both share the file, and an idle
     // Candor's job worker would take the write lock under the ceiling's feet.
     // Each connection count runs the ceiling, then Candor, so slow drift in
@@ -280,7 +284,32 @@ async fn measure_backend(
     } else {
         None
     };
-    Ok((rows, generated, imported))
+    Ok((rows, generated, imported, cold))
+}
+
+/// The first request of each cold-timed scenario, each to a Candor started
+/// for it alone, so nothing but the database's own pages is warm.
+async fn time_cold(args: &RunArgs, plan: &Plan, db: &FreshDb, work: &Path, seed: &Seed) -> Result<Vec<ColdResult>> {
+    let name = backend_name(db.backend);
+    let mut out = Vec::new();
+    for s in plan.scenarios.iter().filter(|s| scenarios::COLD.contains(&s.name)) {
+        let log = work.join(format!("{name}-candor-cold-{}.log", s.name));
+        let server = Server::start(&launch(args, db, Target::Candor, log)).await?;
+        let took = probe::timed(s, seed, &server.url).await;
+        let who = server.name;
+        if let Err(e) = server.stop().await {
+            eprintln!("warning: {who}: {e:#}");
+        }
+        let took = took.with_context(|| format!("{name} cold {}: the scenario does not work", s.name))?;
+        let ms = took.as_secs_f64() * 1000.0;
+        println!("   {name} {}: first request after start {ms:.1} ms", s.name);
+        out.push(ColdResult {
+            scenario: s.name.to_string(),
+            backend: name.to_string(),
+            ms,
+        });
+    }
+    Ok(out)
 }
 
 /// Times `candor import purchases FILE --workspace SLUG` on the loaded database.
@@ -307,8 +336,14 @@ async fn time_import(args: &RunArgs, db: &FreshDb, seed: &Seed, backend: &str) -
             String::from_utf8_lossy(&out.stderr).trim()
         );
     }
-    let summary = stdout.lines().last().unwrap_or("").trim().to_string();
+    // The import prints its summary, then the value refresh it ran.
     let expected = format!("{} purchases created", file.rows);
+    let summary = stdout
+        .lines()
+        .find(|l| l.contains("purchases created"))
+        .unwrap_or("")
+        .trim()
+        .to_string();
     if !summary.contains(&expected) {
         bail!("candor import purchases did not create every row: {summary}");
     }

@@ -223,7 +223,33 @@ pub const SCENARIOS: &[Scenario] = &[
         compare: Some("row"),
         about: "one conversation with its messages, attachments and customer name",
     },
+    Scenario {
+        name: "public-commitments",
+        target: Target::Candor,
+        method: "GET",
+        path: "/api/v1/public/{workspace_slug}/commitments",
+        body: None,
+        headers: &[],
+        expect: 200,
+        compare: Some("row"),
+        about: "the public commitments with their measured figures over 7, 30 and 90 days (kept a minute), no sign-in",
+    },
+    Scenario {
+        name: "topic-page",
+        target: Target::Candor,
+        method: "GET",
+        path: "/w/{workspace_slug}/community/t/{topic_slug}",
+        body: None,
+        headers: &[],
+        expect: 200,
+        compare: Some("newest"),
+        about: "the public HTML page of the community topic with 200 replies, for a reader not signed in",
+    },
 ];
+
+/// Scenarios whose first request to a freshly started Candor, before any
+/// cache holds their answer, is timed on its own.
+pub const COLD: &[&str] = &["public-commitments"];
 
 /// A scenario by name.
 pub fn by_name(name: &str) -> Option<&'static Scenario> {
