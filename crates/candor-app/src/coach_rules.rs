@@ -42,10 +42,13 @@ pub struct RulesView {
 /// What a workspace's rules looked like when its coach was compiled.
 type Stamp = Option<(i64, i64)>;
 
-/// Compiled coaches by workspace, with the stamp they were built from.
+/// Compiled coaches by workspace, with the stamp each was built from.
+type Compiled = HashMap<WorkspaceId, (Stamp, Arc<Coach>)>;
+
+/// Compiled coaches, shared by every request of the process.
 #[derive(Clone, Default)]
 pub struct CoachCache {
-    map: Arc<Mutex<HashMap<WorkspaceId, (Stamp, Arc<Coach>)>>>,
+    map: Arc<Mutex<Compiled>>,
 }
 
 impl CoachCache {
