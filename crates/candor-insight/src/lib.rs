@@ -71,8 +71,8 @@ mod sentiment;
 mod text;
 
 pub use coach::{
-    Category, Coach, CoachOptions, CoachReport, Finding, LANGUAGE_MIN_CONFIDENCE, MAX_ADDED_PHRASES, RuleError, analyze_reply,
-    coach,
+    Category, Coach, CoachOptions, CoachReport, Finding, LANGUAGE_MIN_CONFIDENCE, MAX_ADDED_PHRASES, RuleError,
+    analyze_reply, coach,
 };
 pub use language::{LanguageGuess, detect_language};
 pub use phrase::PatternError;

@@ -1,6 +1,7 @@
 //! Prints the evaluation tables: coach precision/recall per category and
 //! language, promise detection, and sentiment accuracy (plain VADER vs the
-//! support-adjusted score). `--verbose` lists every miss. `--vader` instead
+//! support-adjusted score). `--verbose` lists every miss of the development
+//! sets (held-out texts are never printed, only their figures). `--vader` instead
 //! reads lines from standard input and prints VADER's compound score for
 //! each (to compare with the reference implementation).
 

@@ -218,8 +218,10 @@ impl Coach {
             });
         }
         let files = self.files.entry(code.clone()).or_default();
-        let mut ids: std::collections::BTreeSet<&str> =
-            files.iter().flat_map(|f| f.rule.iter().map(|r| r.id.as_str())).collect();
+        let mut ids: std::collections::BTreeSet<&str> = files
+            .iter()
+            .flat_map(|f| f.rule.iter().map(|r| r.id.as_str()))
+            .collect();
         for r in &file.rule {
             if !ids.insert(r.id.as_str()) {
                 return Err(RuleError::DuplicateId {

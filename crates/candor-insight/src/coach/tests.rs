@@ -33,6 +33,139 @@ fn precision_cases() {
 }
 
 #[test]
+fn phrase_families_reach_unseen_wordings() {
+    assert_eq!(cats("We're so sorry for the hassle.", "en"), vec![Category::Script]);
+    assert_eq!(
+        cats("Our legal team won't let me share that.", "en"),
+        vec![Category::Policy]
+    );
+    assert_eq!(
+        cats("As we explained in our last email, the fee stays.", "en"),
+        vec![Category::Blame]
+    );
+    assert_eq!(cats("Your appeal has been rejected.", "en"), vec![Category::Evasive]);
+    assert_eq!(
+        cats(
+            "Die Ware wurde leider versehentlich an die alte Adresse geschickt.",
+            "de"
+        ),
+        vec![Category::Evasive]
+    );
+}
+
+#[test]
+fn families_cover_new_wordings() {
+    let cases: &[(&str, &str, Category)] = &[
+        (
+            "I can only imagine how stressful this has been.",
+            "en",
+            Category::Script,
+        ),
+        (
+            "Due to heavy call volumes, please expect delays.",
+            "en",
+            Category::Script,
+        ),
+        (
+            "We always strive to give you the very best experience.",
+            "en",
+            Category::Script,
+        ),
+        (
+            "In order to better serve our customers, the branch now opens at 10am.",
+            "en",
+            Category::Doublespeak,
+        ),
+        (
+            "We've simplified our range, so the 50GB plan is no longer available.",
+            "en",
+            Category::Doublespeak,
+        ),
+        (
+            "Under our conditions of sale, sale items can't be returned.",
+            "en",
+            Category::Policy,
+        ),
+        ("I don't make the rules, I'm afraid.", "en", Category::Policy),
+        (
+            "For the third time, you need to restart the router.",
+            "en",
+            Category::Blame,
+        ),
+        (
+            "If you'd registered the product, the warranty would have applied.",
+            "en",
+            Category::Blame,
+        ),
+        ("Your broadband was disconnected on Friday.", "en", Category::Evasive),
+        ("Your complaint is still under investigation.", "en", Category::Evasive),
+        (
+            "We'll look at this as a matter of urgency.",
+            "en",
+            Category::VaguePromise,
+        ),
+        ("Ihr Konto wurde am 12. April gesperrt.", "de", Category::Evasive),
+        ("Eine Ratenzahlung ist leider nicht möglich.", "de", Category::Policy),
+        ("Nous regrettons vivement tout inconvénient.", "fr", Category::Script),
+        (
+            "Le règlement ne nous autorise pas à faire d'exception.",
+            "fr",
+            Category::Policy,
+        ),
+        (
+            "La política de la empresa no permite reembolsos.",
+            "es",
+            Category::Policy,
+        ),
+        ("Su cita fue cancelada.", "es", Category::Evasive),
+    ];
+    for (text, lang, want) in cases {
+        assert!(cats(text, lang).contains(want), "{text:?}: {:?}", cats(text, lang));
+    }
+}
+
+#[test]
+fn hard_negatives_stay_quiet() {
+    for (text, lang) in [
+        ("Thanks for waiting while I checked the order.", "en"),
+        ("The system now lets you download all your invoices at once.", "en"),
+        (
+            "We've improved the app so you can now pause your plan in two taps.",
+            "en",
+        ),
+        (
+            "I'm unable to open the attachment on my side; could you resend it?",
+            "en",
+        ),
+        ("Once again, thank you for the photos.", "en"),
+        ("Your order was cancelled at your request on 3 May.", "en"),
+        (
+            "I can't change the date, but I've booked you on the 9am train instead.",
+            "en",
+        ),
+        ("Ihr Termin wurde wie gewünscht auf Freitag verschoben.", "de"),
+        (
+            "Die Umbuchung ist online leider nicht möglich, deshalb habe ich sie für Sie erledigt.",
+            "de",
+        ),
+        ("Vous pouvez faire un retour gratuit sous 30 jours.", "fr"),
+        ("El descuento ha sido aplicado a su factura.", "es"),
+    ] {
+        assert!(cats(text, lang).is_empty(), "{text:?}: {:?}", cats(text, lang));
+    }
+    assert!(cats("Have you checked your spam folder?", "en").is_empty());
+    assert!(cats("You have been logged out for security.", "en").is_empty());
+    assert!(cats("Your card was declined by your bank.", "en").is_empty());
+    assert!(
+        cats(
+            "Wie ich Ihnen schon am Telefon versprochen habe, schicke ich Ihnen heute ein neues Kabel.",
+            "de"
+        )
+        .is_empty()
+    );
+}
+
+#[test]
 fn promise_without_time_is_vague() {
     assert_eq!(
         cats("I'll check with the warehouse and get back to you.", "en"),

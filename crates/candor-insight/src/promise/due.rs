@@ -218,9 +218,19 @@ impl P<'_> {
         Some((time, p))
     }
 
-    /// An optional ", at 10am" after a day.
+    /// An optional ", at 10am" after a day. A window ("between 8am and
+    /// 10am") is due at its end: the customer waits until then.
     fn time_clause(&self, pos: usize) -> Option<(Time, usize)> {
         let pos = self.comma(pos);
+        if let Some(p) = self.eat(pos, &self.v.range_intro)
+            && let Some((first, e)) = self.eat_clock(p, true)
+        {
+            let second = self
+                .eat(e, &self.v.range_joiner)
+                .and_then(|j| self.eat_clock(j, true))
+                .filter(|(t, _)| *t > first);
+            return Some(second.unwrap_or((first, e)));
+        }
         if let Some(p) = self.eat(pos, &self.v.time_intro)
             && let Some(hit) = self.eat_clock(p, true)
         {

@@ -4,16 +4,18 @@
 //!
 //! Method, per sentence that is not a question: find a commitment marker
 //! ("I'll", "we will", "je vais", "vamos a", …; `data/promise/{lang}.toml`);
-//! skip it when a negation stands just before it or within the language's
-//! negation window after it; unless the marker already carries its verb,
-//! require an action verb from the list right after it (after optional
-//! adverbs). The clause runs to the next marker or the end of the sentence;
-//! the first due expression in it (or, failing that, before the marker in the
-//! same sentence) becomes [`DueSpec`].
+//! skip it when a negation stands just before it in the same clause or
+//! within the language's negation window after it; unless the marker already
+//! carries its verb, require an action verb from the list right after it
+//! (after optional adverbs). The clause runs to the next marker or the end
+//! of the sentence; the first due expression in it (or, failing that, before
+//! the marker in the same sentence) becomes [`DueSpec`].
 //!
 //! Limits: conditional promises ("if it fails, I'll refund you") count as
-//! promises; promises phrased without a first-person marker ("a refund is on
-//! its way") are not found; vague times ("soon") leave `due` empty.
+//! promises; a colleague named for the team ("someone from our team will
+//! call you") counts as the team's promise, but promises phrased without a
+//! marker ("a refund is on its way") are not found; vague times ("soon")
+//! leave `due` empty.
 
 mod calendar;
 mod due;
@@ -55,10 +57,13 @@ pub struct PromiseDetection {
     pub due: Option<DueSpec>,
 }
 
+/// True when `token` is one of `negations`. An entry with an apostrophe is a
+/// clitic ("n't"): the tokenizer keeps "won't" whole, so it is matched as a
+/// suffix.
 fn is_negation(token: &str, negations: &[String]) -> bool {
     negations
         .iter()
-        .any(|n| token == n || (n.starts_with('\'') && token.ends_with(n.as_str())))
+        .any(|n| token == n || (n.contains('\'') && token.ends_with(n.as_str())))
 }
 
 /// Byte offset after skipping any of `skip` (repeatedly, at most 3 times).
@@ -135,7 +140,11 @@ pub fn detect_promises(text: &str, lang: &str) -> Vec<PromiseDetection> {
             let Some(&(owner, verb_free)) = v.marker_info.get(m.owner) else {
                 continue;
             };
-            let before = tokens(t.get(seg_start..m.start).unwrap_or_default());
+            // A negation binds within its own clause: in "Don't worry, we'll
+            // send it" or "No problem, I'll call you" the promise stands.
+            let lead = t.get(seg_start..m.start).unwrap_or_default();
+            let lead = lead.rsplit([',', ':']).next().unwrap_or(lead);
+            let before = tokens(lead);
             let negated_before = before
                 .iter()
                 .rev()

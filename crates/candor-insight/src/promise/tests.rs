@@ -48,6 +48,24 @@ fn english_examples() {
 }
 
 #[test]
+fn negation_binds_within_its_clause() {
+    assert!(first("Don't worry, we'll send you a replacement.", "en").is_some());
+    assert!(first("No problem, I'll call you back tomorrow.", "en").is_some());
+    assert!(first("I can't promise I'll call you today.", "en").is_none());
+    assert!(first("We won't charge you for the repair.", "en").is_none());
+}
+
+#[test]
+fn colleagues_promise_for_the_team() {
+    let p = first("Someone from our billing team will call you tomorrow.", "en");
+    assert_eq!(p.as_ref().map(|p| p.owner), Some(Owner::Team));
+    assert_eq!(p.and_then(|p| p.due).map(|d| d.kind()), Some("end-of-business-day"));
+    assert!(first("The relevant department will contact you.", "en").is_none());
+    let due = |t: &str| first(t, "en").and_then(|p| p.due).map(|d| d.kind());
+    assert_eq!(due("Within the next hour you'll get an email from me."), Some("within"));
+}
+
+#[test]
 fn other_languages() {
     let due = |t: &str, l: &str| first(t, l).and_then(|p| p.due).map(|d| d.kind());
     assert_eq!(
@@ -59,6 +77,43 @@ fn other_languages() {
         Some("weekday")
     );
     assert_eq!(due("Recibirá una respuesta en 24 horas.", "es"), Some("within"));
+}
+
+#[test]
+fn a_time_window_is_due_at_its_end() {
+    let due = |t: &str, l: &str| first(t, l).and_then(|p| p.due);
+    let at = |h: i8| {
+        Some(DueSpec::BusinessDayAt {
+            business_days_ahead: 1,
+            time: Time::constant(h, 0, 0, 0),
+        })
+    };
+    assert_eq!(
+        due("We'll deliver the sofa tomorrow between 8am and 10am.", "en"),
+        at(10)
+    );
+    assert_eq!(due("Ich rufe Sie morgen zwischen 9 und 11 Uhr an.", "de"), at(11));
+    // Without a day first, the window is not read as today.
+    assert_eq!(
+        due("Our engineer will arrive between 8am and 12pm on Monday.", "en").map(|d| d.kind()),
+        Some("weekday")
+    );
+}
+
+#[test]
+fn people_and_verbs_beyond_the_core_list() {
+    let due = |t: &str| first(t, "en").and_then(|p| p.due).map(|d| d.kind());
+    assert_eq!(
+        due("Our courier will collect the parcel tomorrow."),
+        Some("end-of-business-day")
+    );
+    assert_eq!(due("We will finish the repair before Thursday."), Some("weekday"));
+    assert_eq!(due("Expect my email by 11:00 tomorrow."), Some("business-day-at"));
+    assert_eq!(due("I will close your account on the 30th of April."), Some("date"));
+    assert!(first("An engineer will be in contact to arrange a visit.", "en").is_some());
+    // "Je vous confirme que …" and "le confirmo que …" state a fact.
+    assert!(first("Je vous confirme que j'ai annulé les frais.", "fr").is_none());
+    assert!(first("Le confirmo que he anulado el cargo.", "es").is_none());
 }
 
 #[test]

@@ -35,6 +35,12 @@ struct DueDef {
     within: Vec<String>,
     /// Phrases that introduce a clock time ("at", "um", "à", "a las").
     time_intro: Vec<String>,
+    /// Phrases that open a time window after a day ("between", "zwischen").
+    #[serde(default)]
+    range_intro: Vec<String>,
+    /// Phrases between the two ends of a window ("and", "bis", "et").
+    #[serde(default)]
+    range_joiner: Vec<String>,
     /// Phrases that may follow a number in a date ("3rd", "3.", "1er").
     ordinal_suffix: Vec<String>,
     /// Words between day and month ("of", "de").
@@ -87,6 +93,8 @@ pub(crate) struct DueVocab {
     pub by: Vec<String>,
     pub within: Vec<String>,
     pub time_intro: Vec<String>,
+    pub range_intro: Vec<String>,
+    pub range_joiner: Vec<String>,
     pub ordinal_suffix: Vec<String>,
     pub date_joiner: Vec<String>,
     pub hour_suffix: Vec<String>,
@@ -198,6 +206,8 @@ impl Vocab {
             by: sorted(expand_all(&d.by)?),
             within: sorted(expand_all(&d.within)?),
             time_intro: sorted(expand_all(&d.time_intro)?),
+            range_intro: sorted(expand_all(&d.range_intro)?),
+            range_joiner: sorted(expand_all(&d.range_joiner)?),
             ordinal_suffix: sorted(expand_all(&d.ordinal_suffix)?),
             date_joiner: sorted(expand_all(&d.date_joiner)?),
             hour_suffix: sorted(expand_all(&d.hour_suffix)?),
