@@ -83,7 +83,9 @@ pub async fn refresh_workspace(app: &App, ws: WorkspaceId) -> candor_store::Resu
     let values: Vec<_> = values.into_iter().collect();
     for chunk in values.chunks(REFRESH_CHUNK) {
         let mut tx = app.db.begin().await?;
-        tx.set_full_values(ws, chunk).await?;
+        for (customer, value) in chunk {
+            tx.set_full_value(ws, *customer, value).await?;
+        }
         tx.commit().await?;
     }
     let mut tx = app.db.begin().await?;

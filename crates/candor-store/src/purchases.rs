@@ -4,7 +4,6 @@
 use crate::customers::parse_stage;
 use crate::db::{Db, Tx, on_tx, read};
 use crate::error::{Result, StoreError};
-use crate::sql::{Arg, Sql, bind_args};
 use candor_core::clock::{from_micros, to_micros};
 use candor_core::value::{
     Currency, CustomerValue, Money, Purchase as ValuePurchase, PurchaseStatus, Stage, StageRules, TierCuts, ValueRules,
@@ -222,40 +221,16 @@ impl Tx {
         Ok(())
     }
 
-    /// Writes many customers' values in one statement (a `VALUES` list
-    /// joined to `customers`, valid on both databases): a workspace refresh
-    /// writes 100,000 customers in a few hundred statements, not 100,000.
-    pub async fn set_full_values(&mut self, ws: WorkspaceId, values: &[(CustomerId, CustomerValue)]) -> Result<()> {
-        if values.is_empty() {
-            return Ok(());
-        }
-        let mut sql = Sql::new(
-            "WITH v (id, ltv_minor, ltv_currency, orders, last_purchase_at, stage, tier, rfm_recency, rfm_frequency, \
-             rfm_monetary) AS (",
-        );
-        sql.values(values.iter().map(|(customer, v)| {
-            let net = v.lifetime_value.net;
-            vec![
-                Arg::Uuid(customer.as_uuid()),
-                Arg::I64(net.minor),
-                Arg::Text(net.currency.code().to_string()),
-                Arg::I64(i64::from(v.orders)),
-                Arg::i64_or_null(v.last_purchase_at.map(to_micros)),
-                Arg::Text(v.stage.as_str().to_string()),
-                Arg::text_or_null(v.tier.map(|t| t.as_str())),
-                Arg::i64_or_null(v.rfm.map(|r| i64::from(r.recency))),
-                Arg::i64_or_null(v.rfm.map(|r| i64::from(r.frequency))),
-                Arg::i64_or_null(v.rfm.map(|r| i64::from(r.monetary))),
-            ]
-        }));
-        sql.push(
-            ") UPDATE customers SET ltv_minor = v.ltv_minor, ltv_currency = v.ltv_currency, orders = v.orders, \
-             last_purchase_at = v.last_purchase_at, stage = v.stage, tier = v.tier, rfm_recency = v.rfm_recency, \
-             rfm_frequency = v.rfm_frequency, rfm_monetary = v.rfm_monetary FROM v \
-             WHERE customers.id = v.id AND customers.workspace_id = ",
-        )
-        .bind(Arg::Uuid(ws.as_uuid()));
-        on_tx!(self, x => bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql.text.clone())), sql.args)
+    /// Stores every figure of a workspace-wide value computation for one customer.
+    pub async fn set_full_value(&mut self, ws: WorkspaceId, customer: CustomerId, v: &CustomerValue) -> Result<()> {
+        let net = v.lifetime_value.net;
+        on_tx!(self, x => sqlx::query(
+            "UPDATE customers SET ltv_minor = $1, ltv_currency = $2, orders = $3, last_purchase_at = $4, stage = $5, \
+             tier = $6, rfm_recency = $7, rfm_frequency = $8, rfm_monetary = $9 WHERE workspace_id = $10 AND id = $11")
+            .bind(net.minor).bind(net.currency.code()).bind(i64::from(v.orders)).bind(v.last_purchase_at.map(to_micros))
+            .bind(v.stage.as_str()).bind(v.tier.map(|t| t.as_str())).bind(v.rfm.map(|r| i32::from(r.recency)))
+            .bind(v.rfm.map(|r| i32::from(r.frequency))).bind(v.rfm.map(|r| i32::from(r.monetary)))
+            .bind(ws.as_uuid()).bind(customer.as_uuid())
             .execute(&mut **x).await.map(|r| r.rows_affected()))?;
         Ok(())
     }
