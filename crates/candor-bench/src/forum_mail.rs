@@ -3,7 +3,7 @@
 //! job ran and is gone, so the row says "sent").
 
 use crate::datagen::V;
-use candor_app::community::markdown::escape;
+use candor_app::community::mail::follower_email;
 use candor_app::community::{absolute, topic_path};
 use candor_core::ids::uuid_v7_at;
 use jiff::{SignedDuration, Timestamp};
@@ -38,88 +38,17 @@ pub struct Email {
     pub html: String,
 }
 
-/// What followers are told about (`mail::News`).
-pub enum News<'a> {
-    /// A new reply; `official_role` when a staff member answered officially.
-    Reply {
-        /// The author's name.
-        author: &'a str,
-        /// The role shown beside an official reply.
-        official_role: Option<&'a str>,
-        /// Markdown.
-        body: &'a str,
-        /// Sanitised HTML.
-        body_html: &'a str,
-    },
-    /// A status change.
-    Status {
-        /// The status in words.
-        label: &'a str,
-        /// The note, Markdown.
-        note: &'a str,
-        /// The note as HTML.
-        note_html: &'a str,
-        /// Who set it.
-        author: &'a str,
-    },
-}
-
-fn footer(topic_url: &str) -> String {
-    format!("You get this because you follow this topic. To stop, open {topic_url} and choose \"Unfollow\".")
-}
+pub use candor_app::community::mail::News;
 
 /// The email `notify_followers` sends each follower of a topic.
 pub fn news(community: &str, ws_slug: &str, topic_slug: &str, title: &str, news: &News<'_>) -> Email {
     let url = absolute(BASE_URL, &topic_path(ws_slug, topic_slug));
-    match news {
-        News::Reply {
-            author,
-            official_role,
-            body,
-            body_html,
-        } => {
-            let who = match official_role {
-                Some(role) => format!("{author} ({role}, official reply)"),
-                None => author.to_string(),
-            };
-            Email {
-                purpose: "community.reply",
-                subject: format!("[{community}] New reply: {title}"),
-                text: format!(
-                    "{who} replied to \"{title}\":\n\n{body}\n\nRead and reply: {url}\n\n{}\n",
-                    footer(&url)
-                ),
-                html: format!(
-                    "<p><strong>{}</strong> replied to <a href=\"{}\">{}</a>:</p>{body_html}<p><a href=\"{}\">Read and reply</a></p><p>{}</p>",
-                    escape(&who),
-                    escape(&url),
-                    escape(title),
-                    escape(&url),
-                    escape(&footer(&url))
-                ),
-            }
-        }
-        News::Status {
-            label,
-            note,
-            note_html,
-            author,
-        } => Email {
-            purpose: "community.status",
-            subject: format!("[{community}] {label}: {title}"),
-            text: format!(
-                "{author} set \"{title}\" to {label}:\n\n{note}\n\nSee the topic: {url}\n\n{}\n",
-                footer(&url)
-            ),
-            html: format!(
-                "<p><strong>{}</strong> set <a href=\"{}\">{}</a> to <strong>{}</strong>:</p>{note_html}<p>{}</p>",
-                escape(author),
-                escape(&url),
-                escape(title),
-                escape(label),
-                escape(&footer(&url))
-            ),
-        },
+    let mail = follower_email(community, &url, title, news);
+    Email {
+        purpose: mail.purpose,
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html,
     }
 }
 

@@ -99,6 +99,73 @@ pub enum News<'a> {
     },
 }
 
+/// A follower email's words.
+#[derive(Clone, Debug)]
+pub struct FollowerEmail {
+    /// "community.reply" or "community.status".
+    pub purpose: &'static str,
+    /// The subject line.
+    pub subject: String,
+    /// The plain text.
+    pub text: String,
+    /// The HTML.
+    pub html: String,
+}
+
+/// What a follower is told about `news` on the topic `title` at `url`.
+pub fn follower_email(community: &str, url: &str, title: &str, news: &News<'_>) -> FollowerEmail {
+    match news {
+        News::Reply {
+            author,
+            official_role,
+            body,
+            body_html,
+        } => {
+            let who = match official_role {
+                Some(role) => format!("{author} ({role}, official reply)"),
+                None => author.to_string(),
+            };
+            FollowerEmail {
+                purpose: "community.reply",
+                subject: format!("[{community}] New reply: {title}"),
+                text: format!(
+                    "{who} replied to \"{title}\":\n\n{body}\n\nRead and reply: {url}\n\n{}\n",
+                    footer(url)
+                ),
+                html: format!(
+                    "<p><strong>{}</strong> replied to <a href=\"{}\">{}</a>:</p>{body_html}<p><a href=\"{}\">Read and reply</a></p><p>{}</p>",
+                    escape(&who),
+                    escape(url),
+                    escape(title),
+                    escape(url),
+                    escape(&footer(url))
+                ),
+            }
+        }
+        News::Status {
+            label,
+            note,
+            note_html,
+            author,
+        } => FollowerEmail {
+            purpose: "community.status",
+            subject: format!("[{community}] {label}: {title}"),
+            text: format!(
+                "{author} set \"{title}\" to {label}:\n\n{note}\n\nSee the topic: {url}\n\n{}\n",
+                footer(url)
+            ),
+            html: format!(
+                "<p><strong>{}</strong> set <a href=\"{}\">{}</a> to <strong>{}</strong>:</p>{note_html}<p>{}</p>",
+                escape(author),
+                escape(url),
+                escape(title),
+                escape(label),
+                escape(&footer(url))
+            ),
+        },
+    }
+}
+
 /// Tells every follower of `topic` (except `skip`, who caused the news).
 pub async fn notify_followers(
     tx: &mut Tx,
@@ -110,61 +177,7 @@ pub async fn notify_followers(
 ) -> AppResult<usize> {
     let followers = tx.followers_of(site.workspace.id, topic.id).await?;
     let url = absolute(site.base_url, &topic_path(&site.workspace.slug, &topic.slug));
-    let community = &site.workspace.name;
-    let (subject, text, html) = match &news {
-        News::Reply {
-            author,
-            official_role,
-            body,
-            body_html,
-        } => {
-            let who = match official_role {
-                Some(role) => format!("{author} ({role}, official reply)"),
-                None => author.to_string(),
-            };
-            (
-                format!("[{community}] New reply: {}", topic.title),
-                format!(
-                    "{who} replied to \"{}\":\n\n{body}\n\nRead and reply: {url}\n\n{}\n",
-                    topic.title,
-                    footer(&url)
-                ),
-                format!(
-                    "<p><strong>{}</strong> replied to <a href=\"{}\">{}</a>:</p>{body_html}<p><a href=\"{}\">Read and reply</a></p><p>{}</p>",
-                    escape(&who),
-                    escape(&url),
-                    escape(&topic.title),
-                    escape(&url),
-                    escape(&footer(&url))
-                ),
-            )
-        }
-        News::Status {
-            label,
-            note,
-            note_html,
-            author,
-        } => (
-            format!("[{community}] {label}: {}", topic.title),
-            format!(
-                "{author} set \"{}\" to {label}:\n\n{note}\n\nSee the topic: {url}\n\n{}\n",
-                topic.title,
-                footer(&url)
-            ),
-            format!(
-                "<p><strong>{}</strong> set <a href=\"{}\">{}</a> to <strong>{}</strong>:</p>{note_html}<p>{}</p>",
-                escape(author),
-                escape(&url),
-                escape(&topic.title),
-                escape(label),
-                escape(&footer(&url))
-            ),
-        ),
-    };
-    let purpose = match news {
-        News::Reply { .. } => "community.reply",
-        News::Status { .. } => "community.status",
-    };
+    let mail = follower_email(&site.workspace.name, &url, &topic.title, &news);
     let mut sent = 0;
     for f in followers.iter().filter(|f| Some(f.customer_id) != skip) {
         queue(
@@ -172,12 +185,12 @@ pub async fn notify_followers(
             app,
             site.workspace.id,
             NewEmail {
-                purpose,
+                purpose: mail.purpose,
                 to: &f.email,
-                subject: &subject,
-                text: &text,
-                html: &html,
-                recorded_text: &text,
+                subject: &mail.subject,
+                text: &mail.text,
+                html: &mail.html,
+                recorded_text: &mail.text,
             },
         )
         .await?;
