@@ -9,6 +9,9 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
+/// The SQLite writer's page cache, in SQLite's notation (negative: KiB).
+const WRITER_CACHE_KIB: &str = "-65536";
+
 /// Which database a handle talks to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -137,9 +140,13 @@ impl Db {
                 dir.display()
             )));
         }
+        // The one writer keeps a larger page cache than SQLite's 2 MB default:
+        // every write updates indexes whose pages are spread over big tables,
+        // and a page evicted mid-transaction is written to the WAL again each
+        // time it is touched. Readers keep the default, as there are eight.
         let write = SqlitePoolOptions::new()
             .max_connections(1)
-            .connect_with(opts.clone())
+            .connect_with(opts.clone().pragma("cache_size", WRITER_CACHE_KIB))
             .await
             .map_err(|e| sqlite_open_error(opts.get_filename(), e))?;
         // A file that is not a database opens fine and fails on first read.

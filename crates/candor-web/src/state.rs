@@ -1,5 +1,6 @@
 //! What every handler can reach.
 
+use crate::pages::community::page_cache::TopicPages;
 use candor_app::App;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use std::sync::OnceLock;
@@ -31,6 +32,8 @@ pub struct WebState {
     pub config: WebConfig,
     /// The Prometheus registry.
     pub metrics: PrometheusHandle,
+    /// Topic pages rendered for readers who are not signed in.
+    pub topic_pages: TopicPages,
 }
 
 impl WebState {
@@ -40,6 +43,7 @@ impl WebState {
             app,
             config,
             metrics: metrics_handle(),
+            topic_pages: TopicPages::default(),
         }
     }
 }

@@ -167,6 +167,17 @@ async fn pages_are_cacheable_and_indexable(s: &TestServer) {
     assert!(html.contains("<title>Gear shifts skip under load · Acme Inc community</title>"));
     let again = b.get(s.url(&url)).header("if-none-match", &etag).send().await.unwrap();
     assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    // The page kept for anonymous readers is the page rendered, with its validators.
+    let kept = b.get(s.url(&url)).send().await.unwrap();
+    assert_eq!(kept.headers()["etag"].to_str().unwrap(), etag);
+    assert!(kept.headers()["cache-control"].to_str().unwrap().starts_with("public"));
+    assert!(
+        kept.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert_eq!(kept.text().await.unwrap(), html);
     // A reply changes the page, and so its tag.
     let id = v["id"].as_str().unwrap();
     api.post(
@@ -176,6 +187,11 @@ async fn pages_are_cacheable_and_indexable(s: &TestServer) {
     .await;
     let changed = b.get(s.url(&url)).header("if-none-match", &etag).send().await.unwrap();
     assert_eq!(changed.status(), StatusCode::OK);
+    assert_ne!(changed.headers()["etag"].to_str().unwrap(), etag);
+    assert!(
+        changed.text().await.unwrap().contains("On it."),
+        "the kept page is not served after a change"
+    );
     // Signed-in pages are private.
     let (m, _) = sign_in(s, &t, "jane@example.com", "Jane Doe").await;
     let resp = m.get(s.url(&url)).send().await.unwrap();

@@ -6,6 +6,7 @@
 pub mod actions;
 pub mod admin;
 pub mod feeds;
+pub mod page_cache;
 pub mod public;
 pub mod signin;
 

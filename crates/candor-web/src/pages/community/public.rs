@@ -12,8 +12,9 @@ use crate::state::WebState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
+use bytes::Bytes;
 use candor_app::community::figures::{Figures, profile};
 use candor_app::community::markdown::{excerpt, render as markdown};
 use candor_app::community::{community_path, find, role_words};
@@ -275,6 +276,9 @@ pub async fn topic(
     if anonymous && not_modified(&headers, &etag) {
         return answer_not_modified(&etag, &last_modified, 30);
     }
+    if anonymous && let Some(body) = state.topic_pages.fresh(t.id, &etag) {
+        return public_page(Html(body).into_response(), (&etag, &last_modified));
+    }
     let m = if anonymous {
         None
     } else {
@@ -282,6 +286,12 @@ pub async fn topic(
     };
     let staff = !anonymous && staff_here(&state, &jar, &ws).await;
     render_topic(&state, &ws, &t, m, staff, None, anonymous, (&etag, &last_modified)).await
+}
+
+/// A page every anonymous reader gets alike, with its validators.
+fn public_page(mut resp: Response, validators: (&str, &str)) -> Response {
+    set_validators(&mut resp, validators.0, validators.1);
+    with_public_cache(resp, 30)
 }
 
 /// Renders a topic page, with an error from a form when there is one.
@@ -379,12 +389,18 @@ pub async fn render_topic(
     } else {
         StatusCode::OK
     };
-    let mut resp = render(status, &page);
     if cacheable && error.is_none() {
-        set_validators(&mut resp, validators.0, validators.1);
-        with_public_cache(resp, 30)
+        // Rendered once per change of the topic for every anonymous reader.
+        match page.render() {
+            Ok(html) => {
+                let body = Bytes::from(html);
+                state.topic_pages.keep(t.id, validators.0, body.clone());
+                public_page(Html(body).into_response(), validators)
+            }
+            Err(_) => render(status, &page),
+        }
     } else {
-        with_private_cache(resp)
+        with_private_cache(render(status, &page))
     }
 }
 
