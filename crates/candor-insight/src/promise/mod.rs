@@ -103,6 +103,7 @@ pub fn detect_promises(text: &str, lang: &str) -> Vec<PromiseDetection> {
     let Some(v) = vocab::vocab(&code).or_else(|| vocab::vocab("en")) else {
         return Vec::new();
     };
+    let order = due::date_order(lang, v.due.numeric_dates);
     let norm = Normalized::new(text);
     let t = norm.text.as_str();
     let chars: Vec<char> = text.chars().collect();
@@ -137,9 +138,10 @@ pub fn detect_promises(text: &str, lang: &str) -> Vec<PromiseDetection> {
                 })
                 .map(|n| n.start);
             let clause_end = next.unwrap_or(e).min(e);
-            let Some(&(owner, verb_free)) = v.marker_info.get(m.owner) else {
+            let Some(&info) = v.marker_info.get(m.owner) else {
                 continue;
             };
+            let (owner, verb_free) = (info.owner, info.verb_free);
             // A negation binds within its own clause: in "Don't worry, we'll
             // send it" or "No problem, I'll call you" the promise stands.
             let lead = t.get(seg_start..m.start).unwrap_or_default();
@@ -157,12 +159,23 @@ pub fn detect_promises(text: &str, lang: &str) -> Vec<PromiseDetection> {
                 .take(v.negation_window)
                 .any(|tok| is_negation(tok.text, &v.negations));
             let has_verb = verb_free || starts_with_any(t.get(p..clause_end).unwrap_or_default(), &v.verbs);
-            if negated_before || negated_after || !has_verb {
+            // "The system let me apply it": a subject before "let me" makes it
+            // a report, not an offer.
+            let not_imperative = info.imperative
+                && before
+                    .last()
+                    .is_some_and(|tok| !v.imperative_lead.iter().any(|w| w == tok.text));
+            if negated_before
+                || negated_after
+                || !has_verb
+                || not_imperative
+                || habitual(t, seg_start, lead, m.start, clause_end, v)
+            {
                 seg_start = clause_end;
                 continue;
             }
-            let due =
-                due::find_due(t, m.start, clause_end, &v.due).or_else(|| due::find_due(t, seg_start, m.start, &v.due));
+            let due = due::find_due(t, m.start, clause_end, &v.due, order)
+                .or_else(|| due::find_due(t, seg_start, m.start, &v.due, order));
             let (start, end_raw) = norm.char_range(m.start, clause_end);
             let span = trim_end_span(&chars, start, end_raw);
             let action_start = if verb_free {
@@ -191,6 +204,28 @@ pub fn detect_promises(text: &str, lang: &str) -> Vec<PromiseDetection> {
         }
     }
     out
+}
+
+/// True when the clause around a marker states a habit or a rule for
+/// everyone ("we usually refund within 5 days", "we'll send you a statement
+/// every month", "we'll refund anyone whose order is late"), which promises
+/// nothing to this customer. The clause runs from the last comma before the
+/// marker to the first comma after it; `habitual_lead` words count anywhere
+/// earlier in the sentence ("whenever we deliver, we'll …").
+fn habitual(t: &str, seg_start: usize, lead: &str, marker: usize, clause_end: usize, v: &vocab::Vocab) -> bool {
+    let tail = t.get(marker..clause_end).unwrap_or_default();
+    let tail = tail.split([',', ';']).next().unwrap_or(tail);
+    let has = |hay: &str, list: &[String]| {
+        list.iter().any(|w| {
+            hay.match_indices(w.as_str()).any(|(i, _)| {
+                let before = hay.get(..i).and_then(|s| s.chars().next_back());
+                let after = hay.get(i + w.len()..).and_then(|s| s.chars().next());
+                !before.is_some_and(is_word_char) && !after.is_some_and(is_word_char)
+            })
+        })
+    };
+    let sentence_lead = t.get(seg_start..marker).unwrap_or_default();
+    has(lead, &v.habitual) || has(tail, &v.habitual) || has(sentence_lead, &v.habitual_lead)
 }
 
 fn skip_space_byte(t: &str, p: usize) -> usize {
