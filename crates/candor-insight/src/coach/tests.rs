@@ -238,3 +238,18 @@ fn sentence_excludes_skip_a_rule() {
     );
     assert!(cats("Obviously the return postage is on us.", "en").is_empty());
 }
+
+#[test]
+fn passive_voice_in_other_languages() {
+    let evasive = |t: &str, l: &str| cats(t, l).contains(&Category::Evasive);
+    assert!(evasive("Ihr Termin wurde leider kurzfristig verschoben.", "de"));
+    assert!(!evasive("Die Bestellung wurde wie gewünscht storniert.", "de"));
+    assert!(!evasive("Ihr Fall wurde von Frau Kaya geprüft und freigegeben.", "de"));
+    assert!(evasive("Votre rendez-vous a malheureusement été reporté.", "fr"));
+    assert!(!evasive(
+        "Votre rendez-vous a été reporté par Camille, à votre demande.",
+        "fr"
+    ));
+    assert!(evasive("Su cita ha sido aplazada.", "es"));
+    assert!(!evasive("Su reembolso fue aprobado por Sara esta mañana.", "es"));
+}
