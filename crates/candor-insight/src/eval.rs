@@ -32,6 +32,7 @@ pub const COACH_SETS: &[(&str, &str)] = &[
     ("en", include_str!("../data/eval/coach_en_2.tsv")),
     ("en", include_str!("../data/eval/coach_en_3.tsv")),
     ("en", include_str!("../data/eval/coach_en_4.tsv")),
+    ("en", include_str!("../data/eval/coach_en_5.tsv")),
     ("de", include_str!("../data/eval/coach_de.tsv")),
     ("de", include_str!("../data/eval/coach_de_2.tsv")),
     ("de", include_str!("../data/eval/coach_de_3.tsv")),

@@ -21,6 +21,7 @@
 //! not_agents = ["monday", "the end"] # "by Monday" is a time, not an agent
 //! name_intros = ["to", "with"]     # "to Amira Khan": a named person acts
 //! sentence_excludes = ["your request"] # the customer asked for it
+//! clause_excludes = ["if", "unless"] # a condition, anywhere earlier in the clause
 //! ```
 //!
 //! With `gap_words` and `gap_suffixes` both empty any word may stand in the
@@ -70,6 +71,8 @@ pub(crate) struct PassiveDef {
     pub name_intros: Vec<String>,
     #[serde(default)]
     pub sentence_excludes: Vec<String>,
+    #[serde(default)]
+    pub clause_excludes: Vec<String>,
 }
 
 impl PassiveDef {
@@ -87,6 +90,7 @@ impl PassiveDef {
         self.not_agents.extend(other.not_agents.iter().cloned());
         self.name_intros.extend(other.name_intros.iter().cloned());
         self.sentence_excludes.extend(other.sentence_excludes.iter().cloned());
+        self.clause_excludes.extend(other.clause_excludes.iter().cloned());
     }
 
     /// Literal phrases the lists expand to (for the size limit of added files).
@@ -99,6 +103,7 @@ impl PassiveDef {
             &self.not_followed_by,
             &self.not_agents,
             &self.sentence_excludes,
+            &self.clause_excludes,
         ]
         .iter()
         .map(|l| expand_all(l).map(|v| v.len()).unwrap_or(0))
@@ -124,6 +129,7 @@ pub(crate) struct Passive {
     not_agents: Vec<String>,
     name_intros: Vec<String>,
     sentence_excludes: Vec<String>,
+    clause_excludes: Vec<String>,
 }
 
 impl Passive {
@@ -146,6 +152,7 @@ impl Passive {
             not_agents: expand_all(&def.not_agents)?,
             name_intros: expand_all(&def.name_intros)?,
             sentence_excludes: expand_all(&def.sentence_excludes)?,
+            clause_excludes: expand_all(&def.clause_excludes)?,
         })
     }
 
@@ -161,7 +168,7 @@ impl Passive {
                 continue;
             }
             let before = text.get(..m.start).unwrap_or_default();
-            if ends_with_any(before, &self.not_preceded_by) {
+            if ends_with_any(before, &self.not_preceded_by) || self.conditional(before) {
                 continue;
             }
             let Some((end, gap)) = self.participle_after(text, &toks, m.end) else {
@@ -220,6 +227,15 @@ impl Passive {
                 after.chars().next().is_some_and(is_word_char) && p.chars().next_back().is_some_and(is_word_char);
             (!glued).then_some(pos + p.len())
         })
+    }
+
+    /// "If your item was damaged, …" asks; it reports nothing. Looks back
+    /// to the last clause break before the auxiliary.
+    fn conditional(&self, before: &str) -> bool {
+        let clause = before.rsplit(['.', ',', ';', ':', '!', '?']).next().unwrap_or(before);
+        tokens(clause)
+            .iter()
+            .any(|t| self.clause_excludes.iter().any(|w| w == t.text))
     }
 
     fn sentence_excluded(&self, norm: &Normalized, sents: &[(usize, usize)], at: usize) -> bool {
