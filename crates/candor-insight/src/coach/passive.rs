@@ -161,7 +161,8 @@ impl Passive {
     pub fn find(&self, norm: &Normalized, original: &[char]) -> Vec<(usize, usize)> {
         let text = norm.text.as_str();
         let toks = tokens(text);
-        let sents = sentences(text);
+        // Sentence spans are only needed once a candidate is found.
+        let mut sents: Option<Vec<(usize, usize)>> = None;
         let mut out: Vec<(usize, usize)> = Vec::new();
         for m in self.auxiliaries.find_all(norm) {
             if out.last().is_some_and(|&(_, e)| m.start < e) {
@@ -185,7 +186,8 @@ impl Passive {
             if self.names_someone(norm, original, gap.iter().chain(tail.iter())) {
                 continue;
             }
-            if self.sentence_excluded(norm, &sents, m.start) {
+            let sents = sents.get_or_insert_with(|| sentences(text));
+            if self.sentence_excluded(norm, sents, m.start) {
                 continue;
             }
             out.push((m.start, end));

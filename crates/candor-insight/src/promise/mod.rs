@@ -115,6 +115,7 @@ pub fn detect_promises(text: &str, lang: &str) -> Vec<PromiseDetection> {
             kept.push(m);
         }
     }
+    let habits = v.habits.find_all(&norm);
     let mut out = Vec::new();
     for (s, e) in sentences(t) {
         let sentence = t.get(s..e).unwrap_or_default();
@@ -169,7 +170,7 @@ pub fn detect_promises(text: &str, lang: &str) -> Vec<PromiseDetection> {
                 || negated_after
                 || !has_verb
                 || not_imperative
-                || habitual(t, seg_start, lead, m.start, clause_end, v)
+                || habitual(t, &habits, seg_start, lead, m.start, clause_end)
             {
                 seg_start = clause_end;
                 continue;
@@ -212,20 +213,23 @@ pub fn detect_promises(text: &str, lang: &str) -> Vec<PromiseDetection> {
 /// nothing to this customer. The clause runs from the last comma before the
 /// marker to the first comma after it; `habitual_lead` words count anywhere
 /// earlier in the sentence ("whenever we deliver, we'll …").
-fn habitual(t: &str, seg_start: usize, lead: &str, marker: usize, clause_end: usize, v: &vocab::Vocab) -> bool {
+/// `habits` are the habit phrases of the whole text (see
+/// `Vocab::habits`), found once per text.
+fn habitual(
+    t: &str,
+    habits: &[crate::phrase::PhraseMatch],
+    seg_start: usize,
+    lead: &str,
+    marker: usize,
+    clause_end: usize,
+) -> bool {
     let tail = t.get(marker..clause_end).unwrap_or_default();
     let tail = tail.split([',', ';']).next().unwrap_or(tail);
-    let has = |hay: &str, list: &[String]| {
-        list.iter().any(|w| {
-            hay.match_indices(w.as_str()).any(|(i, _)| {
-                let before = hay.get(..i).and_then(|s| s.chars().next_back());
-                let after = hay.get(i + w.len()..).and_then(|s| s.chars().next());
-                !before.is_some_and(is_word_char) && !after.is_some_and(is_word_char)
-            })
-        })
-    };
-    let sentence_lead = t.get(seg_start..marker).unwrap_or_default();
-    has(lead, &v.habitual) || has(tail, &v.habitual) || has(sentence_lead, &v.habitual_lead)
+    let (from, to) = (marker.saturating_sub(lead.len()), marker + tail.len());
+    habits.iter().any(|h| match h.owner {
+        0 => h.start >= from && h.end <= to,
+        _ => h.start >= seg_start && h.end <= marker,
+    })
 }
 
 fn skip_space_byte(t: &str, p: usize) -> usize {

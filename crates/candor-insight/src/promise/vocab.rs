@@ -163,8 +163,9 @@ pub(crate) struct Vocab {
     pub negations: Vec<String>,
     pub negation_window: usize,
     pub joiners: Vec<String>,
-    pub habitual: Vec<String>,
-    pub habitual_lead: Vec<String>,
+    /// `habitual` phrases (owner 0) and `habitual_lead` phrases (owner 1),
+    /// found in one pass over the text.
+    pub habits: PhraseSet,
     pub imperative_lead: Vec<String>,
     pub due: DueVocab,
 }
@@ -280,8 +281,12 @@ impl Vocab {
             negations: sorted(expand_all(&file.negations)?),
             negation_window: file.negation_window,
             joiners: file.joiners,
-            habitual: sorted(expand_all(&file.habitual)?),
-            habitual_lead: sorted(expand_all(&file.habitual_lead)?),
+            habits: PhraseSet::new(
+                file.habitual
+                    .iter()
+                    .map(|h| (0, h.as_str()))
+                    .chain(file.habitual_lead.iter().map(|h| (1, h.as_str()))),
+            )?,
             imperative_lead: sorted(expand_all(&file.imperative_lead)?),
             due,
         })
