@@ -227,6 +227,7 @@ fn passive_voice_family() {
     assert!(!evasive("Your account has not been closed."));
     assert!(!evasive("Your order was cancelled as you asked."));
     assert!(!evasive("Our Leeds office will be closed on Monday."));
+    assert!(!evasive("Your ticket was closed."));
 }
 
 #[test]
