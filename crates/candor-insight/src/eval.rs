@@ -31,15 +31,20 @@ pub const COACH_SETS: &[(&str, &str)] = &[
     ("en", include_str!("../data/eval/coach_en.tsv")),
     ("en", include_str!("../data/eval/coach_en_2.tsv")),
     ("en", include_str!("../data/eval/coach_en_3.tsv")),
+    ("en", include_str!("../data/eval/coach_en_4.tsv")),
+    ("en", include_str!("../data/eval/coach_en_5.tsv")),
     ("de", include_str!("../data/eval/coach_de.tsv")),
     ("de", include_str!("../data/eval/coach_de_2.tsv")),
     ("de", include_str!("../data/eval/coach_de_3.tsv")),
+    ("de", include_str!("../data/eval/coach_de_4.tsv")),
     ("fr", include_str!("../data/eval/coach_fr.tsv")),
     ("fr", include_str!("../data/eval/coach_fr_2.tsv")),
     ("fr", include_str!("../data/eval/coach_fr_3.tsv")),
+    ("fr", include_str!("../data/eval/coach_fr_4.tsv")),
     ("es", include_str!("../data/eval/coach_es.tsv")),
     ("es", include_str!("../data/eval/coach_es_2.tsv")),
     ("es", include_str!("../data/eval/coach_es_3.tsv")),
+    ("es", include_str!("../data/eval/coach_es_4.tsv")),
 ];
 
 /// Promise evaluation files, by language, evaluated like [`COACH_SETS`].
@@ -47,9 +52,13 @@ pub const PROMISE_SETS: &[(&str, &str)] = &[
     ("en", include_str!("../data/eval/promises_en.tsv")),
     ("en", include_str!("../data/eval/promises_en_2.tsv")),
     ("en", include_str!("../data/eval/promises_en_3.tsv")),
+    ("en", include_str!("../data/eval/promises_en_4.tsv")),
     ("de", include_str!("../data/eval/promises_de.tsv")),
+    ("de", include_str!("../data/eval/promises_de_2.tsv")),
     ("fr", include_str!("../data/eval/promises_fr.tsv")),
+    ("fr", include_str!("../data/eval/promises_fr_2.tsv")),
     ("es", include_str!("../data/eval/promises_es.tsv")),
+    ("es", include_str!("../data/eval/promises_es_2.tsv")),
 ];
 
 /// The held-out coach sets: written from how support replies are worded,

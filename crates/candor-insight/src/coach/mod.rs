@@ -6,6 +6,7 @@
 //! code, driven by the same files' `[signature]` vocabulary and by
 //! [`crate::detect_promises`].
 
+mod passive;
 mod rules;
 mod signature;
 
@@ -209,7 +210,8 @@ impl Coach {
             .iter()
             .flat_map(|r| r.patterns.iter())
             .map(|p| crate::phrase::expand(p).map(|v| v.len()).unwrap_or(0))
-            .sum();
+            .sum::<usize>()
+            + file.passive.as_ref().map_or(0, |p| p.phrase_count());
         if phrases > MAX_ADDED_PHRASES {
             return Err(RuleError::TooLarge {
                 lang: code,
@@ -258,9 +260,28 @@ impl Coach {
         let norm = Normalized::new(text);
         let rules = self.compiled.get(&lang).or_else(|| self.compiled.get("en"));
         let mut findings = match rules {
-            Some(r) => phrase_findings(r, &norm),
+            Some(r) => phrase_findings(r, &norm, text),
             None => Vec::new(),
         };
+        if let Some(passive) = rules.and_then(|r| r.passive.as_ref()) {
+            let original: Vec<char> = text.chars().collect();
+            for (s, e) in passive.find(&norm, &original) {
+                let (start, end) = norm.char_range(s, e);
+                // A phrase rule's evasive finding already says it, in its own words.
+                let covered = findings
+                    .iter()
+                    .any(|f| f.category == Category::Evasive && f.start < end && start < f.end);
+                if !covered {
+                    findings.push(Finding {
+                        category: Category::Evasive,
+                        start,
+                        end,
+                        message: passive.message.clone(),
+                        suggestion: passive.suggestion.clone(),
+                    });
+                }
+            }
+        }
         let promises = detect_promises(text, &lang);
         for p in promises.iter().filter(|p| p.due.is_none()) {
             let covered = findings
@@ -320,7 +341,25 @@ pub(crate) fn resolve_language(text: &str, given: &str) -> String {
         .to_string()
 }
 
-fn phrase_findings(rules: &LangRules, norm: &Normalized) -> Vec<Finding> {
+/// True when the word right after byte `end` (same clause) starts with a
+/// capital in the original text: a name ("passed to Amira Khan").
+fn name_follows(norm: &Normalized, original: &[char], end: usize) -> bool {
+    let rest = norm.text.get(end..).unwrap_or_default();
+    let word = rest.trim_start_matches(' ');
+    if word.len() == rest.len() && !rest.is_empty() {
+        return false;
+    }
+    let at = end + (rest.len() - word.len());
+    word.chars().next().is_some_and(crate::text::is_word_char)
+        && original.get(norm.char_at(at)).is_some_and(|c| c.is_uppercase())
+}
+
+fn phrase_findings(rules: &LangRules, norm: &Normalized, text: &str) -> Vec<Finding> {
+    let original: Vec<char> = if rules.rules.iter().any(|r| r.def.not_followed_by_name) {
+        text.chars().collect()
+    } else {
+        Vec::new()
+    };
     let sents = sentences(&norm.text);
     let mut kept: Vec<(usize, usize, usize)> = Vec::new(); // (rule, start, end) bytes
     for m in rules.set.find_all(norm) {
@@ -332,19 +371,27 @@ fn phrase_findings(rules: &LangRules, norm: &Normalized) -> Vec<Finding> {
         if starts_with_any(after, &rule.not_followed_by) || ends_with_any(before, &rule.not_preceded_by) {
             continue;
         }
-        if !rule.sentence_requires.is_empty() {
+        if rule.def.not_followed_by_name && name_follows(norm, &original, m.end) {
+            continue;
+        }
+        if !rule.sentence_requires.is_empty() || !rule.sentence_excludes.is_empty() {
             let (s, e) = sents
                 .iter()
                 .copied()
                 .find(|&(s, e)| s <= m.start && m.start < e)
                 .unwrap_or((0, norm.text.len()));
             let sentence = norm.text.get(s..e).unwrap_or_default();
-            let found = rule.sentence_requires.iter().any(|req| {
-                sentence
-                    .match_indices(req.as_str())
-                    .any(|(i, _)| norm.on_word_boundaries(s + i, s + i + req.len()))
-            });
-            if !found {
+            let has = |list: &[String]| {
+                list.iter().any(|req| {
+                    sentence
+                        .match_indices(req.as_str())
+                        .any(|(i, _)| norm.on_word_boundaries(s + i, s + i + req.len()))
+                })
+            };
+            if !rule.sentence_requires.is_empty() && !has(&rule.sentence_requires) {
+                continue;
+            }
+            if has(&rule.sentence_excludes) {
                 continue;
             }
         }

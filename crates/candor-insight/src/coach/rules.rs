@@ -16,6 +16,12 @@
 //! not_followed_by = []        # optional: skip when one of these follows
 //! not_preceded_by = []        # optional: skip when one of these precedes
 //! sentence_requires = []      # optional: fire only when the sentence has one
+//! sentence_excludes = []      # optional: skip when the sentence has one
+//! not_followed_by_name = false # optional: skip when a capitalised name
+//!                             # follows ("passed to Amira Khan")
+//!
+//! [passive]                   # optional: the passive-voice check, see
+//! # `super::passive` for the fields
 //! ```
 //!
 //! Patterns use the syntax of [`crate::phrase`]. Context lists use the same
@@ -24,6 +30,7 @@
 use serde::Deserialize;
 
 use super::Category;
+use super::passive::{Passive, PassiveDef};
 use crate::phrase::{PatternError, PhraseSet, expand_all};
 
 /// Why a rule file was rejected.
@@ -95,6 +102,10 @@ pub(crate) struct RuleDef {
     pub not_preceded_by: Vec<String>,
     #[serde(default)]
     pub sentence_requires: Vec<String>,
+    #[serde(default)]
+    pub sentence_excludes: Vec<String>,
+    #[serde(default)]
+    pub not_followed_by_name: bool,
 }
 
 /// A whole rule file.
@@ -105,6 +116,8 @@ pub(crate) struct RuleFile {
     pub signature: Option<SignatureDef>,
     #[serde(default)]
     pub rule: Vec<RuleDef>,
+    #[serde(default)]
+    pub passive: Option<PassiveDef>,
 }
 
 impl RuleFile {
@@ -123,6 +136,7 @@ pub(crate) struct CompiledRule {
     pub not_followed_by: Vec<String>,
     pub not_preceded_by: Vec<String>,
     pub sentence_requires: Vec<String>,
+    pub sentence_excludes: Vec<String>,
 }
 
 /// Signature vocabulary, normalised.
@@ -138,6 +152,7 @@ pub(crate) struct LangRules {
     pub rules: Vec<CompiledRule>,
     pub set: PhraseSet,
     pub signature: SignatureVocab,
+    pub passive: Option<Passive>,
 }
 
 impl LangRules {
@@ -145,7 +160,14 @@ impl LangRules {
     pub fn compile(lang: &str, files: &[RuleFile]) -> Result<Self, RuleError> {
         let mut rules = Vec::new();
         let mut signature = SignatureVocab::default();
+        let mut passive: Option<PassiveDef> = None;
         for file in files {
+            if let Some(p) = &file.passive {
+                match &mut passive {
+                    Some(acc) => acc.extend(p),
+                    None => passive = Some(p.clone()),
+                }
+            }
             if let Some(sig) = &file.signature {
                 let wrap = |e| RuleError::Pattern {
                     lang: lang.to_string(),
@@ -165,6 +187,7 @@ impl LangRules {
                     not_followed_by: expand_all(&def.not_followed_by).map_err(wrap)?,
                     not_preceded_by: expand_all(&def.not_preceded_by).map_err(wrap)?,
                     sentence_requires: expand_all(&def.sentence_requires).map_err(wrap)?,
+                    sentence_excludes: expand_all(&def.sentence_excludes).map_err(wrap)?,
                     def: def.clone(),
                 });
             }
@@ -191,13 +214,28 @@ impl LangRules {
             id: "(set)".into(),
             source: e,
         })?;
-        Ok(LangRules { rules, set, signature })
+        let passive = match passive {
+            Some(def) => Some(Passive::compile(&def).map_err(|e| RuleError::Pattern {
+                lang: lang.to_string(),
+                id: "passive".into(),
+                source: e,
+            })?),
+            None => None,
+        };
+        Ok(LangRules {
+            rules,
+            set,
+            signature,
+            passive,
+        })
     }
 }
 
-/// The built-in rule files, compiled into the binary.
+/// The built-in rule files, compiled into the binary. A language may have
+/// several files; they are compiled as one set, in this order.
 pub(crate) const BUILTIN: &[(&str, &str)] = &[
     ("en", include_str!("../../data/coach/en.toml")),
+    ("en", include_str!("../../data/coach/en_tone.toml")),
     ("de", include_str!("../../data/coach/de.toml")),
     ("fr", include_str!("../../data/coach/fr.toml")),
     ("es", include_str!("../../data/coach/es.toml")),

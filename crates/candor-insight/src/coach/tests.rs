@@ -206,3 +206,51 @@ fn categories_serialize_kebab_case() {
         assert_eq!(Category::parse(c.as_str()), Some(c));
     }
 }
+
+#[test]
+fn passive_voice_family() {
+    let evasive = |t: &str| cats(t, "en").contains(&Category::Evasive);
+    // Auxiliary, adverbs and participle in any combination.
+    assert!(evasive("Your refund has unfortunately been denied."));
+    assert!(evasive("Your account's been suspended."));
+    assert!(evasive("Your booking was simply overlooked."));
+    assert!(evasive("Your claim is currently being reviewed."));
+    assert!(evasive("The parcel will be rescheduled."));
+    // A named person or an agent says who acts.
+    assert!(!evasive("Your complaint has been passed to Amira Khan in billing."));
+    assert!(!evasive("Your claim was rejected by our underwriter, Tom Price."));
+    // "by Friday" is a time, not an agent.
+    assert!(evasive("Your appeal will be reviewed by Friday."));
+    // Modal, first person, negation and the customer's own request.
+    assert!(!evasive("The receipt should have been kept."));
+    assert!(!evasive("I was told the parcel left at 7."));
+    assert!(!evasive("Your account has not been closed."));
+    assert!(!evasive("Your order was cancelled as you asked."));
+    assert!(!evasive("Our Leeds office will be closed on Monday."));
+    assert!(!evasive("Your ticket was closed."));
+}
+
+#[test]
+fn sentence_excludes_skip_a_rule() {
+    // "Obviously" with a "no" talks down; with a kindness it does not.
+    assert_eq!(
+        cats("Obviously the charger won't work unplugged.", "en"),
+        vec![Category::Blame]
+    );
+    assert!(cats("Obviously the return postage is on us.", "en").is_empty());
+}
+
+#[test]
+fn passive_voice_in_other_languages() {
+    let evasive = |t: &str, l: &str| cats(t, l).contains(&Category::Evasive);
+    assert!(evasive("Ihr Termin wurde leider kurzfristig verschoben.", "de"));
+    assert!(!evasive("Die Bestellung wurde wie gewünscht storniert.", "de"));
+    assert!(!evasive("Ihr Fall wurde von Frau Kaya geprüft und freigegeben.", "de"));
+    assert!(evasive("Votre rendez-vous a malheureusement été reporté.", "fr"));
+    assert!(!evasive(
+        "Votre rendez-vous a été reporté par Camille, à votre demande.",
+        "fr"
+    ));
+    assert!(evasive("Su cita ha sido aplazada.", "es"));
+    assert!(!evasive("Su reembolso fue aprobado por Sara esta mañana.", "es"));
+}

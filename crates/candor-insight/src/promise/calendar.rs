@@ -122,6 +122,9 @@ fn calendar_date(today: Date, month: i8, day: i8, year: Option<i16>) -> Date {
 /// time zone.
 ///
 /// Rules: "today"/"tomorrow" count business days (today when it is one);
+/// "within N business days" is due on the Nth business day after today at
+/// the clock time it was said, moved into that day's business hours (said
+/// at 19:00, due at closing time; said at 07:00, at opening time);
 /// a day without a clock time is due at the calendar's end of that day;
 /// "today" said after closing time is due at the end of the calendar day;
 /// a weekday is the nearest one, today included; a date without a year is
@@ -131,6 +134,13 @@ pub fn resolve_due(spec: &DueSpec, now: &Zoned, cal: &dyn WorkingCalendar) -> Zo
     let today = now.date();
     match *spec {
         DueSpec::Within(d) => now.checked_add(d).unwrap_or_else(|_| now.clone()),
+        DueSpec::WithinBusinessDays { business_days } => {
+            // Count business days after today, then keep the clock time of
+            // the promise within that day's business hours.
+            let d = business_day(next_day(today), business_days.saturating_sub(1), cal);
+            let time = now.time().max(cal.start_of_day(d)).min(cal.end_of_day(d));
+            at(d, time, now)
+        }
         DueSpec::EndOfBusinessDay { business_days_ahead } => {
             let d = business_day(today, business_days_ahead, cal);
             let due = at(d, cal.end_of_day(d), now);

@@ -5,12 +5,23 @@
 //!
 //! A clock time written without am/pm and between 1 and 7 ("at 3") is read
 //! as afternoon: support teams rarely promise a call at 3 in the morning.
+//!
+//! Numeric dates: ISO dates ("2026-12-05") are read as such in every
+//! language. A dotted date ("05.12.", "5.12.2026") is day first everywhere;
+//! it needs its closing dot or a year, since "12.05" alone is a clock time. A
+//! slashed date ("12/05", "12/05/2026") follows the language: month first
+//! for English (`en`, `en-US`, and any English without a region that writes
+//! day first), day first for every other language and for the English of
+//! regions that write day first (`en-GB`, `en-IE`, `en-AU`, `en-NZ`, `en-IN`,
+//! `en-ZA`). A number above 12 can only be the day, whichever the order
+//! ("14/03" is the 14th of March in English too). Day-month-year with dashes
+//! ("12-05-2026") needs the year, since "3-5" is a range of days.
 
 use jiff::SignedDuration;
 use jiff::civil::{Time, Weekday};
 use serde::{Deserialize, Serialize};
 
-use super::vocab::DueVocab;
+use super::vocab::{DueVocab, NumericDates};
 use crate::text::is_word_char;
 
 /// When a promise is due, relative to the moment it was made.
@@ -19,8 +30,14 @@ use crate::text::is_word_char;
 pub enum DueSpec {
     /// A fixed span from now: "within 24 hours", "in 2 hours".
     Within(SignedDuration),
-    /// End of a business day: "today" = 0, "tomorrow" = 1,
-    /// "within 2 business days" = 2.
+    /// A span of business days from now: "within 2 business days". Due at
+    /// the same clock time that many business days later (kept within that
+    /// day's business hours), see [`crate::resolve_due`].
+    WithinBusinessDays {
+        /// Business days after today.
+        business_days: u32,
+    },
+    /// End of a business day: "today" = 0, "tomorrow" = 1.
     EndOfBusinessDay {
         /// Business days after today (today itself when it is one).
         business_days_ahead: u32,
@@ -57,7 +74,7 @@ impl DueSpec {
     /// A short kebab-case name of the variant, as in the evaluation files.
     pub fn kind(&self) -> &'static str {
         match self {
-            DueSpec::Within(_) => "within",
+            DueSpec::Within(_) | DueSpec::WithinBusinessDays { .. } => "within",
             DueSpec::EndOfBusinessDay { .. } => "end-of-business-day",
             DueSpec::BusinessDayAt { .. } => "business-day-at",
             DueSpec::Weekday { .. } => "weekday",
@@ -100,6 +117,19 @@ mod weekday_name {
 struct P<'a> {
     t: &'a str,
     v: &'a DueVocab,
+    order: NumericDates,
+}
+
+/// The slashed-date order for a language tag: the language's own, except
+/// the English of regions that write the day first.
+pub(crate) fn date_order(lang: &str, language_default: NumericDates) -> NumericDates {
+    let mut parts = lang.trim().split(['-', '_']);
+    let base = parts.next().unwrap_or_default().to_ascii_lowercase();
+    let region = parts.next().unwrap_or_default().to_ascii_uppercase();
+    match (base.as_str(), region.as_str()) {
+        ("en", "GB" | "UK" | "IE" | "AU" | "NZ" | "IN" | "ZA") => NumericDates::DayFirst,
+        _ => language_default,
+    }
 }
 
 fn skip_space(t: &str, pos: usize) -> usize {
@@ -260,7 +290,104 @@ impl P<'_> {
         }
     }
 
+    /// Digits right at `pos` (no space skipped): value, count, end.
+    fn digits_here(&self, pos: usize) -> Option<(u32, usize, usize)> {
+        let rest = self.rest(pos);
+        let n = rest.chars().take_while(char::is_ascii_digit).count();
+        if n == 0 || n > 4 {
+            return None;
+        }
+        Some((rest.get(..n)?.parse().ok()?, n, pos + n))
+    }
+
+    /// A numeric date: "2026-12-05", "05.12.", "5.12.2026", "12/05",
+    /// "12/05/26" (see the module notes for the order of day and month).
+    fn numeric_date(&self, pos: usize) -> Option<(i8, i8, Option<i16>, usize)> {
+        let start = skip_space(self.t, pos);
+        if self
+            .t
+            .get(..start)
+            .and_then(|s| s.chars().next_back())
+            .is_some_and(is_word_char)
+        {
+            return None;
+        }
+        let (a, a_len, p) = self.digits_here(start)?;
+        let sep = self.rest(p).chars().next().filter(|c| matches!(c, '-' | '/' | '.'))?;
+        let (b, b_len, p) = self.digits_here(p + 1)?;
+        if b_len > 2 {
+            return None;
+        }
+        let year_of = |y: u32, len: usize| -> Option<i16> {
+            match len {
+                2 => i16::try_from(2000 + y).ok(),
+                4 if (2000..=2100).contains(&y) => i16::try_from(y).ok(),
+                _ => None,
+            }
+        };
+        // A third part with the same separator.
+        let third = self
+            .rest(p)
+            .strip_prefix(sep)
+            .and_then(|_| self.digits_here(p + 1))
+            .filter(|&(_, len, _)| len <= 4);
+        let (month, day, year, end) = if a_len == 4 {
+            // ISO: year-month-day.
+            let (c, c_len, e) = third?;
+            if sep != '-' || c_len > 2 {
+                return None;
+            }
+            (b, c, Some(year_of(a, 4)?), e)
+        } else {
+            if a_len > 2 {
+                return None;
+            }
+            let (year, end) = match third {
+                Some((y, len, e)) => (Some(year_of(y, len)?), e),
+                None => (None, p),
+            };
+            match sep {
+                '.' => {
+                    // "12.05" alone is a clock time: a date needs its
+                    // closing dot or a year.
+                    let closing = year.is_none() && self.rest(end).starts_with('.');
+                    if year.is_none() && !closing {
+                        return None;
+                    }
+                    (b, a, year, if closing { end + 1 } else { end })
+                }
+                '-' if year.is_none() => return None,
+                _ => {
+                    let month_first = match self.order {
+                        NumericDates::MonthFirst => a <= 12 || b > 12,
+                        NumericDates::DayFirst => a <= 12 && b > 12,
+                    };
+                    if month_first {
+                        (a, b, year, end)
+                    } else {
+                        (b, a, year, end)
+                    }
+                }
+            }
+        };
+        if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+            return None;
+        }
+        if self
+            .rest(end)
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_digit() || c == '/')
+        {
+            return None;
+        }
+        Some((i8::try_from(month).ok()?, i8::try_from(day).ok()?, year, end))
+    }
+
     fn date(&self, pos: usize) -> Option<(i8, i8, Option<i16>, usize)> {
+        if let Some(hit) = self.numeric_date(pos) {
+            return Some(hit);
+        }
         let year = |p: usize| -> (Option<i16>, usize) {
             let q = self.comma(p);
             match self.eat_digits(q, 4) {
@@ -298,7 +425,7 @@ impl P<'_> {
         }
         let (n, p) = self.eat_number(p)?;
         if let Some(e) = self.eat_glued(p, &self.v.business_days) {
-            return Some((DueSpec::EndOfBusinessDay { business_days_ahead: n }, e));
+            return Some((DueSpec::WithinBusinessDays { business_days: n }, e));
         }
         let (unit, e) = self
             .v
@@ -374,8 +501,18 @@ fn minutes_spec(minutes: u32) -> DueSpec {
 
 /// The first due expression in `text[from..to]` (normalised text), with its
 /// byte range.
-pub(crate) fn find_due(text: &str, from: usize, to: usize, vocab: &DueVocab) -> Option<(DueSpec, usize, usize)> {
-    let p = P { t: text, v: vocab };
+pub(crate) fn find_due(
+    text: &str,
+    from: usize,
+    to: usize,
+    vocab: &DueVocab,
+    order: NumericDates,
+) -> Option<(DueSpec, usize, usize)> {
+    let p = P {
+        t: text,
+        v: vocab,
+        order,
+    };
     let segment = text.get(from..to)?;
     let mut prev_word = false;
     for (i, c) in segment.char_indices() {

@@ -103,6 +103,7 @@ pub fn detect_promises(text: &str, lang: &str) -> Vec<PromiseDetection> {
     let Some(v) = vocab::vocab(&code).or_else(|| vocab::vocab("en")) else {
         return Vec::new();
     };
+    let order = due::date_order(lang, v.due.numeric_dates);
     let norm = Normalized::new(text);
     let t = norm.text.as_str();
     let chars: Vec<char> = text.chars().collect();
@@ -114,6 +115,7 @@ pub fn detect_promises(text: &str, lang: &str) -> Vec<PromiseDetection> {
             kept.push(m);
         }
     }
+    let habits = v.habits.find_all(&norm);
     let mut out = Vec::new();
     for (s, e) in sentences(t) {
         let sentence = t.get(s..e).unwrap_or_default();
@@ -137,9 +139,10 @@ pub fn detect_promises(text: &str, lang: &str) -> Vec<PromiseDetection> {
                 })
                 .map(|n| n.start);
             let clause_end = next.unwrap_or(e).min(e);
-            let Some(&(owner, verb_free)) = v.marker_info.get(m.owner) else {
+            let Some(&info) = v.marker_info.get(m.owner) else {
                 continue;
             };
+            let (owner, verb_free) = (info.owner, info.verb_free);
             // A negation binds within its own clause: in "Don't worry, we'll
             // send it" or "No problem, I'll call you" the promise stands.
             let lead = t.get(seg_start..m.start).unwrap_or_default();
@@ -157,12 +160,23 @@ pub fn detect_promises(text: &str, lang: &str) -> Vec<PromiseDetection> {
                 .take(v.negation_window)
                 .any(|tok| is_negation(tok.text, &v.negations));
             let has_verb = verb_free || starts_with_any(t.get(p..clause_end).unwrap_or_default(), &v.verbs);
-            if negated_before || negated_after || !has_verb {
+            // "The system let me apply it": a subject before "let me" makes it
+            // a report, not an offer.
+            let not_imperative = info.imperative
+                && before
+                    .last()
+                    .is_some_and(|tok| !v.imperative_lead.iter().any(|w| w == tok.text));
+            if negated_before
+                || negated_after
+                || !has_verb
+                || not_imperative
+                || habitual(t, &habits, seg_start, lead, m.start, clause_end)
+            {
                 seg_start = clause_end;
                 continue;
             }
-            let due =
-                due::find_due(t, m.start, clause_end, &v.due).or_else(|| due::find_due(t, seg_start, m.start, &v.due));
+            let due = due::find_due(t, m.start, clause_end, &v.due, order)
+                .or_else(|| due::find_due(t, seg_start, m.start, &v.due, order));
             let (start, end_raw) = norm.char_range(m.start, clause_end);
             let span = trim_end_span(&chars, start, end_raw);
             let action_start = if verb_free {
@@ -191,6 +205,31 @@ pub fn detect_promises(text: &str, lang: &str) -> Vec<PromiseDetection> {
         }
     }
     out
+}
+
+/// True when the clause around a marker states a habit or a rule for
+/// everyone ("we usually refund within 5 days", "we'll send you a statement
+/// every month", "we'll refund anyone whose order is late"), which promises
+/// nothing to this customer. The clause runs from the last comma before the
+/// marker to the first comma after it; `habitual_lead` words count anywhere
+/// earlier in the sentence ("whenever we deliver, we'll …").
+/// `habits` are the habit phrases of the whole text (see
+/// `Vocab::habits`), found once per text.
+fn habitual(
+    t: &str,
+    habits: &[crate::phrase::PhraseMatch],
+    seg_start: usize,
+    lead: &str,
+    marker: usize,
+    clause_end: usize,
+) -> bool {
+    let tail = t.get(marker..clause_end).unwrap_or_default();
+    let tail = tail.split([',', ';']).next().unwrap_or(tail);
+    let (from, to) = (marker.saturating_sub(lead.len()), marker + tail.len());
+    habits.iter().any(|h| match h.owner {
+        0 => h.start >= from && h.end <= to,
+        _ => h.start >= seg_start && h.end <= marker,
+    })
 }
 
 fn skip_space_byte(t: &str, p: usize) -> usize {

@@ -127,3 +127,68 @@ fn due_spec_serializes() {
     let back: Result<DueSpec, _> = serde_json::from_str(&json);
     assert_eq!(back.ok(), Some(d));
 }
+
+#[test]
+fn habits_and_reports_are_not_promises() {
+    for t in [
+        "We'll issue refunds to anyone whose order is late.",
+        "We'll send you a statement every month.",
+        "Whenever we deliver a fridge, we'll take the old one away.",
+        "We'll always replace faulty items free of charge.",
+        "The system let me apply the discount.",
+    ] {
+        assert!(first(t, "en").is_none(), "{t}");
+    }
+    assert!(first("Let me check the tracking for you.", "en").is_some());
+    assert!(first("OK, so let me check the tracking.", "en").is_some());
+    // A habit in another clause leaves the promise alone.
+    let p = first(
+        "I'll refund the £30 today, and each month we'll send a statement.",
+        "en",
+    );
+    assert_eq!(p.and_then(|p| p.due).map(|d| d.kind()), Some("end-of-business-day"));
+    assert!(first("Wir erstatten in der Regel innerhalb von 5 Tagen.", "de").is_none());
+}
+
+#[test]
+fn numeric_dates() {
+    let date = |t: &str, l: &str| match first(t, l).and_then(|p| p.due) {
+        Some(DueSpec::Date { month, day, year, .. }) => Some((month, day, year)),
+        _ => None,
+    };
+    assert_eq!(date("I'll post it by 12/05.", "en"), Some((12, 5, None)));
+    assert_eq!(date("I'll post it by 12/05.", "en-GB"), Some((5, 12, None)));
+    assert_eq!(date("I'll post it by 14/03.", "en"), Some((3, 14, None)));
+    assert_eq!(date("I'll post it by 05/12/2026.", "en"), Some((5, 12, Some(2026))));
+    assert_eq!(date("I'll post it by 2026-12-05.", "en"), Some((12, 5, Some(2026))));
+    assert_eq!(date("Ich schicke sie bis 12.05. zu.", "de"), Some((5, 12, None)));
+    assert_eq!(
+        date("Je vous envoie la carte d'ici le 12/05.", "fr"),
+        Some((5, 12, None))
+    );
+    assert_eq!(
+        date("Le enviaré la tarjeta antes del 05/12/26.", "es"),
+        Some((12, 5, Some(2026)))
+    );
+    // "10.30" is a clock time; "3-5" is a range, not a date.
+    let kind = |t: &str| first(t, "en").and_then(|p| p.due).map(|d| d.kind());
+    assert_eq!(kind("I'll call you by 10.30."), Some("business-day-at"));
+    assert_eq!(kind("We'll ship it in 3-5 days."), None);
+    assert_eq!(date("I'll post it by 13/13.", "en"), None);
+}
+
+#[test]
+fn within_business_days() {
+    let cal = MondayToFriday::default();
+    let due = first("We will call you back within 2 business days.", "en").and_then(|p| p.due);
+    assert_eq!(due, Some(DueSpec::WithinBusinessDays { business_days: 2 }));
+    let show = |spec: &DueSpec, at: &str| {
+        let now: jiff::Zoned = at.parse().unwrap_or_else(|_| jiff::Zoned::now());
+        resolve_due(spec, &now, &cal).strftime("%a %H:%M").to_string()
+    };
+    let two = DueSpec::WithinBusinessDays { business_days: 2 };
+    assert_eq!(show(&two, "2026-03-04T10:00[Europe/Berlin]"), "Fri 10:00");
+    assert_eq!(show(&two, "2026-03-06T10:00[Europe/Berlin]"), "Tue 10:00");
+    assert_eq!(show(&two, "2026-03-06T19:30[Europe/Berlin]"), "Tue 17:00");
+    assert_eq!(show(&two, "2026-03-07T07:00[Europe/Berlin]"), "Tue 09:00");
+}

@@ -21,6 +21,11 @@ struct MarkerDef {
     patterns: Vec<String>,
     #[serde(default)]
     verb_free: bool,
+    /// The marker is an imperative ("let me"): it opens a promise only at
+    /// the start of a clause or after one of `imperative_lead`, never after a
+    /// subject ("the system let me apply it" reports the past).
+    #[serde(default)]
+    imperative: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -66,6 +71,21 @@ struct DueDef {
     /// Units: phrase → minutes; business-day units are listed separately.
     units: BTreeMap<String, u32>,
     business_days: Vec<String>,
+    /// How the language writes a numeric date with slashes: "month-first"
+    /// (12/05 = December 5) or "day-first" (12/05 = 12 May).
+    #[serde(default)]
+    numeric_dates: NumericDates,
+}
+
+/// The order of day and month in a slashed numeric date ("12/05").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum NumericDates {
+    /// 12/05 is the 12th of May.
+    #[default]
+    DayFirst,
+    /// 12/05 is December 5.
+    MonthFirst,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -81,6 +101,17 @@ struct VocabFile {
     /// Words that join two promises into one ("and").
     #[serde(default)]
     joiners: Vec<String>,
+    /// Words that make a clause a habit or a rule for everyone ("usually",
+    /// "every month", "anyone whose"): it states how things go, not a promise.
+    #[serde(default)]
+    habitual: Vec<String>,
+    /// Words that, anywhere before the marker in the sentence, make the
+    /// clause a habit ("whenever we deliver, we'll …").
+    #[serde(default)]
+    habitual_lead: Vec<String>,
+    /// Words that may stand before an imperative marker ("so let me …").
+    #[serde(default)]
+    imperative_lead: Vec<String>,
     due: DueDef,
 }
 
@@ -109,19 +140,33 @@ pub(crate) struct DueVocab {
     pub durations: Vec<(String, u32)>,
     pub units: Vec<(String, u32)>,
     pub business_days: Vec<String>,
+    pub numeric_dates: NumericDates,
+}
+
+/// What a marker pattern is: who owns it, whether it holds its verb, and
+/// whether it is an imperative.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct MarkerInfo {
+    pub owner: Owner,
+    pub verb_free: bool,
+    pub imperative: bool,
 }
 
 /// The compiled vocabulary of one language.
 #[derive(Debug, Clone)]
 pub(crate) struct Vocab {
     pub markers: PhraseSet,
-    /// Per marker pattern owner index: (owner, verb_free).
-    pub marker_info: Vec<(Owner, bool)>,
+    /// Per marker pattern owner index.
+    pub marker_info: Vec<MarkerInfo>,
     pub verbs: Vec<String>,
     pub skip: Vec<String>,
     pub negations: Vec<String>,
     pub negation_window: usize,
     pub joiners: Vec<String>,
+    /// `habitual` phrases (owner 0) and `habitual_lead` phrases (owner 1),
+    /// found in one pass over the text.
+    pub habits: PhraseSet,
+    pub imperative_lead: Vec<String>,
     pub due: DueVocab,
 }
 
@@ -185,7 +230,11 @@ impl Vocab {
         let mut marker_info = Vec::new();
         let mut pairs = Vec::new();
         for (i, m) in file.marker.iter().enumerate() {
-            marker_info.push((m.owner, m.verb_free));
+            marker_info.push(MarkerInfo {
+                owner: m.owner,
+                verb_free: m.verb_free,
+                imperative: m.imperative,
+            });
             for p in &m.patterns {
                 pairs.push((i, p.as_str()));
             }
@@ -222,6 +271,7 @@ impl Vocab {
             durations: expand_map(d.durations)?,
             units: expand_map(d.units)?,
             business_days: sorted(expand_all(&d.business_days)?),
+            numeric_dates: d.numeric_dates,
         };
         Ok(Vocab {
             markers,
@@ -231,6 +281,13 @@ impl Vocab {
             negations: sorted(expand_all(&file.negations)?),
             negation_window: file.negation_window,
             joiners: file.joiners,
+            habits: PhraseSet::new(
+                file.habitual
+                    .iter()
+                    .map(|h| (0, h.as_str()))
+                    .chain(file.habitual_lead.iter().map(|h| (1, h.as_str()))),
+            )?,
+            imperative_lead: sorted(expand_all(&file.imperative_lead)?),
             due,
         })
     }
