@@ -206,7 +206,7 @@ pub(crate) fn row_sentences(
     // first-use training cheap and gives the same labels.
     let needs_rules = expected.iter().any(|c| CLASSIFIED.contains(c)) && sentence_spans(&norm).len() > 1;
     let findings = if needs_rules {
-        coach.rule_findings(&norm, text, lang)
+        coach.rule_findings(&norm, text, lang).0
     } else {
         Vec::new()
     };

@@ -3,7 +3,8 @@
 //! support-adjusted score). `--verbose` lists every miss of the development
 //! sets (held-out texts are never printed, only their figures). `--cv` prints
 //! the cross-validation of the coach's statistical layer on the development
-//! sets and its first-use cost; `--sweep` the same for a few training
+//! sets and its first-use cost; `--coach` reads English replies from standard
+//! input, one a line, and prints their findings; `--sweep` the same for a few training
 //! parameter sets. `--vader` instead reads lines from standard input and
 //! prints VADER's compound score for each (to compare with the reference
 //! implementation).
@@ -15,6 +16,17 @@ fn main() {
     if args.iter().any(|a| a == "--vader") {
         for line in std::io::stdin().lock().lines().map_while(Result::ok) {
             println!("{:.4}\t{line}", candor_insight::vader_compound(&line));
+        }
+        return;
+    }
+    if args.iter().any(|a| a == "--coach") {
+        let mut opts = candor_insight::CoachOptions::new("en");
+        opts.check_signature = false;
+        for line in std::io::stdin().lock().lines().map_while(Result::ok) {
+            println!("{line}");
+            for f in candor_insight::coach(&line, &opts) {
+                println!("  {} {}..{}: {}", f.category.as_str(), f.start, f.end, f.message);
+            }
         }
         return;
     }

@@ -12,9 +12,11 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use super::{COACH_SETS, CategoryScore, coach_row, row_sentences, rows};
+pub use crate::coach::classify::THRESHOLDS;
 pub use crate::coach::classify::train::TrainParams;
 use crate::coach::classify::train::{LabelledSentence, train};
-use crate::coach::classify::{CLASSIFIED, N, THRESHOLDS};
+use crate::coach::classify::{CLASSIFIED, N, sentence_spans};
+use crate::text::Normalized;
 use crate::{Category, Coach};
 
 /// How rows are split into folds.
@@ -54,9 +56,23 @@ pub fn out_of_fold(lang: &str, split: Split, params: TrainParams) -> Vec<RowOutc
                 .map(|f| f.category)
                 .collect();
             let labelled = row_sentences(&plain, lang, &text, &expected);
-            let sentences = labelled
+            // Where the coach would not ask the classifier: a rule of the
+            // category fired in the sentence or was turned down in it.
+            let norm = Normalized::new(&text);
+            let (found, declined) = plain.rule_findings(&norm, &text, lang);
+            let sentences = sentence_spans(&norm)
                 .iter()
-                .map(|s| ([0.0; N], s.labels.map(|l| l == Some(true))))
+                .map(|sp| {
+                    let ruled = CLASSIFIED.map(|cat| {
+                        found
+                            .iter()
+                            .any(|f| f.category == cat && f.start < sp.char_end && sp.char_start < f.end)
+                            || declined
+                                .iter()
+                                .any(|&(c, at)| c == cat && sp.char_start <= at && at < sp.char_end)
+                    });
+                    ([0.0; N], ruled)
+                })
                 .collect();
             all.push((
                 fi,
@@ -159,14 +175,14 @@ pub fn figures(outcomes: &[RowOutcome], k: usize, threshold: f32) -> Option<CvFi
     Some(f)
 }
 
-/// Per category, the lowest threshold (in steps of 0.01 from 0.20) from
-/// which on every higher step both the classifier alone and rules plus
+/// Per category, the lowest threshold (in steps of 0.01 from 0.50: a
+/// finding must be more likely than not) from which on every higher step both the classifier alone and rules plus
 /// classifier keep `precision` (so one lucky step does not decide); 1.01
 /// (never fires) when none does.
 pub fn choose_thresholds(outcomes: &[RowOutcome], precision: f64) -> [f32; N] {
     let mut out = [1.01f32; N];
     for (k, slot) in out.iter_mut().enumerate() {
-        for step in (20..100).rev() {
+        for step in (50..100).rev() {
             let t = step as f32 / 100.0;
             let Some(f) = figures(outcomes, k, t) else { break };
             if f.classifier.precision() < precision || f.combined.precision() < precision {

@@ -164,6 +164,23 @@ fn hand_features(toks: &[&str], f: &mut impl FnMut(&str)) {
     if we_cannot {
         f("h we-cannot");
     }
+    if toks
+        .iter()
+        .any(|t| matches!(*t, "not" | "never" | "no") || t.ends_with("n't"))
+    {
+        f("h negated");
+    }
+}
+
+/// Words too plain to explain anything on their own.
+const GLUE: &[&str] = &[
+    "a", "an", "the", "to", "of", "for", "and", "or", "in", "on", "at", "it", "this", "that", "is", "are", "was",
+    "with", "as",
+];
+
+/// True for a feature worth naming in an explanation: not a lone glue word.
+pub(crate) fn explains(feature: &str) -> bool {
+    !matches!(feature.split_once(' '), Some(("w", w)) if GLUE.contains(&w))
 }
 
 /// How a feature reads in an explanation: the words, quoted, or what a hand
@@ -177,6 +194,7 @@ pub(crate) fn display(feature: &str) -> String {
         Some(("h", "passive-by")) => "passive".to_string(),
         Some(("h", "jargon-suffix")) => "a -ize/-ise/-wise word".to_string(),
         Some(("h", "we-cannot")) => "'we' + cannot".to_string(),
+        Some(("h", "negated")) => "a negation".to_string(),
         _ => format!("'{feature}'"),
     }
 }
