@@ -64,6 +64,18 @@ fn main() {
         );
         let (label, train) = candor_insight::eval::cv::training_cost();
         println!("again: labelling the rows {label:?}, training {train:?}");
+        let reply =
+            "You should have read the guide. Your refund has been processed. We value your business. ".repeat(24);
+        for (name, coach) in [
+            ("rules only", plain),
+            ("with the layer", candor_insight::Coach::standard()),
+        ] {
+            let started = std::time::Instant::now();
+            for _ in 0..200 {
+                std::hint::black_box(coach.analyze(std::hint::black_box(&reply), &opts));
+            }
+            println!("{} bytes, {name}: {:?} per call", reply.len(), started.elapsed() / 200);
+        }
         print!("{}", candor_insight::eval::cv::report());
         return;
     }

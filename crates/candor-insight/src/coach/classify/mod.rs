@@ -15,6 +15,7 @@ mod features;
 pub mod train;
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::LazyLock;
 
 use super::{Category, Finding};
@@ -74,10 +75,34 @@ pub(crate) fn sentence_spans(norm: &Normalized) -> Vec<SentenceSpan> {
         .collect()
 }
 
+/// FNV-1a: feature names are short and not attacker-chosen keys of a
+/// long-lived table that grows, so a fast hash is enough.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+type FeatureIndex = HashMap<String, u32, BuildHasherDefault<Fnv>>;
+
 /// Trained weights.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Model {
-    index: HashMap<String, u32>,
+    index: FeatureIndex,
     names: Vec<String>,
     weights: Vec<[f32; N]>,
     bias: [f32; N],

@@ -3,9 +3,10 @@
 //! The same data and parameters always give the same weights.
 
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 
 use super::features::each_feature;
-use super::{CLASSIFIED, Model, N};
+use super::{CLASSIFIED, Fnv, Model, N};
 use crate::coach::{Category, Finding};
 use crate::text::Normalized;
 
@@ -99,7 +100,7 @@ fn sigmoid(z: f32) -> f32 {
 /// Train a model on `data` (see [`TrainParams`]).
 pub fn train(data: &[LabelledSentence], english: bool, params: TrainParams) -> Model {
     // Feature ids in order of first appearance: deterministic.
-    let mut counts: HashMap<String, (u32, usize)> = HashMap::new();
+    let mut counts: HashMap<String, (u32, usize), BuildHasherDefault<Fnv>> = HashMap::default();
     let mut order: Vec<String> = Vec::new();
     let mut raw: Vec<Vec<u32>> = Vec::with_capacity(data.len());
     for s in data {
