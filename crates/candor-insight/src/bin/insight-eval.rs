@@ -76,7 +76,8 @@ fn main() {
             }
             println!("{} bytes, {name}: {:?} per call", reply.len(), started.elapsed() / 200);
         }
-        print!("{}", candor_insight::eval::cv::report());
+        let lang = args.iter().skip_while(|a| *a != "--cv").nth(1).map_or("en", String::as_str);
+        print!("{}", candor_insight::eval::cv::report(lang));
         return;
     }
     let verbose = args.iter().any(|a| a == "--verbose" || a == "-v");

@@ -207,14 +207,14 @@ pub fn training_cost() -> (std::time::Duration, std::time::Duration) {
     (labelled, started.elapsed())
 }
 
-/// The cross-validation report for English: per split, per category, rules
+/// The cross-validation report for `lang`: per split, per category, rules
 /// alone, classifier alone and both, at [`THRESHOLDS`]; and the thresholds
 /// the 10-block split would choose for precision 0.93.
-pub fn report() -> String {
+pub fn report(lang: &str) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "## Statistical layer: cross-validated on the English development rows\n"
+        "## Statistical layer: cross-validated on the development rows ({lang})\n"
     );
     let _ = writeln!(
         out,
@@ -224,7 +224,7 @@ pub fn report() -> String {
     let params = TrainParams::default();
     let mut chosen = None;
     for (name, split) in [("10 blocks", Split::Blocks(10)), ("per file", Split::Files)] {
-        let outcomes = out_of_fold("en", split, params);
+        let outcomes = out_of_fold(lang, split, params);
         for (k, t) in THRESHOLDS.iter().enumerate() {
             let Some(f) = figures(&outcomes, k, *t) else { continue };
             let _ = writeln!(
