@@ -76,7 +76,11 @@ fn main() {
             }
             println!("{} bytes, {name}: {:?} per call", reply.len(), started.elapsed() / 200);
         }
-        let lang = args.iter().skip_while(|a| *a != "--cv").nth(1).map_or("en", String::as_str);
+        let lang = args
+            .iter()
+            .skip_while(|a| *a != "--cv")
+            .nth(1)
+            .map_or("en", String::as_str);
         print!("{}", candor_insight::eval::cv::report(lang));
         return;
     }
