@@ -1,9 +1,10 @@
-//! Speed of the analysers: coach + promises on a 2 KB reply, language +
-//! sentiment on a typical customer message.
+//! Speed of the analysers: coach + promises on a 2 KB reply (with and
+//! without the statistical layer), language + sentiment on a typical
+//! customer message.
 
 use std::hint::black_box;
 
-use candor_insight::{CoachOptions, analyze_reply, detect_language, sentiment};
+use candor_insight::{Coach, CoachOptions, analyze_reply, detect_language, sentiment};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 const REPLY: &str = "Hi Maria,\n\nThank you for contacting customer support. I'm sorry the replacement charger still hasn't arrived; \
@@ -36,11 +37,15 @@ fn bench(c: &mut Criterion) {
         signature_name: Some("Dana".into()),
         check_signature: true,
     };
-    // Warm the compiled rule sets once.
+    // Warm the compiled rule sets and the statistical layer once.
     let _ = analyze_reply(&reply, &opts);
     let _ = sentiment(MESSAGE, "en");
     c.bench_function("coach+promises 2KB reply", |b| {
         b.iter(|| analyze_reply(black_box(&reply), black_box(&opts)))
+    });
+    let rules_only = Coach::standard().with_classifier(false);
+    c.bench_function("coach+promises 2KB reply, rules only", |b| {
+        b.iter(|| rules_only.analyze(black_box(&reply), black_box(&opts)))
     });
     c.bench_function("language+sentiment message", |b| {
         b.iter(|| {

@@ -23,7 +23,12 @@
 
 use std::collections::BTreeSet;
 
-use crate::{Category, CoachOptions, SentimentLabel, analyze_reply, detect_promises, sentiment, vader_compound};
+use crate::coach::classify::train::{LabelledSentence, label_sentences};
+use crate::coach::classify::{CLASSIFIED, sentence_spans};
+use crate::text::Normalized;
+use crate::{Category, Coach, CoachOptions, SentimentLabel, detect_promises, sentiment, vader_compound};
+
+pub mod cv;
 
 /// Coach evaluation files, by language. A language may have several files;
 /// they are evaluated as one set (see [`by_language`]).
@@ -109,7 +114,7 @@ pub fn by_language(sets: &[(&str, &str)]) -> Vec<(String, String)> {
     out
 }
 
-fn rows(src: &str) -> impl Iterator<Item = Vec<String>> + '_ {
+pub(crate) fn rows(src: &str) -> impl Iterator<Item = Vec<String>> + '_ {
     src.lines()
         .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
         .map(|l| l.split('\t').map(|f| f.replace("\\n", "\n")).collect())
@@ -164,8 +169,75 @@ pub struct Miss {
     pub got: Vec<Category>,
 }
 
+/// One coach row: its text, expected categories and the options it asks for.
+pub(crate) fn coach_row(lang: &str, row: &[String]) -> (String, BTreeSet<Category>, CoachOptions) {
+    let text = row.first().cloned().unwrap_or_default();
+    let expected: BTreeSet<Category> = row
+        .get(1)
+        .map(|e| e.split(',').filter_map(Category::parse).collect())
+        .unwrap_or_default();
+    let mut opts = CoachOptions::new(lang);
+    opts.check_signature = false;
+    for opt in row.get(2).map(|o| o.split(';')).into_iter().flatten() {
+        let opt = opt.trim();
+        if opt == "signature" {
+            opts.check_signature = true;
+        } else if let Some(name) = opt.strip_prefix("sig=") {
+            opts.check_signature = true;
+            opts.signature_name = Some(name.to_string());
+        } else if let Some(c) = opt.strip_prefix("customer=") {
+            opts.customer_language = Some(c.to_string());
+        }
+    }
+    (text, expected, opts)
+}
+
+/// The labelled sentences of one coach row (see [`label_sentences`]),
+/// labelled with the help of `coach`'s rules.
+pub(crate) fn row_sentences(
+    coach: &Coach,
+    lang: &str,
+    text: &str,
+    expected: &BTreeSet<Category>,
+) -> Vec<LabelledSentence> {
+    let norm = Normalized::new(text);
+    // The rules only tell which sentence carries a category when the row
+    // expects one and has several sentences; skipping them otherwise keeps
+    // first-use training cheap and gives the same labels.
+    let needs_rules = expected.iter().any(|c| CLASSIFIED.contains(c)) && sentence_spans(&norm).len() > 1;
+    let findings = if needs_rules {
+        coach.rule_findings(&norm, text, lang).0
+    } else {
+        Vec::new()
+    };
+    let expected: Vec<Category> = expected.iter().copied().collect();
+    label_sentences(text, &expected, &findings)
+}
+
+/// The training sentences of the statistical layer: every development row
+/// of `lang` (never a held-out one), split into labelled sentences.
+pub(crate) fn training_sentences(lang: &str) -> Vec<LabelledSentence> {
+    let builtin = Coach::standard();
+    let mut out = Vec::new();
+    for (l, src) in COACH_SETS {
+        if *l != lang {
+            continue;
+        }
+        for row in rows(src) {
+            let (text, expected, _) = coach_row(lang, &row);
+            out.extend(row_sentences(&builtin, lang, &text, &expected));
+        }
+    }
+    out
+}
+
 /// Evaluate the coach on one TSV source.
 pub fn evaluate_coach(lang: &str, src: &str) -> (Vec<CategoryScore>, Vec<Miss>) {
+    evaluate_coach_with(&Coach::standard(), lang, src)
+}
+
+/// Evaluate `coach` on one TSV source.
+pub fn evaluate_coach_with(coach: &Coach, lang: &str, src: &str) -> (Vec<CategoryScore>, Vec<Miss>) {
     let mut scores: Vec<CategoryScore> = Category::ALL
         .iter()
         .map(|&category| CategoryScore {
@@ -177,25 +249,9 @@ pub fn evaluate_coach(lang: &str, src: &str) -> (Vec<CategoryScore>, Vec<Miss>) 
         .collect();
     let mut misses = Vec::new();
     for row in rows(src) {
-        let text = row.first().cloned().unwrap_or_default();
-        let expected: BTreeSet<Category> = row
-            .get(1)
-            .map(|e| e.split(',').filter_map(Category::parse).collect())
-            .unwrap_or_default();
-        let mut opts = CoachOptions::new(lang);
-        opts.check_signature = false;
-        for opt in row.get(2).map(|o| o.split(';')).into_iter().flatten() {
-            let opt = opt.trim();
-            if opt == "signature" {
-                opts.check_signature = true;
-            } else if let Some(name) = opt.strip_prefix("sig=") {
-                opts.check_signature = true;
-                opts.signature_name = Some(name.to_string());
-            } else if let Some(c) = opt.strip_prefix("customer=") {
-                opts.customer_language = Some(c.to_string());
-            }
-        }
-        let got: BTreeSet<Category> = analyze_reply(&text, &opts)
+        let (text, expected, opts) = coach_row(lang, &row);
+        let got: BTreeSet<Category> = coach
+            .analyze(&text, &opts)
             .findings
             .iter()
             .map(|f| f.category)

@@ -44,6 +44,16 @@
 //! Limits: phrase rules catch the phrasings they list and nothing else;
 //! messages are in English, suggestions in the reply's language.
 //!
+//! For English, a statistical layer (`coach/classify/`) adds what the rules
+//! miss: a logistic-regression classifier per category (blame, evasive,
+//! doublespeak, policy, script) over a sentence's words, word pairs and a few
+//! hand features, trained deterministically on first use (about 15 ms) from
+//! the English development rows. It reports a sentence only when no rule of
+//! that category fired or was turned down in it and its probability reaches
+//! a threshold chosen by cross-validation for precision ≥ 0.93
+//! ([`eval::cv`]); the finding spans the sentence and names the words that
+//! weighed most. [`Coach::with_classifier`] switches it off.
+//!
 //! # Promises — [`detect_promises`], [`resolve_due`]
 //!
 //! First-person commitment markers followed by an action verb (or markers

@@ -49,6 +49,19 @@ fn english_coach_meets_targets() {
 }
 
 #[test]
+fn statistical_layer_thresholds_come_from_cross_validation() {
+    use candor_insight::eval::cv::{Split, THRESHOLDS, TrainParams, choose_thresholds, figures, out_of_fold};
+    let outcomes = out_of_fold("en", Split::Blocks(10), TrainParams::default());
+    assert_eq!(choose_thresholds(&outcomes, 0.93), THRESHOLDS);
+    for (k, t) in THRESHOLDS.iter().enumerate() {
+        let f = figures(&outcomes, k, *t).unwrap();
+        assert!(f.classifier.precision() >= 0.93, "{f:?}");
+        assert!(f.combined.precision() >= 0.93, "{f:?}");
+        assert!(f.classifier.recall() >= 0.4, "{f:?}");
+    }
+}
+
+#[test]
 fn english_promises_are_found() {
     let s = evaluate_promises("en", &english(PROMISE_SETS));
     assert_eq!(s.false_positives, 0, "{:#?}", s.misses);

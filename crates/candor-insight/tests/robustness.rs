@@ -43,6 +43,19 @@ proptest! {
     }
 
     #[test]
+    fn statistical_layer_never_panics(
+        text in "(You|you|should|have|been|was|your|refund|policy|unfortunately|we|leverage|thank|for|patience|\\.|,|!|\\n|İ|ß|😀|\\PC| )*"
+    ) {
+        let n = text.chars().count();
+        for on in [true, false] {
+            let coach = Coach::standard().with_classifier(on);
+            for f in coach.coach(&text, &CoachOptions::new("en")) {
+                prop_assert!(f.start <= f.end && f.end <= n, "{f:?} in {n} chars");
+            }
+        }
+    }
+
+    #[test]
     fn support_like_text_never_panics(
         text in "(I'll|we will|Ich werde|je vais|voy a|by|at|within|tomorrow|morgen|demain|mañana|[0-9]{1,3}|[.:h]|am|pm|Uhr|\\n|  |’|—|Best regards,|Dana|İ|ß|😀| )*"
     ) {

@@ -6,6 +6,7 @@
 //! code, driven by the same files' `[signature]` vocabulary and by
 //! [`crate::detect_promises`].
 
+pub(crate) mod classify;
 mod passive;
 mod rules;
 mod signature;
@@ -158,7 +159,11 @@ pub const MAX_ADDED_PHRASES: usize = 20_000;
 pub struct Coach {
     files: BTreeMap<String, Vec<RuleFile>>,
     compiled: BTreeMap<String, LangRules>,
+    classifier: bool,
 }
+
+/// Whether a new coach runs the statistical layer (see [`Coach::with_classifier`]).
+pub const CLASSIFIER_DEFAULT: bool = true;
 
 static BUILTIN_COACH: LazyLock<Coach> = LazyLock::new(|| {
     // The built-in files are compiled into the binary and
@@ -174,6 +179,7 @@ impl Coach {
         let mut coach = Coach {
             files: BTreeMap::new(),
             compiled: BTreeMap::new(),
+            classifier: CLASSIFIER_DEFAULT,
         };
         for (lang, source) in BUILTIN {
             let file = RuleFile::parse(lang, source)?;
@@ -238,9 +244,61 @@ impl Coach {
         Ok(self)
     }
 
+    /// This coach with the statistical layer switched on or off. When on,
+    /// a sentence no rule of a category fired on may still get a finding of
+    /// that category from the sentence classifier (English only).
+    pub fn with_classifier(mut self, on: bool) -> Coach {
+        self.classifier = on;
+        self
+    }
+
+    /// Whether the statistical layer runs.
+    pub fn classifier(&self) -> bool {
+        self.classifier
+    }
+
     /// Languages this coach has rules for.
     pub fn languages(&self) -> Vec<&str> {
         self.compiled.keys().map(String::as_str).collect()
+    }
+
+    /// Findings of the phrase rules and the passive-voice check alone, and
+    /// where a rule matched but turned the match down for a stated reason
+    /// (category, char offset): the statistical layer defers to those.
+    pub(crate) fn rule_findings(
+        &self,
+        norm: &Normalized,
+        text: &str,
+        lang: &str,
+    ) -> (Vec<Finding>, Vec<(Category, usize)>) {
+        let rules = self.compiled.get(lang).or_else(|| self.compiled.get("en"));
+        let mut declined = Vec::new();
+        let mut findings = match rules {
+            Some(r) => phrase_findings(r, norm, text, &mut declined),
+            None => Vec::new(),
+        };
+        if let Some(passive) = rules.and_then(|r| r.passive.as_ref()) {
+            let original: Vec<char> = text.chars().collect();
+            let (found, turned_down) = passive.find(norm, &original);
+            declined.extend(turned_down.into_iter().map(|b| (Category::Evasive, norm.char_at(b))));
+            for (s, e) in found {
+                let (start, end) = norm.char_range(s, e);
+                // A phrase rule's evasive finding already says it, in its own words.
+                let covered = findings
+                    .iter()
+                    .any(|f| f.category == Category::Evasive && f.start < end && start < f.end);
+                if !covered {
+                    findings.push(Finding {
+                        category: Category::Evasive,
+                        start,
+                        end,
+                        message: passive.message.clone(),
+                        suggestion: passive.suggestion.clone(),
+                    });
+                }
+            }
+        }
+        (findings, declined)
     }
 
     /// Findings for `text`.
@@ -259,28 +317,12 @@ impl Coach {
         let lang = resolve_language(text, &opts.language);
         let norm = Normalized::new(text);
         let rules = self.compiled.get(&lang).or_else(|| self.compiled.get("en"));
-        let mut findings = match rules {
-            Some(r) => phrase_findings(r, &norm, text),
-            None => Vec::new(),
-        };
-        if let Some(passive) = rules.and_then(|r| r.passive.as_ref()) {
-            let original: Vec<char> = text.chars().collect();
-            for (s, e) in passive.find(&norm, &original) {
-                let (start, end) = norm.char_range(s, e);
-                // A phrase rule's evasive finding already says it, in its own words.
-                let covered = findings
-                    .iter()
-                    .any(|f| f.category == Category::Evasive && f.start < end && start < f.end);
-                if !covered {
-                    findings.push(Finding {
-                        category: Category::Evasive,
-                        start,
-                        end,
-                        message: passive.message.clone(),
-                        suggestion: passive.suggestion.clone(),
-                    });
-                }
-            }
+        let (mut findings, declined) = self.rule_findings(&norm, text, &lang);
+        if self.classifier
+            && let Some(model) = classify::model_for(&lang)
+        {
+            let added = classify::findings(model, &norm, &findings, &declined, &classify::THRESHOLDS);
+            findings.extend(added);
         }
         let promises = detect_promises(text, &lang);
         for p in promises.iter().filter(|p| p.due.is_none()) {
@@ -354,7 +396,12 @@ fn name_follows(norm: &Normalized, original: &[char], end: usize) -> bool {
         && original.get(norm.char_at(at)).is_some_and(|c| c.is_uppercase())
 }
 
-fn phrase_findings(rules: &LangRules, norm: &Normalized, text: &str) -> Vec<Finding> {
+fn phrase_findings(
+    rules: &LangRules,
+    norm: &Normalized,
+    text: &str,
+    declined: &mut Vec<(Category, usize)>,
+) -> Vec<Finding> {
     let original: Vec<char> = if rules.rules.iter().any(|r| r.def.not_followed_by_name) {
         text.chars().collect()
     } else {
@@ -368,10 +415,13 @@ fn phrase_findings(rules: &LangRules, norm: &Normalized, text: &str) -> Vec<Find
         };
         let after = norm.text.get(m.end..).unwrap_or_default();
         let before = norm.text.get(..m.start).unwrap_or_default();
+        let turned_down = (rule.def.category, norm.char_at(m.start));
         if starts_with_any(after, &rule.not_followed_by) || ends_with_any(before, &rule.not_preceded_by) {
+            declined.push(turned_down);
             continue;
         }
         if rule.def.not_followed_by_name && name_follows(norm, &original, m.end) {
+            declined.push(turned_down);
             continue;
         }
         if !rule.sentence_requires.is_empty() || !rule.sentence_excludes.is_empty() {
@@ -389,9 +439,11 @@ fn phrase_findings(rules: &LangRules, norm: &Normalized, text: &str) -> Vec<Find
                 })
             };
             if !rule.sentence_requires.is_empty() && !has(&rule.sentence_requires) {
+                declined.push(turned_down);
                 continue;
             }
             if has(&rule.sentence_excludes) {
+                declined.push(turned_down);
                 continue;
             }
         }

@@ -158,41 +158,83 @@ impl Passive {
 
     /// Byte ranges (normalised text) of agent-hiding passives in `norm`;
     /// `original` is the text `norm` was built from, for capitalisation.
-    pub fn find(&self, norm: &Normalized, original: &[char]) -> Vec<(usize, usize)> {
+    /// Also the byte starts of passives the check turned down for a stated
+    /// reason (an agent or a name, a negation, a modal or the writer before
+    /// the auxiliary, a condition, an excluded sentence): the statistical
+    /// layer stays quiet there.
+    pub fn find(&self, norm: &Normalized, original: &[char]) -> (Vec<(usize, usize)>, Vec<usize>) {
         let text = norm.text.as_str();
         let toks = tokens(text);
         // Sentence spans are only needed once a candidate is found.
         let mut sents: Option<Vec<(usize, usize)>> = None;
         let mut out: Vec<(usize, usize)> = Vec::new();
+        let mut declined: Vec<usize> = Vec::new();
         for m in self.auxiliaries.find_all(norm) {
             if out.last().is_some_and(|&(_, e)| m.start < e) {
                 continue;
             }
             let before = text.get(..m.start).unwrap_or_default();
             if ends_with_any(before, &self.not_preceded_by) || self.conditional(before) {
+                declined.push(m.start);
                 continue;
             }
             let Some((end, gap)) = self.participle_after(text, &toks, m.end) else {
+                if self.negated_after(&toks, m.end) {
+                    declined.push(m.start);
+                }
                 continue;
             };
             if gap.iter().any(|t| self.agent_words.iter().any(|a| a == t.text)) {
+                declined.push(m.start);
                 continue;
             }
             let after = text.get(end..).unwrap_or_default();
             if starts_with_any(after, &self.not_followed_by) || self.agent_follows(text, &toks, end) {
+                declined.push(m.start);
                 continue;
             }
             let tail = clause_tokens(text, &toks, end, 5);
             if self.names_someone(norm, original, gap.iter().chain(tail.iter())) {
+                declined.push(m.start);
                 continue;
             }
             let sents = sents.get_or_insert_with(|| sentences(text));
             if self.sentence_excluded(norm, sents, m.start) {
+                declined.push(m.start);
                 continue;
             }
             out.push((m.start, end));
         }
-        out
+        // "has not been", "won't be": a negation the auxiliary list does
+        // not span, still a negated passive.
+        for (i, tok) in toks.iter().enumerate() {
+            let next_is_be = toks
+                .iter()
+                .skip(i + 1)
+                .take(2)
+                .any(|t| matches!(t.text, "be" | "been" | "being"));
+            if next_is_be && self.is_negation(tok.text) {
+                declined.push(tok.start);
+            }
+        }
+        (out, declined)
+    }
+
+    fn is_negation(&self, word: &str) -> bool {
+        self.negations
+            .iter()
+            .any(|n| word == n || ((n.starts_with('\'') || n.starts_with("n'")) && word.ends_with(n.as_str())))
+    }
+
+    /// True when one of the next two words after `pos` is a negation
+    /// ("has not been", "was never").
+    fn negated_after(&self, toks: &[Token<'_>], pos: usize) -> bool {
+        let first = toks.partition_point(|t| t.start < pos);
+        toks.get(first..)
+            .unwrap_or_default()
+            .iter()
+            .take(2)
+            .any(|tok| self.is_negation(tok.text))
     }
 
     /// The end of a participle that follows `pos` across allowed gap words,
