@@ -68,7 +68,8 @@ pub const PROMISE_SETS: &[(&str, &str)] = &[
 
 /// The held-out coach sets: written from how support replies are worded,
 /// without looking at the rules, and never used to tune them. The `_2` files
-/// are a second round, written blind after the rules were broadened.
+/// are a second round, written blind after the rules were broadened; `_3` a
+/// third (English), written blind before the statistical layer was measured.
 pub const HELDOUT_COACH_SETS: &[(&str, &str)] = &[
     ("en", include_str!("../data/eval/heldout/coach_en.tsv")),
     ("de", include_str!("../data/eval/heldout/coach_de.tsv")),
@@ -78,6 +79,7 @@ pub const HELDOUT_COACH_SETS: &[(&str, &str)] = &[
     ("de", include_str!("../data/eval/heldout/coach_de_2.tsv")),
     ("fr", include_str!("../data/eval/heldout/coach_fr_2.tsv")),
     ("es", include_str!("../data/eval/heldout/coach_es_2.tsv")),
+    ("en", include_str!("../data/eval/heldout/coach_en_3.tsv")),
 ];
 
 /// The held-out promise set.
