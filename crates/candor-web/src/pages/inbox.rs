@@ -63,8 +63,7 @@ struct InboxPage {
 /// A social alert as the "Reach out first" view lists it.
 pub struct AlertLine {
     id: String,
-    reason: String,
-    rule: String,
+    reasons: Vec<(String, String)>,
     platform: String,
     author: String,
     handle: String,
@@ -75,16 +74,22 @@ pub struct AlertLine {
     customer: Option<(String, String)>,
 }
 
+/// Open alerts, one line per mention (a mention several rules fired on shows their reasons together).
 async fn alert_lines(state: &WebState, caller: &candor_app::Caller) -> Result<Vec<AlertLine>, String> {
     let (alerts, _) = candor_app::social::alerts::open(&state.app, caller, None, 100)
         .await
         .map_err(|e| e.to_string())?;
-    Ok(alerts
-        .into_iter()
-        .map(|a| AlertLine {
+    let mut lines: Vec<AlertLine> = Vec::new();
+    let mut mentions: Vec<String> = Vec::new();
+    for a in alerts {
+        if let Some(i) = mentions.iter().position(|m| *m == a.mention.id) {
+            lines[i].reasons.push((a.rule, a.reason));
+            continue;
+        }
+        mentions.push(a.mention.id.clone());
+        lines.push(AlertLine {
             id: a.id,
-            reason: a.reason,
-            rule: a.rule,
+            reasons: vec![(a.rule, a.reason)],
             platform: a.mention.platform,
             author: a.mention.author_name,
             handle: a.mention.author_handle,
@@ -101,8 +106,9 @@ async fn alert_lines(state: &WebState, caller: &candor_app::Caller) -> Result<Ve
                 .mention
                 .customer_id
                 .map(|id| (id, a.customer_name.unwrap_or_default())),
-        })
-        .collect())
+        });
+    }
+    Ok(lines)
 }
 
 /// A time as the inbox pages show it (UTC).
