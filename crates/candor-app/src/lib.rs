@@ -21,6 +21,7 @@ pub mod demo_commitments;
 pub mod demo_community;
 pub mod demo_conversations;
 pub mod demo_customers;
+pub mod demo_social;
 pub mod error;
 pub mod export;
 pub mod files;
