@@ -402,6 +402,7 @@ pub async fn update(
         c.priority = p;
         changed = true;
     }
+    let before_assignee = c.assignee_id;
     let new_assignee = assignee.unwrap_or(c.assignee_id);
     let new_team = team.unwrap_or(c.team_id);
     if new_assignee != c.assignee_id || new_team != c.team_id {
@@ -424,6 +425,10 @@ pub async fn update(
         changed = true;
     }
     if changed {
+        if c.assignee_id.is_some() && new_assignee != before_assignee {
+            // Call-backs nobody owed yet are now the assignee's.
+            crate::phone::on_assigned(&mut tx, app, caller, &c).await?;
+        }
         tx.save_conversation(now, &c).await?;
         tx.commit().await?;
         publish(app, LiveEvent::conversation(ws, "conversation.updated", id)).await;

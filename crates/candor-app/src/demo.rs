@@ -138,6 +138,7 @@ pub async fn load(app: &App) -> AppResult<DemoOutcome> {
         "demo data loaded"
     );
     crate::demo_community::load(app, workspace.id).await?;
+    crate::demo_social::load(app, &owner).await?;
     crate::coach_rules::put(app, &crate::Caller::session(owner.clone()), "en", DEMO_COACH_RULES).await?;
     Ok(DemoOutcome {
         workspace,

@@ -6,6 +6,7 @@
 //! commitment clocks started or resumed → routing → live subscribers told. The same (workspace, channel, external id) delivered
 //! twice is stored once.
 
+use crate::caller::Caller;
 use crate::clocks::Happening;
 use crate::context::App;
 use crate::error::{AppError, AppResult};
@@ -60,6 +61,11 @@ pub struct InboundMessage {
     /// An automatic message (an auto-reply, a bounce): it joins its
     /// conversation without changing its status, so it never reopens one.
     pub automated: bool,
+    /// The company's side of the channel, logged after the fact (a call an
+    /// agent made): stored as an outbound message signed by this staff
+    /// member, counted as their reply; nothing is sent. A conversation it
+    /// opens is assigned to them and starts no clock.
+    pub logged_by: Option<Caller>,
 }
 
 impl InboundMessage {
@@ -80,6 +86,7 @@ impl InboundMessage {
             tags: Vec::new(),
             actor: Actor::System,
             automated: false,
+            logged_by: None,
         }
     }
 }
@@ -99,9 +106,53 @@ pub struct Ingested {
     pub reopened: bool,
 }
 
+/// What [`prepare`] checked and stored before the transaction.
+#[derive(Debug)]
+pub struct Prepared {
+    body: String,
+    subject: String,
+    external: Option<String>,
+    analysis: crate::insight::Analysis,
+    files: Vec<(String, crate::files::Stored)>,
+}
+
+/// What [`ingest_in`] did inside the caller's transaction.
+#[derive(Debug)]
+pub enum Outcome {
+    /// Stored; commit, then [`announce`] it.
+    Stored(Box<Ingested>),
+    /// Delivered before: nothing changed (drop the transaction).
+    Duplicate(Box<Message>),
+    /// Another delivery of the same message was stored meanwhile: drop the
+    /// transaction (it holds changes that must not stay) and read it with [`stored_twice`].
+    Raced,
+}
+
 /// Ingests one inbound message (see the module docs).
 pub async fn ingest(app: &App, m: InboundMessage) -> AppResult<Ingested> {
     let ws = m.workspace_id;
+    let p = prepare(app, &m).await?;
+    let mut tx = app.db.begin().await?;
+    match ingest_in(&mut tx, app, &m, p).await? {
+        Outcome::Stored(done) => {
+            tx.commit().await?;
+            announce(app, &done).await;
+            Ok(*done)
+        }
+        Outcome::Duplicate(found) => {
+            drop(tx);
+            duplicate(app, ws, *found).await
+        }
+        Outcome::Raced => {
+            drop(tx);
+            stored_twice(app, &m).await
+        }
+    }
+}
+
+/// Checks the message and stores its files (by content, so a failed
+/// transaction leaves at most an unreferenced file).
+pub async fn prepare(app: &App, m: &InboundMessage) -> AppResult<Prepared> {
     let body = clean_body(&m.text).map_err(|e| AppError::invalid("body", e))?;
     let subject = match &m.subject {
         Some(s) => clean_subject(s).map_err(|e| AppError::invalid("subject", e))?,
@@ -112,44 +163,94 @@ pub async fn ingest(app: &App, m: InboundMessage) -> AppResult<Ingested> {
     } else {
         subject
     };
-    let external = m.external_id.as_deref().map(str::trim).filter(|e| !e.is_empty());
-    if let Some(e) = external
+    let external = m
+        .external_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .map(str::to_string);
+    if let Some(e) = &external
         && e.len() > 500
     {
         return Err(AppError::invalid("external_id", "at most 500 bytes"));
     }
     let analysis = analyze_text(&body);
-    // Files first: stored by content, so a failed transaction leaves at most an unreferenced file.
     let files = app.files.put_all("attachments", &m.attachments).await?;
+    Ok(Prepared {
+        body,
+        subject,
+        external,
+        analysis,
+        files,
+    })
+}
+
+/// Tells live subscribers about a stored message, after the commit.
+pub async fn announce(app: &App, done: &Ingested) {
+    let kind = if done.opened {
+        "conversation.created"
+    } else {
+        "message.created"
+    };
+    publish(
+        app,
+        LiveEvent::conversation(done.conversation.workspace_id, kind, done.conversation.id),
+    )
+    .await;
+}
+
+/// The stored copy of a message another delivery stored first.
+pub async fn stored_twice(app: &App, m: &InboundMessage) -> AppResult<Ingested> {
+    let external = m.external_id.as_deref().map(str::trim).unwrap_or("");
+    let mut t = app.db.begin().await?;
+    let found = t.message_by_external_id(m.workspace_id, m.channel, external).await?;
+    drop(t);
+    duplicate(app, m.workspace_id, found.ok_or(AppError::NotFound)?).await
+}
+
+/// The ingest path inside the caller's transaction, for channels that store
+/// their own record with the message (a call): everything [`ingest`] does
+/// but the commit and the live update.
+pub async fn ingest_in(tx: &mut Tx, app: &App, m: &InboundMessage, p: Prepared) -> AppResult<Outcome> {
+    let ws = m.workspace_id;
+    let Prepared {
+        body,
+        subject,
+        external,
+        analysis,
+        files,
+    } = p;
+    let external = external.as_deref();
     let now = app.now();
-    let mut tx = app.db.begin().await?;
     if let Some(e) = external
         && let Some(found) = tx.message_by_external_id(ws, m.channel, e).await?
     {
-        drop(tx);
-        return duplicate(app, ws, found).await;
+        return Ok(Outcome::Duplicate(Box::new(found)));
     }
-    let (customer, created) = resolve_in(&mut tx, app, ws, m.actor, "", &m.sender, m.channel.as_str()).await?;
+    let (customer, created) = resolve_in(tx, app, ws, m.actor, "", &m.sender, m.channel.as_str()).await?;
     let existing = match (m.conversation_id, m.thread.as_deref()) {
         (Some(id), _) => Some(tx.conversation(ws, id).await?),
         (None, Some(t)) => tx.conversation_by_thread(ws, m.channel, t).await?,
         (None, None) => None,
     };
+    let staff = m.logged_by.as_ref();
     let before = existing.as_ref().map(|c| c.status);
     let (mut conv, opened, reopened) = match existing {
+        // The company's side leaves the status as it is, except that a closed conversation stays closed.
+        Some(c) if staff.is_some() && c.status != Status::Closed => (c, false, false),
         Some(c) if m.automated => (c, false, false),
         Some(c) => match customer_reply(c.status) {
             ReplyEffect::Continue { status } => {
                 let mut c = c;
                 if c.status != status {
-                    status_event(&mut tx, app, &c, status, "customer replied").await?;
+                    status_event(tx, app, &c, status, "customer replied").await?;
                     c.status = status;
                 }
                 (c, false, false)
             }
             ReplyEffect::Reopen => {
                 let mut c = c;
-                status_event(&mut tx, app, &c, Status::Open, "customer replied").await?;
+                status_event(tx, app, &c, Status::Open, "customer replied").await?;
                 c.status = Status::Open;
                 (c, false, true)
             }
@@ -159,34 +260,50 @@ pub async fn ingest(app: &App, m: InboundMessage) -> AppResult<Ingested> {
                 } else {
                     c.subject.clone()
                 };
-                let new = open(&mut tx, app, &m, customer, &subject, analysis.language, Some(c.id)).await?;
+                let new = open(tx, app, m, customer, &subject, analysis.language, Some(c.id)).await?;
                 (new, true, false)
             }
         },
         None => (
-            open(&mut tx, app, &m, customer, &subject, analysis.language, None).await?,
+            open(tx, app, m, customer, &subject, analysis.language, None).await?,
             true,
             false,
         ),
     };
-    let name = match (&m.sender, created) {
-        // Not visible outside this transaction yet.
-        (CustomerRef::Identity { identity, name }, true) => name
-            .clone()
-            .filter(|n| !n.trim().is_empty())
-            .unwrap_or_else(|| identity.value().to_string()),
-        _ => tx.customer_display_name(ws, customer).await?,
+    let (kind, author) = match staff {
+        Some(caller) => (
+            MessageKind::Outbound,
+            Author {
+                kind: "staff".into(),
+                id: Some(caller.user.id.as_uuid()),
+                name: caller.user.name.clone(),
+            },
+        ),
+        None => {
+            let name = match (&m.sender, created) {
+                // Not visible outside this transaction yet.
+                (CustomerRef::Identity { identity, name }, true) => name
+                    .clone()
+                    .filter(|n| !n.trim().is_empty())
+                    .unwrap_or_else(|| identity.value().to_string()),
+                _ => tx.customer_display_name(ws, customer).await?,
+            };
+            (
+                MessageKind::Inbound,
+                Author {
+                    kind: "customer".into(),
+                    id: Some(customer.as_uuid()),
+                    name,
+                },
+            )
+        }
     };
     let new = NewMessage {
         conversation_id: conv.id,
-        kind: MessageKind::Inbound,
+        kind,
         body: &body,
         html: m.html.as_deref(),
-        author: Author {
-            kind: "customer".into(),
-            id: Some(customer.as_uuid()),
-            name,
-        },
+        author,
         language: analysis.language,
         sentiment: Some(analysis.sentiment),
         delivery: None,
@@ -194,17 +311,14 @@ pub async fn ingest(app: &App, m: InboundMessage) -> AppResult<Ingested> {
         external_id: external,
     };
     let Some(message) = tx.insert_message(now, ws, &new).await? else {
-        // Another delivery of the same message won the race; it is stored once.
-        drop(tx);
-        let mut t = app.db.begin().await?;
-        let found = t.message_by_external_id(ws, m.channel, external.unwrap_or("")).await?;
-        drop(t);
-        return duplicate(app, ws, found.ok_or(AppError::NotFound)?).await;
+        return Ok(Outcome::Raced);
     };
     conv.message_count += 1;
     conv.preview = preview(&body);
     conv.last_activity_at = now;
-    conv.last_sentiment = Some(analysis.sentiment);
+    if staff.is_none() {
+        conv.last_sentiment = Some(analysis.sentiment);
+    }
     if conv.language.is_none() {
         conv.language = analysis.language.map(str::to_string);
     }
@@ -217,64 +331,97 @@ pub async fn ingest(app: &App, m: InboundMessage) -> AppResult<Ingested> {
             content_type: stored.content_type.clone(),
             size: stored.size as i64,
             sha256: stored.sha256.clone(),
-            uploaded_by: None,
+            uploaded_by: staff.map(|c| c.user.id),
             created_at: now,
         };
         tx.insert_attachment(ws, &a).await?;
     }
+    let (event_kind, payload) = match staff {
+        Some(caller) => (
+            kind::MESSAGE_SENT,
+            json!({"message_id": message.id, "channel": m.channel, "excerpt": preview(&body),
+                "author": caller.user.name, "delivery": null, "subject": conv.subject,
+                "attachments": files.len()}),
+        ),
+        None => (
+            kind::MESSAGE_RECEIVED,
+            json!({"message_id": message.id, "channel": m.channel, "excerpt": preview(&body),
+                "language": analysis.language, "sentiment": analysis.sentiment,
+                "attachments": files.len(), "subject": conv.subject}),
+        ),
+    };
     tx.append_customer_event(
         now,
         NewEvent {
             workspace_id: ws,
             actor: m.actor,
-            kind: kind::MESSAGE_RECEIVED,
+            kind: event_kind,
             subject: Subject::new("conversation", conv.id.as_uuid()),
-            payload: json!({"message_id": message.id, "channel": m.channel, "excerpt": preview(&body),
-                "language": analysis.language, "sentiment": analysis.sentiment,
-                "attachments": files.len(), "subject": conv.subject}),
+            payload,
         },
         Some(customer),
     )
     .await?;
-    if opened {
-        // Through the transaction, which also sees a customer it just created.
-        let (tier, organization) = if created {
-            // A customer created just now has no tier and no organization yet.
-            (None, None)
-        } else {
-            tx.customer_facts(ws, customer).await?.unwrap_or((None, None))
-        };
-        let facts = Facts {
-            channel: Some(conv.channel),
-            language: conv.language.clone(),
-            tags: conv.tags.clone(),
-            tier,
-            organization,
-        };
-        crate::routing::route_in(&mut tx, app, &mut conv, &facts).await?;
+    match staff {
+        // Opened by the company (an agent's call): the agent keeps it; no customer waits on a clock.
+        Some(caller) if opened => assign_to(tx, app, &mut conv, caller).await?,
+        Some(caller) => {
+            crate::clocks::on_happening(tx, app, &conv, Happening::AgentReplied, now).await?;
+            crate::promises::kept_by_reply(tx, caller, &conv, now).await?;
+        }
+        None => {
+            if opened {
+                // Through the transaction, which also sees a customer it just created.
+                let (tier, organization) = if created {
+                    // A customer created just now has no tier and no organization yet.
+                    (None, None)
+                } else {
+                    tx.customer_facts(ws, customer).await?.unwrap_or((None, None))
+                };
+                let facts = Facts {
+                    channel: Some(conv.channel),
+                    language: conv.language.clone(),
+                    tags: conv.tags.clone(),
+                    tier,
+                    organization,
+                };
+                crate::routing::route_in(tx, app, &mut conv, &facts).await?;
+            }
+            let happening = match before {
+                Some(status) if !opened => Happening::CustomerWrote(status),
+                _ => Happening::Opened,
+            };
+            crate::clocks::on_happening(tx, app, &conv, happening, now).await?;
+        }
     }
-    let happening = match before {
-        Some(status) if !opened => Happening::CustomerWrote(status),
-        _ => Happening::Opened,
-    };
-    crate::clocks::on_happening(&mut tx, app, &conv, happening, now).await?;
     conv.updated_at = now;
     tx.save_conversation(now, &conv).await?;
-    tx.commit().await?;
-    let kind = if opened {
-        "conversation.created"
-    } else {
-        "message.created"
-    };
-    publish(app, LiveEvent::conversation(ws, kind, conv.id)).await;
     // The row as saved above: nothing else writes it in between.
-    Ok(Ingested {
+    Ok(Outcome::Stored(Box::new(Ingested {
         conversation: conv,
         message,
         duplicate: false,
         opened,
         reopened,
-    })
+    })))
+}
+
+/// Gives a conversation the company opened to the staff member who opened it.
+async fn assign_to(tx: &mut Tx, app: &App, conv: &mut Conversation, caller: &Caller) -> AppResult<()> {
+    conv.assignee_id = Some(caller.user.id);
+    tx.append_customer_event(
+        app.now(),
+        NewEvent {
+            workspace_id: conv.workspace_id,
+            actor: caller.actor(),
+            kind: kind::CONVERSATION_ASSIGNED,
+            subject: Subject::new("conversation", conv.id.as_uuid()),
+            payload: json!({"team_id": conv.team_id, "assignee_id": caller.user.id, "by": caller.user.name}),
+        },
+        Some(conv.customer_id),
+    )
+    .await?;
+    Ok(())
 }
 
 async fn duplicate(app: &App, ws: WorkspaceId, message: Message) -> AppResult<Ingested> {

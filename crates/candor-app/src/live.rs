@@ -22,7 +22,8 @@ const BUFFER: usize = 1024;
 pub struct LiveEvent {
     /// Whose it is: only this workspace's subscribers hear it.
     pub workspace_id: WorkspaceId,
-    /// "message.created", "conversation.created", "conversation.updated", "typing".
+    /// "message.created", "conversation.created", "conversation.updated", "typing",
+    /// "social.alert" (a monitoring rule fired: the "Reach out first" view changed).
     pub kind: String,
     /// The conversation concerned.
     #[serde(default)]
@@ -45,6 +46,18 @@ impl LiveEvent {
             workspace_id,
             kind: kind.to_string(),
             conversation_id: Some(id),
+            user_id: None,
+            name: None,
+            node: Uuid::nil(),
+        }
+    }
+
+    /// An update about the workspace as a whole (no one conversation).
+    pub fn workspace(workspace_id: WorkspaceId, kind: &str) -> Self {
+        Self {
+            workspace_id,
+            kind: kind.to_string(),
+            conversation_id: None,
             user_id: None,
             name: None,
             node: Uuid::nil(),

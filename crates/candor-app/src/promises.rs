@@ -132,7 +132,7 @@ pub async fn make(app: &App, caller: &Caller, input: &MakePromise, source: &str)
 }
 
 /// Stores a new promise, its event and its jobs.
-async fn record(tx: &mut Tx, app: &App, caller: &Caller, p: &Promise) -> AppResult<()> {
+pub(crate) async fn record(tx: &mut Tx, app: &App, caller: &Caller, p: &Promise) -> AppResult<()> {
     let ws = caller.workspace();
     tx.insert_promise(ws, p).await?;
     let owner_name = app.db.user(ws, p.owner_id).await.map(|u| u.name).unwrap_or_default();

@@ -136,7 +136,35 @@ pub fn summary(e: &Event) -> String {
             short_time(s(p, "due_at")),
             excerpt(s(p, "description"), 100)
         ),
+        kind::CALL_LOGGED => {
+            let secs = p["duration"].as_i64().unwrap_or(0);
+            let callback = match s(p, "callback_due_at") {
+                "" => String::new(),
+                due => format!(" — call-back due {}", short_time(due)),
+            };
+            format!(
+                "{} call, {}, {}{callback}",
+                capitalised(s(p, "direction")),
+                s(p, "status"),
+                candor_core::phone::duration_words(secs)
+            )
+        }
+        kind::MENTION_RECEIVED => format!(
+            "Mentioned us on {}: {}",
+            s(p, "author").split(':').next().unwrap_or(""),
+            excerpt(s(p, "excerpt"), 120)
+        ),
+        kind::SOCIAL_ALERT_RAISED => format!("Social alert \"{}\": {}", s(p, "rule"), s(p, "reason")),
+        kind::SOCIAL_ALERT_HANDLED => format!("Social alert handled: {}", s(p, "how").replace('-', " ")),
         other => other.replace(['.', '_'], " "),
+    }
+}
+
+fn capitalised(w: &str) -> String {
+    let mut c = w.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
     }
 }
 

@@ -138,4 +138,17 @@ pub mod kind {
     pub const PROMISE_KEPT: &str = "promise.kept";
     /// A promise's due time passed without it being kept.
     pub const PROMISE_BROKEN: &str = "promise.broken";
+
+    /// A phone call was logged.
+    pub const CALL_LOGGED: &str = "call.logged";
+    /// A post mentioning the company was stored.
+    pub const MENTION_RECEIVED: &str = "mention.received";
+    /// A social monitoring rule was added.
+    pub const SOCIAL_RULE_ADDED: &str = "social.rule_added";
+    /// A social monitoring rule was removed.
+    pub const SOCIAL_RULE_REMOVED: &str = "social.rule_removed";
+    /// A monitoring rule fired on a mention.
+    pub const SOCIAL_ALERT_RAISED: &str = "social.alert_raised";
+    /// Someone acted on a social alert (reached out, or dismissed it).
+    pub const SOCIAL_ALERT_HANDLED: &str = "social.alert_handled";
 }

@@ -151,6 +151,22 @@ id_type!(
     /// A notification for a staff member.
     NotificationId
 );
+id_type!(
+    /// A phone call logged on a conversation.
+    CallId
+);
+id_type!(
+    /// A post on a social network that mentions the company.
+    MentionId
+);
+id_type!(
+    /// A workspace's social monitoring rule.
+    SocialRuleId
+);
+id_type!(
+    /// A monitoring rule that fired on a mention.
+    SocialAlertId
+);
 
 #[cfg(test)]
 mod tests {

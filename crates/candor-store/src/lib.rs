@@ -21,6 +21,7 @@ pub mod merge;
 pub mod messages;
 pub mod migrate;
 pub mod outbox;
+pub mod phone;
 pub mod promises;
 pub mod purchases;
 pub mod redress;
@@ -28,6 +29,7 @@ pub mod routing;
 pub mod sealed;
 pub mod secrets;
 pub mod segments;
+pub mod social;
 pub mod sql;
 pub mod staff;
 #[cfg(any(test, feature = "testing"))]

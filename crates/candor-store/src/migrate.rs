@@ -63,6 +63,18 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0045_coach_rules.sql"),
         include_str!("../migrations/postgres/0045_coach_rules.sql"),
     ),
+    (
+        47,
+        "phone calls",
+        include_str!("../migrations/sqlite/0047_phone_calls.sql"),
+        include_str!("../migrations/postgres/0047_phone_calls.sql"),
+    ),
+    (
+        48,
+        "social listening",
+        include_str!("../migrations/sqlite/0048_social_listening.sql"),
+        include_str!("../migrations/postgres/0048_social_listening.sql"),
+    ),
 ];
 
 /// The newest migration version this build knows.

@@ -61,7 +61,7 @@
         later(function () { swap(["thread", "loose-files", "conversation-facts"]); });
       }
     };
-    ["conversation.created", "message.created", "conversation.updated", "resync"].forEach(function (k) {
+    ["conversation.created", "message.created", "conversation.updated", "social.alert", "resync"].forEach(function (k) {
       source.addEventListener(k, onChange);
     });
     source.addEventListener("typing", function (ev) {

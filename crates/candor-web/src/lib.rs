@@ -38,6 +38,14 @@ pub fn router(state: WebState) -> Router {
         .route("/customers", get(pages::customers::list))
         .route("/customers/{id}", get(pages::customers::show))
         .route("/customers/{id}/notes", post(pages::customers::add_note))
+        .route("/customers/{id}/calls", post(pages::calls::log))
+        .route("/social", get(pages::social::stream))
+        .route("/social/mentions/{id}/reply", post(pages::social::reply))
+        .route("/social/alerts/{id}/reach-out", post(pages::social::reach_out))
+        .route("/social/alerts/{id}/dismiss", post(pages::social::dismiss))
+        .route("/settings/social", get(pages::social::settings))
+        .route("/settings/social/rules", post(pages::social::add_rule))
+        .route("/settings/social/rules/{id}/delete", post(pages::social::delete_rule))
         .route(
             "/customers/{id}/merge",
             get(pages::customers::preview).post(pages::customers::confirm),

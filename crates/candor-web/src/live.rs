@@ -23,7 +23,7 @@ fn data(e: &LiveEvent) -> String {
 
 /// GET /api/v1/stream
 #[utoipa::path(get, path = "/api/v1/stream", tag = "conversations",
-    responses((status = 200, description = "text/event-stream of live updates: ready, conversation.created, message.created, conversation.updated, typing")),
+    responses((status = 200, description = "text/event-stream of live updates: ready, conversation.created, message.created, conversation.updated, typing, social.alert")),
     security(("bearer" = [])))]
 pub async fn stream(
     State(state): State<WebState>,

@@ -11,9 +11,11 @@ pub mod customers;
 pub mod docs;
 pub mod email;
 pub mod pact;
+pub mod phone;
 pub mod purchases;
 pub mod routing;
 pub mod segments;
+pub mod social;
 
 use crate::auth::{ApiCaller, api_auth};
 use crate::error::ApiError;
@@ -125,7 +127,9 @@ impl utoipa::Modify for BearerAuth {
         community::queue, community::approve, community::reject, community::waiting, community::update_settings,
         community::outbox, community::public_topics, community_bridge::move_to_conversation,
         community_bridge::publish_conversation, email::inbound, email::list_mailboxes,
-        email::create_mailbox, email::get_mailbox, email::update_mailbox, email::delete_mailbox, email::test_mailbox),
+        email::create_mailbox, email::get_mailbox, email::update_mailbox, email::delete_mailbox, email::test_mailbox,
+        phone::log_call, social::receive, social::list, social::get, social::reply, social::list_rules,
+        social::add_rule, social::delete_rule, social::list_alerts, social::reach_out, social::dismiss),
     components(schemas(Me, ErrorBody)),
     modifiers(&BearerAuth)
 )]
@@ -266,6 +270,16 @@ pub fn router(state: WebState) -> Router<WebState> {
                 .delete(email::delete_mailbox),
         )
         .route("/channels/email/mailboxes/{id}/test", post(email::test_mailbox))
+        .route("/channels/phone/calls", post(phone::log_call))
+        .route("/channels/social/mentions", post(social::receive))
+        .route("/social/mentions", get(social::list))
+        .route("/social/mentions/{id}", get(social::get))
+        .route("/social/mentions/{id}/reply", post(social::reply))
+        .route("/social/rules", get(social::list_rules).post(social::add_rule))
+        .route("/social/rules/{id}", delete(social::delete_rule))
+        .route("/social/alerts", get(social::list_alerts))
+        .route("/social/alerts/{id}/reach-out", post(social::reach_out))
+        .route("/social/alerts/{id}/dismiss", post(social::dismiss))
         .fallback(unknown_route)
         .layer(middleware::from_fn_with_state(state.clone(), idempotency))
         .layer(middleware::from_fn_with_state(state, api_auth));

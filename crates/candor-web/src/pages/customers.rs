@@ -136,6 +136,8 @@ struct CustomerPage {
     timeline: Vec<Line>,
     older: Option<String>,
     duplicates: Vec<(String, String, String)>,
+    calls: Vec<crate::pages::calls::CallLine>,
+    now_local: String,
     error: Option<String>,
 }
 
@@ -143,7 +145,7 @@ fn when(t: jiff::Timestamp) -> String {
     t.strftime("%Y-%m-%d %H:%M").to_string()
 }
 
-async fn customer_page(
+pub(crate) async fn customer_page(
     state: &WebState,
     s: &StaffSession,
     id: CustomerId,
@@ -182,6 +184,7 @@ async fn customer_page(
             )
         })
         .collect();
+    let (calls, now_local) = crate::pages::calls::lines(state, ws, id).await;
     let chrome = Chrome::of(state, s).await;
     let v = &c.value;
     render(
@@ -247,6 +250,8 @@ async fn customer_page(
                 .collect(),
             older: next.map(|n| n.to_string()),
             duplicates,
+            calls,
+            now_local,
             error,
             c,
         },

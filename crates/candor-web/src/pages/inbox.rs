@@ -16,9 +16,10 @@ use candor_store::conversations::{Cursor, Filter};
 use std::collections::HashMap;
 
 /// The views of the inbox: key, label.
-pub const VIEWS: [(&str, &str); 7] = [
+pub const VIEWS: [(&str, &str); 8] = [
     ("mine", "Mine"),
     ("breaching", "Breaching soon"),
+    ("reach-out", "Reach out first"),
     ("unassigned", "Unassigned"),
     ("teams", "My teams"),
     ("open", "All open"),
@@ -55,6 +56,59 @@ struct InboxPage {
     channels: Vec<&'static str>,
     priorities: Vec<&'static str>,
     error: Option<String>,
+    alerts: Vec<AlertLine>,
+    csrf: String,
+}
+
+/// A social alert as the "Reach out first" view lists it.
+pub struct AlertLine {
+    id: String,
+    reasons: Vec<(String, String)>,
+    platform: String,
+    author: String,
+    handle: String,
+    text: String,
+    post_url: String,
+    posted: String,
+    sentiment: String,
+    customer: Option<(String, String)>,
+}
+
+/// Open alerts, one line per mention (a mention several rules fired on shows their reasons together).
+async fn alert_lines(state: &WebState, caller: &candor_app::Caller) -> Result<Vec<AlertLine>, String> {
+    let (alerts, _) = candor_app::social::alerts::open(&state.app, caller, None, 100)
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut lines: Vec<AlertLine> = Vec::new();
+    let mut mentions: Vec<String> = Vec::new();
+    for a in alerts {
+        if let Some(i) = mentions.iter().position(|m| *m == a.mention.id) {
+            lines[i].reasons.push((a.rule, a.reason));
+            continue;
+        }
+        mentions.push(a.mention.id.clone());
+        lines.push(AlertLine {
+            id: a.id,
+            reasons: vec![(a.rule, a.reason)],
+            platform: a.mention.platform,
+            author: a.mention.author_name,
+            handle: a.mention.author_handle,
+            text: a.mention.text,
+            post_url: a.mention.post_url,
+            posted: a
+                .mention
+                .posted_at
+                .parse::<jiff::Timestamp>()
+                .map(when)
+                .unwrap_or_default(),
+            sentiment: a.mention.sentiment_label.to_string(),
+            customer: a
+                .mention
+                .customer_id
+                .map(|id| (id, a.customer_name.unwrap_or_default())),
+        });
+    }
+    Ok(lines)
 }
 
 /// A time as the inbox pages show it (UTC).
@@ -113,6 +167,8 @@ pub async fn list(
             statuses: vec![Status::Solved],
             ..Default::default()
         },
+        // Social alerts, not conversations: listed below.
+        "reach-out" => Filter::default(),
         _ => return not_found().await,
     };
     filter.channel = param(&q, "channel").parse::<Channel>().ok();
@@ -129,7 +185,23 @@ pub async fn list(
         .into_iter()
         .map(|u| (u.id, u.name))
         .collect();
-    let (rows, next, error) = match conversations::list(&state.app, &caller, &filter, after, 50).await {
+    let (alerts, alert_error) = if view == "reach-out" {
+        match alert_lines(&state, &caller).await {
+            Ok(a) => (a, None),
+            Err(e) => (Vec::new(), Some(e)),
+        }
+    } else {
+        (Vec::new(), None)
+    };
+    let listed = if view == "reach-out" {
+        Ok(candor_store::conversations::Page {
+            items: Vec::new(),
+            next: None,
+        })
+    } else {
+        conversations::list(&state.app, &caller, &filter, after, 50).await
+    };
+    let (rows, next, error) = match listed {
         Ok(page) => (
             page.items
                 .iter()
@@ -174,7 +246,9 @@ pub async fn list(
             language: param(&q, "language").to_string(),
             channels: Channel::ALL.iter().map(|c| c.as_str()).collect(),
             priorities: Priority::ALL.iter().map(|c| c.as_str()).collect(),
-            error,
+            error: error.or(alert_error),
+            alerts,
+            csrf: s.session.csrf_token.clone(),
         },
     )
 }

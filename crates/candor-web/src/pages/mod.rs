@@ -1,5 +1,6 @@
 //! Server-rendered pages for staff. They work without JavaScript.
 
+pub mod calls;
 pub mod coach;
 pub mod commitments;
 pub mod community;
@@ -12,6 +13,7 @@ pub mod login;
 pub mod pact;
 pub mod redress;
 pub mod routing;
+pub mod social;
 pub mod staff;
 pub mod tokens;
 
