@@ -141,13 +141,21 @@ async fn delivered_mail_becomes_conversations_and_replies_thread(db: candor_stor
     let joined = eventually(WAIT, || conversation_of(&s, "f2@example.com")).await;
     assert_eq!(joined, Some(conv), "the customer's reply threads");
 
-    let m = view(&s).await;
-    assert_eq!((m.state.as_str(), m.last_uid), ("ok", 2));
-    let stored = dovecot.messages(USER, PASSWORD, "INBOX").await;
-    assert!(
-        stored.len() == 2 && stored.iter().all(|(_, seen)| *seen),
-        "imported mail is marked seen"
-    );
+    // The fetcher records its position and marks the mail seen just after the
+    // conversation is stored, so both are awaited rather than read at once.
+    let m = eventually(WAIT, || async {
+        let m = view(&s).await;
+        (m.last_uid == 2).then_some(m)
+    })
+    .await
+    .unwrap_or_else(|| panic!("the mailbox position never reached UID 2"));
+    assert_eq!(m.state.as_str(), "ok");
+    let stored = eventually(WAIT, || async {
+        let stored = dovecot.messages(USER, PASSWORD, "INBOX").await;
+        (stored.len() == 2 && stored.iter().all(|(_, seen)| *seen)).then_some(stored)
+    })
+    .await;
+    assert!(stored.is_some(), "imported mail is marked seen");
     stop.cancel();
     task.await.unwrap_or_else(|e| panic!("{e}"));
 }
