@@ -2,6 +2,7 @@
 
 pub mod coach;
 pub mod commitments;
+pub mod commitments_public;
 pub mod community;
 pub mod conversation;
 pub mod customers;
