@@ -66,6 +66,9 @@ pub struct PublicCommitment {
     pub redress: String,
     /// The whole commitment in one sentence.
     pub words: String,
+    /// Measured compliance with this commitment over the last 7, 30 and 90
+    /// days, in the shape of the workspace's `measured`.
+    pub measured: serde_json::Value,
 }
 
 /// The public page's content.
@@ -98,6 +101,7 @@ pub struct PublicWorkspace {
 pub async fn public_view(app: &App, slug: &str) -> AppResult<(Workspace, PublicView)> {
     let workspace = app.db.workspace_by_slug(slug).await?;
     let current = app.db.current_commitments(workspace.id).await?;
+    let measured = crate::commitments_measure::measured_all(app, &workspace).await?;
     let commitments = current
         .as_ref()
         .map(|v| {
@@ -105,6 +109,7 @@ pub async fn public_view(app: &App, slug: &str) -> AppResult<(Workspace, PublicV
             c.commitments
                 .iter()
                 .map(|one| PublicCommitment {
+                    measured: measured.of(&one.channel, &one.priority),
                     channel: one.channel.clone(),
                     priority: one.priority.clone(),
                     first_reply: one.first_reply.map(|t| t.to_string()),
@@ -117,7 +122,6 @@ pub async fn public_view(app: &App, slug: &str) -> AppResult<(Workspace, PublicV
                 .collect()
         })
         .unwrap_or_default();
-    let measured = crate::commitments_measure::measured(app, &workspace).await?;
     let view = PublicView {
         workspace: PublicWorkspace {
             slug: workspace.slug.clone(),
@@ -126,7 +130,7 @@ pub async fn public_view(app: &App, slug: &str) -> AppResult<(Workspace, PublicV
         version: current.as_ref().map(|v| v.version),
         since: current.as_ref().map(|v| v.created_at),
         commitments,
-        measured,
+        measured: measured.workspace.clone(),
         method: crate::commitments_measure::METHOD
             .iter()
             .map(|(k, v)| (k.to_string(), serde_json::Value::String(v.to_string())))

@@ -6,9 +6,14 @@
 
 use crate::context::App;
 use crate::error::AppResult;
+use candor_store::clocks::ClockFigures;
+use candor_store::commitment_figures::{CommitmentKey, RedressFigures};
+use candor_store::promises::PromiseFigures;
 use candor_store::staff::Workspace;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// The periods the public page shows.
 pub const PERIODS: [(&str, i64); 3] = [("7d", 7), ("30d", 30), ("90d", 90)];
@@ -46,6 +51,10 @@ pub const METHOD: &[(&str, &str)] = &[
     (
         "breaches_redressed",
         "Of those misses, how many got the redress we promise (an apology sent, or the remedy recorded as given).",
+    ),
+    (
+        "by_commitment",
+        "Beside each commitment, the same figures for the conversations measured by it: its channel and priority (when we change a conversation's priority, its running clocks move to that priority's commitment, and so does the conversation). Promises and misses count with the conversation they belong to.",
     ),
 ];
 
@@ -87,20 +96,24 @@ fn share(part: i64, whole: i64) -> Value {
     }
 }
 
-/// Figures for one period ending at `now`.
-pub async fn period(app: &App, workspace: &Workspace, days: i64, now: Timestamp) -> AppResult<Value> {
-    let ws = workspace.id;
-    let from = now - SignedDuration::from_hours(24 * days);
-    let clocks = app.db.clock_figures(ws, from, now).await?;
-    let promises = app.db.promise_figures(ws, from, now).await?;
-    let (breaches, redressed) = app.db.redress_figures(ws, from, now).await?;
+/// What one period's figures are made of.
+#[derive(Clone, Debug, Default)]
+struct Counts {
+    clocks: ClockFigures,
+    promises: PromiseFigures,
+    redress: RedressFigures,
+}
+
+/// The figures of one period as JSON (the shape of each `measured` period).
+fn figures(days: i64, from: Timestamp, to: Timestamp, c: &Counts) -> Value {
+    let (clocks, promises) = (&c.clocks, &c.promises);
     let secs = &clocks.first_reply_secs;
     let med = median(secs);
     let p90 = percentile(secs, 90);
-    Ok(json!({
+    json!({
         "days": days,
         "from": from,
-        "to": now,
+        "to": to,
         "conversations": clocks.conversations,
         "first_replies_measured": clocks.first_replies,
         "first_replies_in_time": clocks.first_replies_within,
@@ -116,26 +129,136 @@ pub async fn period(app: &App, workspace: &Workspace, days: i64, now: Timestamp)
         "promises_kept_count": promises.kept,
         "promises_broken": promises.broken,
         "promises_kept": share(promises.kept, promises.kept + promises.broken),
-        "breaches": breaches,
-        "breaches_redressed": redressed,
-    }))
+        "breaches": c.redress.breaches,
+        "breaches_redressed": c.redress.redressed,
+    })
 }
 
-/// Figures for each period: first replies and resolutions within commitment,
-/// median and 90th percentile first reply, promises made and kept, breaches
-/// and redress done. Served from the cache when computed within the last minute.
-pub async fn measured(app: &App, workspace: &Workspace) -> AppResult<Value> {
+/// The workspace's clock figures: the sum of every channel and priority's.
+fn whole(groups: &BTreeMap<CommitmentKey, ClockFigures>) -> ClockFigures {
+    let mut all = ClockFigures::default();
+    for g in groups.values() {
+        all.conversations += g.conversations;
+        all.first_replies += g.first_replies;
+        all.first_replies_within += g.first_replies_within;
+        all.resolutions += g.resolutions;
+        all.resolutions_within += g.resolutions_within;
+        all.first_reply_secs.extend_from_slice(&g.first_reply_secs);
+    }
+    all.first_reply_secs.sort_unstable();
+    all
+}
+
+/// One period ending at `now`: the workspace's figures and each channel and
+/// priority's, from one grouped aggregate per kind of row (clocks,
+/// promises, redress) plus the workspace's promise and redress counts
+/// (which also count promises in conversations without clocks).
+async fn period(app: &App, workspace: &Workspace, days: i64, now: Timestamp) -> AppResult<(Value, Groups)> {
+    let ws = workspace.id;
+    let from = now - SignedDuration::from_hours(24 * days);
+    let clocks = app.db.clock_figures_by_commitment(ws, from, now).await?;
+    let promises = app.db.promise_figures_by_commitment(ws, from, now).await?;
+    let redress = app.db.redress_figures_by_commitment(ws, from, now).await?;
+    let all = Counts {
+        clocks: whole(&clocks),
+        promises: app.db.promise_figures(ws, from, now).await?,
+        redress: {
+            let (breaches, redressed) = app.db.redress_figures(ws, from, now).await?;
+            RedressFigures { breaches, redressed }
+        },
+    };
+    let mut groups: BTreeMap<CommitmentKey, Counts> = BTreeMap::new();
+    for (k, v) in clocks {
+        groups.entry(k).or_default().clocks = v;
+    }
+    for (k, v) in promises {
+        groups.entry(k).or_default().promises = v;
+    }
+    for (k, v) in redress {
+        groups.entry(k).or_default().redress = v;
+    }
+    let groups = groups
+        .into_iter()
+        .map(|(k, c)| (k, figures(days, from, now, &c)))
+        .collect();
+    Ok((figures(days, from, now, &all), groups))
+}
+
+/// Figures per (channel, priority), for one period.
+type Groups = BTreeMap<CommitmentKey, Value>;
+
+/// The measured figures of a workspace at one moment.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Measured {
+    /// The whole workspace: `{"7d": {…}, "30d": {…}, "90d": {…}}`.
+    pub workspace: Value,
+    /// Each channel and priority that has clocks in any period, in the same
+    /// shape (a period without any is all zeros and nulls).
+    pub by_commitment: BTreeMap<CommitmentKey, Value>,
+    /// When they were computed.
+    pub at: Timestamp,
+}
+
+impl Measured {
+    /// The figures of one commitment, each period in the workspace's shape
+    /// (zeros and nulls where nothing was measured).
+    pub fn of(&self, channel: &str, priority: &str) -> Value {
+        let key = (channel.to_string(), priority.to_string());
+        if let Some(v) = self.by_commitment.get(&key) {
+            return v.clone();
+        }
+        let mut out = serde_json::Map::new();
+        for (name, days) in PERIODS {
+            let from = self.at - SignedDuration::from_hours(24 * days);
+            out.insert(name.to_string(), figures(days, from, self.at, &Counts::default()));
+        }
+        Value::Object(out)
+    }
+}
+
+/// Figures for each period, for the workspace and for each channel and
+/// priority: first replies and resolutions within commitment, median and
+/// 90th percentile first reply, promises made and kept, breaches and
+/// redress done. Served from the cache when computed within the last minute.
+pub async fn measured_all(app: &App, workspace: &Workspace) -> AppResult<Arc<Measured>> {
     let now = app.now();
-    if let Some(v) = app.pact.figures(workspace.id, now) {
-        return Ok(v);
+    if let Some(m) = app.pact.figures(workspace.id, now) {
+        return Ok(m);
     }
-    let mut out = serde_json::Map::new();
+    let mut all = serde_json::Map::new();
+    let mut by: BTreeMap<CommitmentKey, serde_json::Map<String, Value>> = BTreeMap::new();
     for (name, days) in PERIODS {
-        out.insert(name.to_string(), period(app, workspace, days, now).await?);
+        let (whole, groups) = period(app, workspace, days, now).await?;
+        all.insert(name.to_string(), whole);
+        for (k, v) in groups {
+            by.entry(k).or_default().insert(name.to_string(), v);
+        }
     }
-    let value = Value::Object(out);
-    app.pact.keep_figures(workspace.id, now, value.clone());
-    Ok(value)
+    // A commitment measured in one period and not another gets zeros there.
+    let by_commitment = by
+        .into_iter()
+        .map(|(k, mut periods)| {
+            for (name, days) in PERIODS {
+                periods.entry(name.to_string()).or_insert_with(|| {
+                    let from = now - SignedDuration::from_hours(24 * days);
+                    figures(days, from, now, &Counts::default())
+                });
+            }
+            (k, Value::Object(periods))
+        })
+        .collect();
+    let m = Arc::new(Measured {
+        workspace: Value::Object(all),
+        by_commitment,
+        at: now,
+    });
+    app.pact.keep_figures(workspace.id, now, m.clone());
+    Ok(m)
+}
+
+/// The workspace's figures for each period (see [`measured_all`]).
+pub async fn measured(app: &App, workspace: &Workspace) -> AppResult<Value> {
+    Ok(measured_all(app, workspace).await?.workspace.clone())
 }
 
 #[cfg(test)]

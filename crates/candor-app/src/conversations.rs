@@ -399,6 +399,7 @@ pub async fn update(
             json!({"from": c.priority, "to": p}),
         );
         tx.append_customer_event(now, e, Some(c.customer_id)).await?;
+        crate::clocks::on_priority_changed(&mut tx, app, &c, p, caller.actor(), now).await?;
         c.priority = p;
         changed = true;
     }

@@ -3,6 +3,7 @@
 //! public figures for a short while (every node computes its own; they agree
 //! within [`FIGURES_TTL`]).
 
+use crate::commitments_measure::Measured;
 use candor_core::WorkspaceId;
 use candor_core::commitments::Commitments;
 use jiff::{SignedDuration, Timestamp};
@@ -19,7 +20,7 @@ const MAX_VERSIONS: usize = 10_000;
 /// Commitment versions by workspace and number.
 type Versions = HashMap<(WorkspaceId, i64), Arc<Commitments>>;
 /// Figures by workspace, with when they were computed.
-type Figures = HashMap<WorkspaceId, (Timestamp, serde_json::Value)>;
+type Figures = HashMap<WorkspaceId, (Timestamp, Arc<Measured>)>;
 
 /// The caches, cheap to clone (shared).
 #[derive(Clone, Default)]
@@ -45,7 +46,7 @@ impl PactCache {
     }
 
     /// Figures computed less than [`FIGURES_TTL`] before `now`.
-    pub fn figures(&self, ws: WorkspaceId, now: Timestamp) -> Option<serde_json::Value> {
+    pub fn figures(&self, ws: WorkspaceId, now: Timestamp) -> Option<Arc<Measured>> {
         let map = self.figures.lock().ok()?;
         let (at, value) = map.get(&ws)?;
         let age = now.duration_since(*at);
@@ -53,7 +54,7 @@ impl PactCache {
     }
 
     /// Keeps figures computed at `at`.
-    pub fn keep_figures(&self, ws: WorkspaceId, at: Timestamp, value: serde_json::Value) {
+    pub fn keep_figures(&self, ws: WorkspaceId, at: Timestamp, value: Arc<Measured>) {
         if let Ok(mut map) = self.figures.lock() {
             map.insert(ws, (at, value));
         }

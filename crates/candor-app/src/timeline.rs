@@ -105,6 +105,13 @@ pub fn summary(e: &Event) -> String {
             s(p, "from"),
             s(p, "to")
         ),
+        kind::COMMITMENT_RETARGETED => match p.get("measured").and_then(|m| m.as_bool()) {
+            Some(false) => format!(
+                "Priority {} has no commitment: the running clocks are no longer measured",
+                s(p, "to")
+            ),
+            _ => format!("Clocks moved to the commitment for {} priority", s(p, "to")),
+        },
         kind::COMMITMENT_BREACHED => format!(
             "We missed our commitment of {} on \"{}\"",
             s(p, "missed"),

@@ -44,5 +44,30 @@ async fn the_demo_measures_up_truthfully(db: Db) {
         .unwrap();
     assert!(done.iter().any(|r| r.done_how.as_deref() == Some("apology sent")));
     assert!(done.iter().any(|r| r.done_how.as_deref() == Some("marked done")));
+    // Beside each commitment, its own figures: several are measured, and the
+    // conversation raised to urgent was missed under urgent's target.
+    let beside = |channel: &str, priority: &str| {
+        view.commitments
+            .iter()
+            .find(|c| c.channel == channel && c.priority == priority)
+            .map(|c| c.measured["90d"].clone())
+            .unwrap()
+    };
+    let measured = view
+        .commitments
+        .iter()
+        .filter(|c| c.measured["90d"]["conversations"].as_i64() > Some(0))
+        .count();
+    assert!(measured >= 3, "{:?}", view.commitments);
+    let urgent = beside("email", "urgent");
+    assert!(n(&urgent, "conversations") >= 1, "{urgent}");
+    assert!(n(&urgent, "breaches") >= 1, "{urgent}");
+    assert!(n(&beside("email", "high"), "conversations") >= 1);
+    let normal = beside("email", "normal");
+    assert!(n(&normal, "conversations") < n(m90, "conversations"), "{normal} {m90}");
+    // The rows rebuilt from the log are the rows written.
+    let rebuilt = candor_app::clocks::rebuild::rebuild(&app, workspace.id).await.unwrap();
+    assert_eq!(rebuilt.written, 0, "{rebuilt:?}");
+    assert!(rebuilt.with_clocks > 10, "{rebuilt:?}");
 }
 both_backends!(demo, the_demo_measures_up_truthfully);

@@ -131,3 +131,99 @@ async fn figures_match_the_hand_computed_fixture(db: Db) {
     assert_eq!(later["30d"]["conversations"], 5);
 }
 both_backends!(fixture, figures_match_the_hand_computed_fixture);
+
+/// Beside each commitment, its own figures: email at normal priority (one
+/// conversation, answered in 30 minutes, solved; a promise kept), email made
+/// urgent at once (answered in 45 minutes against 30: breached, not
+/// redressed; a promise still open) and chat (nothing yet).
+async fn figures_per_commitment(db: Db) {
+    let mut published = pact_support::commitments(vec![RedressAction::NotifyLead]);
+    published.commitments.push(pact_support::urgent());
+    published.commitments.push(candor_core::commitments::Commitment {
+        channel: "chat".into(),
+        priority: "normal".into(),
+        first_reply: Some("PT15M".parse().unwrap()),
+        next_reply: None,
+        resolution: None,
+    });
+    let p = pact_support::pact_with(db, "Acme", published).await;
+    let n1 = p.open("n1@example.com").await;
+    let u1 = p.open("u1@example.com").await;
+    p.set_priority(u1, "urgent").await;
+    let make = |id: candor_core::ConversationId, description: &str| MakePromise {
+        conversation_id: id.to_string(),
+        description: description.into(),
+        due_at: (t0() + mins(24 * 60)).to_string(),
+        ..Default::default()
+    };
+    let kept = promises::make(&p.app, &p.agent, &make(n1, "send the invoice"), "api")
+        .await
+        .unwrap();
+    promises::make(&p.app, &p.agent, &make(u1, "call you back"), "api")
+        .await
+        .unwrap();
+    p.at(t0() + mins(30)).await;
+    p.reply(n1, "Here it is.").await;
+    promises::keep(&p.app, &p.agent, kept.id).await.unwrap();
+    p.at(t0() + mins(45)).await;
+    p.reply(u1, "Sorry for the wait.").await;
+    p.at(t0() + mins(60)).await;
+    p.set_status(n1, "solved").await;
+    p.clock.advance(SignedDuration::from_secs(61));
+
+    let (_, view) = public_view(&p.app, "acme").await.unwrap();
+    let json = serde_json::to_value(&view).unwrap();
+    let of = |channel: &str, priority: &str| {
+        json["commitments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["channel"] == channel && c["priority"] == priority)
+            .unwrap()["measured"]
+            .clone()
+    };
+    let check = |m: &serde_json::Value, expected: serde_json::Value, what: &str| {
+        for period in ["7d", "30d", "90d"] {
+            for (k, v) in expected.as_object().unwrap() {
+                assert_eq!(&m[period][k], v, "{what} {period} {k}: {m}");
+            }
+        }
+    };
+    check(
+        &of("email", "normal"),
+        json!({"conversations": 1, "first_replies_in_time": 1, "first_replies_measured": 1,
+            "first_replies_within": 1.0, "first_reply_median_seconds": 1800, "first_reply_p90_seconds": 1800,
+            "resolutions_within": 1.0, "promises_made": 1, "promises_kept": 1.0, "breaches": 0}),
+        "normal",
+    );
+    check(
+        &of("email", "urgent"),
+        json!({"conversations": 1, "first_replies_in_time": 0, "first_replies_measured": 1,
+            "first_replies_within": 0.0, "first_reply_median": "PT45M", "first_reply_p90_seconds": 2700,
+            "resolutions_within": null, "promises_made": 1, "promises_kept": null,
+            "breaches": 1, "breaches_redressed": 0}),
+        "urgent",
+    );
+    check(
+        &of("chat", "normal"),
+        json!({"conversations": 0, "first_replies_within": null, "first_reply_median": null,
+            "promises_made": 0, "breaches": 0}),
+        "chat",
+    );
+    // The workspace's figures are the sum, unchanged in shape.
+    check(
+        &json["measured"],
+        json!({"conversations": 2, "first_replies_in_time": 1, "first_replies_measured": 2,
+            "first_reply_median_seconds": 2250, "first_reply_p90_seconds": 2700,
+            "promises_made": 2, "breaches": 1}),
+        "workspace",
+    );
+    let keys = |v: &serde_json::Value| {
+        let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+        k.sort();
+        k
+    };
+    assert_eq!(keys(&of("chat", "normal")["7d"]), keys(&json["measured"]["7d"]));
+    assert!(view.method["by_commitment"].as_str().unwrap().contains("priority"));
+}
+both_backends!(per_commitment, figures_per_commitment);

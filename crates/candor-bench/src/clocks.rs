@@ -1,16 +1,14 @@
 //! Each generated conversation's clocks as Candor moved them: its
 //! happenings (the customer's messages, the agents' replies, the last status
-//! change) go through `candor_core::pact` in the order they happened, and the
-//! clock check job runs at each `next_check_at` in between, as the worker
-//! would have.
+//! change) are replayed by `candor_app::clocks::replay` (the same replay
+//! `candor clocks rebuild` uses), with the clock check job at each
+//! `next_check_at` in between, as the worker would have.
 
 use anyhow::{Result, anyhow};
-use candor_app::clocks::derive;
+use candor_app::clocks::replay::{Checks, History, Step, replay};
 use candor_core::commitments::Commitments;
 use candor_core::conversation::{Channel, MessageKind, Priority, Status};
-use candor_core::pact::{Alarm, ConversationClocks, Targets};
 use candor_core::{ConversationId, UserId, WorkspaceId};
-use candor_store::clocks::StoredClocks;
 use jiff::Timestamp;
 use uuid::Uuid;
 
@@ -43,21 +41,12 @@ pub struct Thread {
 
 /// A conversation's clocks as they ended up, with everything the clock
 /// check job gave along the way.
-#[derive(Clone, Debug)]
-pub struct Clocked {
-    /// The row as it stands now.
-    pub clocks: StoredClocks,
-    /// When the row was last written.
-    pub updated_at: Timestamp,
-    /// The warnings and breaches given, each at the time its check ran.
-    pub alarms: Vec<(Timestamp, Alarm)>,
-    /// Checks queued (when queued, when due) that are still waiting.
-    pub waiting: Vec<(Timestamp, Timestamp)>,
-}
+pub use candor_app::clocks::replay::Replayed as Clocked;
 
 /// What the clock hooks and the clock check job do to one conversation up to
-/// `now`, or `None` when no commitment covers it (it has no clocks then).
-/// Transitions the hooks would log and skip are skipped here too.
+/// `now`, or `None` when no commitment covers it (it has no clocks then):
+/// the thread's happenings replayed by `candor_app::clocks::replay`, with
+/// the check job at each due time as a timely worker would run it.
 pub fn clock_thread(
     t: &Thread,
     ws: WorkspaceId,
@@ -65,134 +54,37 @@ pub fn clock_thread(
     c: &Commitments,
     now: Timestamp,
 ) -> Result<Option<Clocked>> {
-    let Some(commitment) = c.for_conversation(t.channel.as_str(), t.priority.as_str()) else {
-        return Ok(None);
-    };
-    let targets = Targets::of(commitment, &c.calendar);
     let Some(&(_, t0)) = t.steps.first() else {
         return Ok(None);
     };
-    if targets.is_empty() {
-        return Ok(None);
-    }
-    let start = ConversationClocks::start(t0, targets).map_err(|e| anyhow!("clocks of {}: {e}", t.id))?;
-    let mut stored = StoredClocks {
-        workspace_id: ws,
-        conversation_id: ConversationId::from_uuid(t.id),
-        commitments_version: version,
-        channel: t.channel.as_str().to_string(),
-        priority: t.priority.as_str().to_string(),
-        clocks: start,
-        started_at: t0,
-        next_check_at: None,
-        warn_at: None,
-        due_at: None,
-        first_reply_within: None,
-        first_reply_secs: None,
-        resolution_within: None,
-        resolution_secs: None,
-    };
-    if derive(&mut stored, c).is_err() {
-        return Ok(None);
-    }
-    let mut run = Run {
-        c,
-        now,
-        clocks: stored,
-        updated_at: t0,
-        alarms: Vec::new(),
-        queued: Vec::new(),
-    };
-    if let Some(at) = run.clocks.next_check_at {
-        run.queued.push((t0, at));
-    }
-    for &(k, at) in t.steps.iter().skip(1) {
-        run.checks_before(at);
-        match k {
-            MessageKind::Inbound => run.happen(at, |x| x.customer_wrote(at, Status::Open)),
-            MessageKind::Outbound => run.happen(at, |x| x.agent_replied(at)),
-            MessageKind::Note => {}
-        }
-    }
+    let mut steps: Vec<(Timestamp, Step)> = t
+        .steps
+        .iter()
+        .skip(1)
+        .filter_map(|&(k, at)| match k {
+            MessageKind::Inbound => Some((at, Step::CustomerWrote(Status::Open))),
+            MessageKind::Outbound => Some((at, Step::AgentReplied)),
+            MessageKind::Note => None,
+        })
+        .collect();
     if let Some(at) = t.change {
-        run.checks_before(at);
-        run.happen(at, |x| x.status_changed(at, Status::Open, t.status));
+        steps.push((at, Step::StatusChanged(Status::Open, t.status)));
     }
-    run.checks_before(now);
-    let waiting = run.queued.iter().copied().filter(|(_, due)| *due > now).collect();
-    Ok(Some(Clocked {
-        clocks: run.clocks,
-        updated_at: run.updated_at,
-        alarms: run.alarms,
-        waiting,
-    }))
-}
-
-/// One conversation's clocks on their way through time.
-struct Run<'a> {
-    c: &'a Commitments,
-    now: Timestamp,
-    clocks: StoredClocks,
-    updated_at: Timestamp,
-    alarms: Vec<(Timestamp, Alarm)>,
-    queued: Vec<(Timestamp, Timestamp)>,
-}
-
-impl Run<'_> {
-    /// A hook in the transaction of a message or status change
-    /// (`clocks::on_happening`): the row is written only when the transition
-    /// and the derived times both succeed; a check is queued when
-    /// `next_check_at` moves.
-    fn happen(
-        &mut self,
-        at: Timestamp,
-        f: impl FnOnce(&mut ConversationClocks) -> Result<(), candor_core::hours::ClockError>,
-    ) {
-        let before = self.clocks.next_check_at;
-        let mut next = self.clocks.clone();
-        if f(&mut next.clocks).is_err() || derive(&mut next, self.c).is_err() {
-            return;
-        }
-        self.save(at, next, before);
-    }
-
-    fn save(&mut self, at: Timestamp, next: StoredClocks, before: Option<Timestamp>) {
-        self.clocks = next;
-        self.updated_at = at;
-        if let Some(check) = self.clocks.next_check_at.filter(|n| Some(*n) != before) {
-            self.queued.push((at, check));
-        }
-    }
-
-    /// The clock check job (`breaches::check`) at each `next_check_at` up
-    /// to `limit` (at most now): a check that gives nothing and moves
-    /// nothing ends the run, as the real job would find the same.
-    fn checks_before(&mut self, limit: Timestamp) {
-        let limit = limit.min(self.now);
-        while let Some(at) = self.clocks.next_check_at.filter(|at| *at <= limit) {
-            let before = self.clocks.next_check_at;
-            let mut next = self.clocks.clone();
-            let Ok(fired) = next.clocks.fire(&self.c.calendar, self.c.warn_at, at) else {
-                return;
-            };
-            if derive(&mut next, self.c).is_err() {
-                return;
-            }
-            let moved = next.next_check_at != before;
-            self.alarms.extend(fired.into_iter().map(|a| (at, a)));
-            self.save(at, next, before);
-            if !moved {
-                return;
-            }
-        }
-    }
+    let history = History {
+        conversation_id: ConversationId::from_uuid(t.id),
+        channel: t.channel,
+        priority: t.priority,
+        opened_at: t0,
+        steps,
+    };
+    replay(&history, ws, version, c, now, Checks::AtEachDueTime).map_err(|e| anyhow!("clocks of {}: {e}", t.id))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::terms::terms;
-    use candor_core::pact::ClockKind;
+    use candor_core::pact::{Alarm, ClockKind};
 
     fn ts(s: &str) -> Timestamp {
         s.parse().unwrap_or(Timestamp::UNIX_EPOCH)

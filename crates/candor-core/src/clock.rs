@@ -9,13 +9,15 @@ pub trait Clock: Send + Sync + 'static {
     fn now(&self) -> Timestamp;
 }
 
-/// The machine's clock.
+/// The machine's clock, to the microsecond: the precision every stored time
+/// has, so a time kept in a JSON state equals the same time read back from
+/// a column (and state rebuilt from the event log equals the state written).
 #[derive(Debug, Default, Clone, Copy)]
 pub struct SystemClock;
 
 impl Clock for SystemClock {
     fn now(&self) -> Timestamp {
-        Timestamp::now()
+        from_micros(to_micros(Timestamp::now()))
     }
 }
 

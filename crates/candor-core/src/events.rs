@@ -128,6 +128,9 @@ pub mod kind {
     pub const COMMITMENT_WARNING: &str = "commitment.warning";
     /// A conversation's clock passed its due time: a commitment was missed.
     pub const COMMITMENT_BREACHED: &str = "commitment.breached";
+    /// A priority change moved a conversation's running clocks to the new
+    /// priority's commitment (or stopped measuring them).
+    pub const COMMITMENT_RETARGETED: &str = "commitment.retargeted";
     /// The redress for a missed commitment was done.
     pub const REDRESS_DONE: &str = "redress.done";
     /// A promise was made to a customer.

@@ -23,8 +23,11 @@ use crate::hours::{BusinessCalendar, ClockError, ClockState, CommitmentClock};
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
+mod retarget;
 #[cfg(test)]
 mod tests;
+
+pub use retarget::Retargeted;
 
 /// Which of a conversation's clocks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

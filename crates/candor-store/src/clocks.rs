@@ -19,9 +19,11 @@ pub struct StoredClocks {
     pub conversation_id: ConversationId,
     /// The commitments version the clocks run under.
     pub commitments_version: i64,
-    /// The conversation's channel when it started.
+    /// The conversation's channel.
     pub channel: String,
-    /// Its priority when it started.
+    /// The priority whose commitment the clocks are measured by: the one
+    /// when the conversation started, or the one a priority change
+    /// re-targeted them to (a priority without a commitment leaves it).
     pub priority: String,
     /// The clocks.
     pub clocks: ConversationClocks,
@@ -44,7 +46,7 @@ pub struct StoredClocks {
 }
 
 #[derive(sqlx::FromRow)]
-struct Row {
+pub(crate) struct Row {
     workspace_id: Uuid,
     conversation_id: Uuid,
     commitments_version: i64,
@@ -61,11 +63,11 @@ struct Row {
     resolution_secs: Option<i64>,
 }
 
-const COLUMNS: &str = "workspace_id, conversation_id, commitments_version, channel, priority, state, started_at, \
+pub(crate) const COLUMNS: &str = "workspace_id, conversation_id, commitments_version, channel, priority, state, started_at, \
     next_check_at, warn_at, due_at, first_reply_within, first_reply_secs, resolution_within, resolution_secs";
 
 impl Row {
-    fn into_clocks(self) -> Result<StoredClocks> {
+    pub(crate) fn into_clocks(self) -> Result<StoredClocks> {
         Ok(StoredClocks {
             workspace_id: WorkspaceId::from_uuid(self.workspace_id),
             conversation_id: ConversationId::from_uuid(self.conversation_id),
@@ -86,11 +88,19 @@ impl Row {
     }
 }
 
-fn micros(t: Option<Timestamp>) -> Option<i64> {
+/// What a write of a row that exists replaces: every column but the key.
+pub(crate) const UPSERT: &str = "commitments_version = excluded.commitments_version, \
+    channel = excluded.channel, priority = excluded.priority, state = excluded.state, \
+    started_at = excluded.started_at, next_check_at = excluded.next_check_at, warn_at = excluded.warn_at, \
+    due_at = excluded.due_at, first_reply_within = excluded.first_reply_within, \
+    first_reply_secs = excluded.first_reply_secs, resolution_within = excluded.resolution_within, \
+    resolution_secs = excluded.resolution_secs, updated_at = excluded.updated_at";
+
+pub(crate) fn micros(t: Option<Timestamp>) -> Option<i64> {
     t.map(to_micros)
 }
 
-fn flag(b: Option<bool>) -> Option<i64> {
+pub(crate) fn flag(b: Option<bool>) -> Option<i64> {
     b.map(i64::from)
 }
 
@@ -112,15 +122,13 @@ impl Tx {
     /// Writes a conversation's clocks: one statement, inserting or replacing the row.
     pub async fn save_clocks(&mut self, now: Timestamp, c: &StoredClocks) -> Result<()> {
         let state = serde_json::to_string(&c.clocks).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        on_tx!(self, x => sqlx::query(
+        let sql = format!(
             "INSERT INTO conversation_clocks (workspace_id, conversation_id, commitments_version, channel, priority, state, \
              started_at, next_check_at, warn_at, due_at, first_reply_within, first_reply_secs, resolution_within, \
              resolution_secs, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
-             ON CONFLICT (workspace_id, conversation_id) DO UPDATE SET state = excluded.state, \
-             next_check_at = excluded.next_check_at, warn_at = excluded.warn_at, due_at = excluded.due_at, \
-             first_reply_within = excluded.first_reply_within, first_reply_secs = excluded.first_reply_secs, \
-             resolution_within = excluded.resolution_within, resolution_secs = excluded.resolution_secs, \
-             updated_at = excluded.updated_at")
+             ON CONFLICT (workspace_id, conversation_id) DO UPDATE SET {UPSERT}"
+        );
+        on_tx!(self, x => sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
             .bind(c.workspace_id.as_uuid()).bind(c.conversation_id.as_uuid()).bind(c.commitments_version)
             .bind(&c.channel).bind(&c.priority).bind(&state).bind(to_micros(c.started_at))
             .bind(micros(c.next_check_at)).bind(micros(c.warn_at)).bind(micros(c.due_at))

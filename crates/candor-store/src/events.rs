@@ -2,6 +2,7 @@
 
 use crate::db::{Db, Tx, on_tx, read};
 use crate::error::{Result, StoreError};
+use crate::sql::{Arg, Sql, bind_args};
 use candor_core::clock::{from_micros, to_micros};
 use candor_core::events::{Actor, Subject};
 use candor_core::{CustomerId, EventId, UserId, WorkspaceId};
@@ -206,6 +207,43 @@ impl Db {
             .bind(limit.clamp(1, 5000) as i64)
             .fetch_all(p).await)?;
         rows.into_iter().map(EventRow::into_event).collect()
+    }
+}
+
+impl Db {
+    /// The events of the given kinds about some subjects of one type, by
+    /// subject and then in the order they were made (by the subject index);
+    /// what a rebuild of figures derived from them replays.
+    pub async fn events_of_subjects(
+        &self,
+        workspace: WorkspaceId,
+        subject_type: &str,
+        ids: &[Uuid],
+        kinds: &[&str],
+    ) -> Result<Vec<Event>> {
+        let mut out = Vec::new();
+        for chunk in ids.chunks(500) {
+            let mut sql = Sql::new(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE workspace_id = "));
+            sql.bind(Arg::Uuid(workspace.as_uuid()))
+                .push(" AND subject_type = ")
+                .bind(Arg::Text(subject_type.to_string()))
+                .push(" AND subject_id IN ")
+                .bind_list(chunk.iter().copied())
+                .push(" AND kind IN (");
+            for (i, k) in kinds.iter().enumerate() {
+                if i > 0 {
+                    sql.push(", ");
+                }
+                sql.bind(Arg::Text(k.to_string()));
+            }
+            sql.push(") ORDER BY subject_id, id");
+            let rows: Vec<EventRow> = read!(self, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())), sql.args)
+                .fetch_all(p).await)?;
+            for row in rows {
+                out.push(row.into_event()?);
+            }
+        }
+        Ok(out)
     }
 }
 

@@ -64,6 +64,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/postgres/0045_coach_rules.sql"),
     ),
     (
+        46,
+        "clock figures index",
+        include_str!("../migrations/sqlite/0046_clock_figures_index.sql"),
+        include_str!("../migrations/postgres/0046_clock_figures_index.sql"),
+    ),
+    (
         47,
         "phone calls",
         include_str!("../migrations/sqlite/0047_phone_calls.sql"),

@@ -20,12 +20,19 @@ pub enum Arg {
     NullText,
     /// A NULL where an id goes.
     NullUuid,
+    /// A NULL where an integer goes.
+    NullI64,
 }
 
 impl Arg {
     /// Text, or NULL for none.
     pub fn text_or_null(v: Option<&str>) -> Self {
         v.map_or(Arg::NullText, |t| Arg::Text(t.to_string()))
+    }
+
+    /// An integer, or NULL for none.
+    pub fn i64_or_null(v: Option<i64>) -> Self {
+        v.map_or(Arg::NullI64, Arg::I64)
     }
 
     /// An id, or NULL for none.
@@ -142,6 +149,7 @@ macro_rules! bind_args {
                 $crate::sql::Arg::Bool(v) => q.bind(*v),
                 $crate::sql::Arg::NullText => q.bind(Option::<String>::None),
                 $crate::sql::Arg::NullUuid => q.bind(Option::<uuid::Uuid>::None),
+                $crate::sql::Arg::NullI64 => q.bind(Option::<i64>::None),
             };
         }
         q

@@ -124,6 +124,7 @@ async fn clocks_are_kept_and_counted(db: Db) {
     // Conversation 1: replied late after 6 hours.
     rows[1].first_reply_within = Some(false);
     rows[1].first_reply_secs = Some(21600);
+    rows[1].priority = "urgent".into();
     // Conversation 2: overdue, no reply yet; its warning time has passed.
     rows[2].first_reply_within = Some(false);
     rows[2].warn_at = Some(t0() + hours(1));
@@ -154,6 +155,31 @@ async fn clocks_are_kept_and_counted(db: Db) {
     let wider = db.clock_figures(f.ws, now - hours(24 * 30), now).await.unwrap();
     assert_eq!(wider.conversations, 4);
     assert_eq!(wider.first_reply_secs, vec![60, 7200, 21600]);
+    // Grouped by channel and priority: one aggregate, times per group.
+    let by = db
+        .clock_figures_by_commitment(f.ws, now - hours(24 * 7), now)
+        .await
+        .unwrap();
+    let key = |p: &str| ("email".to_string(), p.to_string());
+    assert_eq!(by.len(), 2, "{by:?}");
+    let normal = &by[&key("normal")];
+    assert_eq!(
+        (normal.conversations, normal.first_replies, normal.first_replies_within),
+        (2, 2, 1)
+    );
+    assert_eq!((normal.resolutions, normal.resolutions_within), (1, 1));
+    assert_eq!(normal.first_reply_secs, vec![7200]);
+    let urgent = &by[&key("urgent")];
+    assert_eq!(
+        (urgent.conversations, urgent.first_replies, urgent.first_replies_within),
+        (1, 1, 0)
+    );
+    assert_eq!(urgent.first_reply_secs, vec![21600]);
+    let wider = db
+        .clock_figures_by_commitment(f.ws, now - hours(24 * 30), now)
+        .await
+        .unwrap();
+    assert_eq!(wider[&key("normal")].first_reply_secs, vec![60, 7200]);
 
     // Breaching soon: warning times at or before the moment asked about.
     let soon = |at: Timestamp| {
@@ -181,6 +207,18 @@ async fn clocks_are_kept_and_counted(db: Db) {
             .unwrap()
             .conversations,
         0
+    );
+    assert!(
+        db.clock_figures_by_commitment(other.ws, now - hours(2400), now)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        db.promise_figures_by_commitment(other.ws, now - hours(2400), now)
+            .await
+            .unwrap()
+            .is_empty()
     );
 }
 both_backends!(clocks, clocks_are_kept_and_counted);

@@ -322,8 +322,67 @@ async fn breaches_are_seen_redressed_and_measured(s: &TestServer) {
     assert!(page.contains("0% (0 of 1)"), "{page}");
     assert!(page.contains("How each figure is computed"));
     assert!(page.contains("1 of 1"), "{page}");
+    // Beside the commitment, its own figures in the same shape.
+    let beside = &public["commitments"][0]["measured"];
+    for period in ["7d", "30d", "90d"] {
+        assert_eq!(beside[period]["conversations"], 1, "{public}");
+        assert_eq!(beside[period]["breaches"], 1);
+        assert_eq!(beside[period]["breaches_redressed"], 1);
+        assert_eq!(beside[period]["first_replies_within"], 0.0);
+    }
+    assert!(page.contains("id=\"commitment-api-normal-30d\""), "{page}");
+    assert!(public["method"]["by_commitment"].is_string());
 }
 http_test!(breaches, breaches_are_seen_redressed_and_measured);
+
+/// PATCH with a new priority moves the running clocks to its commitment;
+/// the conversation's clocks say so, and an event records it.
+async fn a_priority_change_retargets_the_clocks(s: &TestServer) {
+    let t = s.tenant("Acme Inc").await;
+    let owner = Api::new(s, &t.token);
+    let mut body = commitments();
+    body["commitments"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"channel": "api", "priority": "urgent", "first_reply": "PT15M", "resolution": "PT2H"}));
+    let (st, v) = owner
+        .call(reqwest::Method::PUT, "/api/v1/commitments", Some(body))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    let (_, agent_token) = s.staff(&t.workspace, "Andrea Agent", Role::Agent, &[]).await;
+    let api = Api::new(s, &agent_token);
+    let conv = open(&api, "jane@example.com", "My light does not work.").await;
+    let id = conv["id"].as_str().unwrap().to_string();
+    let (_, before) = api.get(&format!("/api/v1/conversations/{id}/clocks")).await;
+    assert_eq!(before["clocks"][0]["words"], "a first reply within 1 hour", "{before}");
+    let (st, e) = api
+        .patch(&format!("/api/v1/conversations/{id}"), json!({"priority": "soon"}))
+        .await;
+    assert_eq!((st, field(&e)), (StatusCode::UNPROCESSABLE_ENTITY, "priority"), "{e}");
+    s.clock.advance(SignedDuration::from_mins(5));
+    let (st, v) = api
+        .patch(&format!("/api/v1/conversations/{id}"), json!({"priority": "urgent"}))
+        .await;
+    assert_eq!((st, v["priority"].clone()), (StatusCode::OK, json!("urgent")), "{v}");
+    let (_, after) = api.get(&format!("/api/v1/conversations/{id}/clocks")).await;
+    assert_eq!(
+        after["clocks"][0]["words"], "a first reply within 15 minutes",
+        "{after}"
+    );
+    let due = |v: &Value| -> Timestamp { v["clocks"][0]["due_at"].as_str().unwrap().parse().unwrap() };
+    assert!(due(&after) < due(&before), "{before} {after}");
+    assert_eq!(after["clocks"][0]["started_at"], before["clocks"][0]["started_at"]);
+    let events = s.app.db.events(t.workspace.id, None, 100).await.unwrap().items;
+    let moved = events.iter().find(|e| e.kind == "commitment.retargeted").unwrap();
+    assert_eq!(moved.payload["to"], "urgent");
+    assert_eq!(moved.payload["clocks"][0]["clock"], "first_reply");
+    assert!(
+        moved.payload["clocks"][0]["target_after"].is_string(),
+        "{}",
+        moved.payload
+    );
+}
+http_test!(retarget, a_priority_change_retargets_the_clocks);
 
 async fn signed_in(s: &TestServer, email: &str) -> reqwest::Client {
     let b = browser();

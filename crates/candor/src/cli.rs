@@ -46,6 +46,22 @@ pub enum Command {
     /// Export customers as CSV or JSON.
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Conversation clocks of the Pact (docs/commitments.md).
+    #[command(subcommand)]
+    Clocks(ClocksCommand),
+}
+
+/// `candor clocks …`
+#[derive(Subcommand, Debug)]
+pub enum ClocksCommand {
+    /// Recompute every conversation's clocks from the event log (messages,
+    /// status and priority changes, warnings and breaches given); running it
+    /// again changes nothing.
+    Rebuild {
+        /// The workspace's slug.
+        #[arg(long, env = "CANDOR_WORKSPACE")]
+        workspace: String,
+    },
 }
 
 /// What to import.

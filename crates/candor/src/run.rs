@@ -2,7 +2,8 @@
 //! ordered shutdown (stop taking requests, stop claiming jobs, finish those
 //! in flight, close the database).
 
-use crate::cli::{AdminCommand, Cli, Command, ImportCommand, ServeArgs, TokenCommand};
+use crate::cli::{AdminCommand, Cli, ClocksCommand, Command, ImportCommand, ServeArgs, TokenCommand};
+use crate::clocks::rebuild_clocks;
 use anyhow::{Context, Result, anyhow, bail};
 use candor_app::worker::Worker;
 use candor_app::{App, accounts, demo};
@@ -63,6 +64,13 @@ pub async fn run(cli: Cli) -> Result<()> {
                 ImportCommand::Customers(args) => crate::transfer::run_import(&app, args, false).await,
                 ImportCommand::Purchases(args) => crate::transfer::run_import(&app, args, true).await,
             };
+            db.close().await;
+            result
+        }
+        Command::Clocks(ClocksCommand::Rebuild { workspace }) => {
+            let db = open(&cli, 2).await?;
+            let app = App::new(db.clone(), Arc::new(SystemClock));
+            let result = rebuild_clocks(&app, workspace).await;
             db.close().await;
             result
         }

@@ -78,6 +78,23 @@ pub async fn staff(app: &App, ws: WorkspaceId, name: &str, role: Role) -> User {
 }
 
 pub async fn pact(db: Db, slug_name: &str, actions: Vec<RedressAction>) -> Pact {
+    pact_with(db, slug_name, commitments(actions)).await
+}
+
+/// Email at urgent priority: first reply 30 minutes, next reply 1 hour,
+/// resolution 4 business hours.
+pub fn urgent() -> Commitment {
+    Commitment {
+        channel: "email".into(),
+        priority: "urgent".into(),
+        first_reply: Some("PT30M".parse().unwrap()),
+        next_reply: Some("PT1H".parse().unwrap()),
+        resolution: Some("PT4H".parse().unwrap()),
+    }
+}
+
+/// A workspace with `published` in force from a week before `t0()`.
+pub async fn pact_with(db: Db, slug_name: &str, published: Commitments) -> Pact {
     // The commitments come into force a week before the tests' conversations.
     let clock = Arc::new(ManualClock::new(t0() - SignedDuration::from_hours(24 * 7)));
     let app = App::new(db, clock.clone());
@@ -86,7 +103,7 @@ pub async fn pact(db: Db, slug_name: &str, actions: Vec<RedressAction>) -> Pact 
         .await
         .unwrap();
     let owner = Caller::session(owner);
-    commitments::publish(&app, &owner, &commitments(actions)).await.unwrap();
+    commitments::publish(&app, &owner, &published).await.unwrap();
     let agent = Caller::session(staff(&app, ws.id, "Andrea Agent", Role::Agent).await);
     clock.set(t0());
     let mut worker = Worker::new(app.clone());
@@ -140,6 +157,16 @@ impl Pact {
 
     pub async fn customer_writes(&self, id: ConversationId, body: &str) {
         conversations::add_message(&self.app, &self.agent, id, "inbound", body)
+            .await
+            .unwrap();
+    }
+
+    pub async fn set_priority(&self, id: ConversationId, priority: &str) {
+        let change = UpdateConversation {
+            priority: Some(priority.into()),
+            ..Default::default()
+        };
+        conversations::update(&self.app, &self.agent, id, &change)
             .await
             .unwrap();
     }

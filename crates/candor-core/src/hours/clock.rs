@@ -121,6 +121,15 @@ impl CommitmentClock {
         })
     }
 
+    /// The same clock (start, pauses, stop) with another target: its due and
+    /// warning times are computed again from its start.
+    pub fn with_target(&self, target: SignedDuration) -> Result<Self, ClockError> {
+        if target <= SignedDuration::ZERO {
+            return Err(ClockError::NonPositiveTarget(target));
+        }
+        Ok(Self { target, ..self.clone() })
+    }
+
     /// When the clock started.
     pub fn started_at(&self) -> Timestamp {
         self.started_at

@@ -32,7 +32,7 @@ pub async fn put(
 }
 
 /// GET /api/v1/public/{slug}/commitments — no sign-in.
-#[utoipa::path(get, path = "/api/v1/public/{slug}/commitments", tag = "commitments", responses((status = 200, description = "`{workspace, commitments, measured}`")))]
+#[utoipa::path(get, path = "/api/v1/public/{slug}/commitments", tag = "commitments", responses((status = 200, description = "`{workspace, commitments: [{…, measured}], measured, method}`: each commitment with its own figures, and the workspace's")))]
 pub async fn public(State(state): State<WebState>, Path(slug): Path<String>) -> Result<Json<PublicView>, ApiError> {
     let (_, view) = ops::public_view(&state.app, &slug).await?;
     Ok(Json(view))

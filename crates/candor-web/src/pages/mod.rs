@@ -3,6 +3,7 @@
 pub mod calls;
 pub mod coach;
 pub mod commitments;
+pub mod commitments_public;
 pub mod community;
 pub mod conversation;
 pub mod customers;

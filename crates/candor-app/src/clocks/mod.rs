@@ -2,6 +2,8 @@
 //! ingest, replies and status changes (one row written, plus one job when the
 //! next warning or breach moves), and read for the conversation page.
 //! The rules are `candor_core::pact`; warnings and breaches are `crate::breaches`.
+//! A priority change re-targets the running clocks ([`retarget`]); the rows
+//! can be computed again from the event log ([`replay`], [`rebuild`]).
 
 use crate::context::App;
 use crate::error::{AppError, AppResult};
@@ -18,6 +20,12 @@ use jiff::Timestamp;
 use serde::Serialize;
 use serde_json::json;
 use std::sync::Arc;
+
+pub mod rebuild;
+pub mod replay;
+pub mod retarget;
+
+pub use retarget::on_priority_changed;
 
 /// The job that gives a conversation's due warnings and breaches.
 pub const CLOCK_CHECK_JOB: &str = "pact.clock_check";
