@@ -38,9 +38,14 @@ impl Caller {
         Actor::Staff(self.user.id)
     }
 
+    /// Whether the caller holds `scope`.
+    pub fn holds(&self, scope: Scope) -> bool {
+        self.scopes.contains(&scope)
+    }
+
     /// Refuses unless the caller holds `scope`.
     pub fn require(&self, scope: Scope) -> AppResult<()> {
-        if self.scopes.contains(&scope) {
+        if self.holds(scope) {
             Ok(())
         } else if self.user.role.allows(scope) {
             Err(AppError::Forbidden(format!(

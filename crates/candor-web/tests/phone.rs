@@ -161,6 +161,24 @@ async fn webhook(s: &TestServer) {
         .get(&format!("/api/v1/conversations/{conv}"))
         .await;
     assert_eq!(st, StatusCode::NOT_FOUND);
+    // A token that may only write (a phone system's webhook) logs the call and
+    // gets it back, without the customer's record.
+    let (_, writer) = s.staff(&t.workspace, "Wes Writer", Role::Agent, &[Scope::Write]).await;
+    let (st, w) = Api::new(s, &writer)
+        .post(
+            CALLS,
+            call(json!({"external_id": "pbx-write-only", "from": "+44 20 7946 0018"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{w}");
+    assert!(
+        w["call"]["id"].is_string() && w["conversation"]["id"].is_string(),
+        "{w}"
+    );
+    assert!(
+        w["customer"]["id"].is_string() && w["customer"].get("identities").is_none(),
+        "{w}"
+    );
 }
 
 async fn missed_calls(s: &TestServer) {
