@@ -135,17 +135,14 @@ pub async fn reach_out(app: &App, caller: &Caller, id: SocialAlertId, body: Opti
         .await?;
     tx.mark_mention_handled(ws, mention.id, caller.user.id, Some(conv.id), Some(customer), now)
         .await?;
-    tx.append_customer_event(
+    record_handled(
+        &mut tx,
         now,
-        NewEvent {
-            workspace_id: ws,
-            actor: caller.actor(),
-            kind: kind::SOCIAL_ALERT_HANDLED,
-            subject: Subject::new("mention", mention.id.as_uuid()),
-            payload: json!({"alert_id": alert.id, "mention_id": mention.id, "how": "reached-out",
-                "conversation_id": conv.id, "channel": channel}),
-        },
+        caller,
+        mention.id,
         Some(customer),
+        json!({"alert_id": alert.id, "mention_id": mention.id, "how": "reached-out",
+            "conversation_id": conv.id, "channel": channel}),
     )
     .await?;
     tx.commit().await?;
@@ -296,18 +293,8 @@ pub async fn reply(app: &App, caller: &Caller, id: MentionId, body: &str) -> App
         .handle_mention_alerts(ws, id, caller.user.id, "replied", Some(conversation), now)
         .await?;
     if n > 0 {
-        tx.append_customer_event(
-            now,
-            NewEvent {
-                workspace_id: ws,
-                actor: caller.actor(),
-                kind: kind::SOCIAL_ALERT_HANDLED,
-                subject: Subject::new("mention", id.as_uuid()),
-                payload: json!({"mention_id": id, "how": "replied", "conversation_id": conversation}),
-            },
-            Some(customer),
-        )
-        .await?;
+        let payload = json!({"mention_id": id, "how": "replied", "conversation_id": conversation});
+        record_handled(&mut tx, now, caller, id, Some(customer), payload).await?;
     }
     tx.commit().await?;
     if n > 0 {
@@ -318,6 +305,27 @@ pub async fn reply(app: &App, caller: &Caller, id: MentionId, body: &str) -> App
         message,
         post_url: mention.post_url,
     })
+}
+
+/// Records that a mention's alerts were handled (on the customer's timeline
+/// when the mention has a customer).
+async fn record_handled(
+    tx: &mut Tx,
+    now: jiff::Timestamp,
+    caller: &Caller,
+    mention: MentionId,
+    customer: Option<CustomerId>,
+    payload: serde_json::Value,
+) -> AppResult<()> {
+    let event = NewEvent {
+        workspace_id: caller.workspace(),
+        actor: caller.actor(),
+        kind: kind::SOCIAL_ALERT_HANDLED,
+        subject: Subject::new("mention", mention.as_uuid()),
+        payload,
+    };
+    tx.append_customer_event(now, event, customer).await?;
+    Ok(())
 }
 
 /// Dismisses a mention's open alerts without reaching out.
@@ -331,18 +339,8 @@ pub async fn dismiss(app: &App, caller: &Caller, id: SocialAlertId) -> AppResult
         .handle_mention_alerts(ws, alert.mention_id, caller.user.id, "dismissed", None, now)
         .await?;
     if n > 0 {
-        tx.append_customer_event(
-            now,
-            NewEvent {
-                workspace_id: ws,
-                actor: caller.actor(),
-                kind: kind::SOCIAL_ALERT_HANDLED,
-                subject: Subject::new("mention", alert.mention_id.as_uuid()),
-                payload: json!({"alert_id": id, "mention_id": alert.mention_id, "how": "dismissed"}),
-            },
-            alert.customer_id,
-        )
-        .await?;
+        let payload = json!({"alert_id": id, "mention_id": alert.mention_id, "how": "dismissed"});
+        record_handled(&mut tx, now, caller, alert.mention_id, alert.customer_id, payload).await?;
     }
     tx.commit().await?;
     publish(app, LiveEvent::workspace(ws, "social.alert")).await;
