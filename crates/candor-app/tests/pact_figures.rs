@@ -4,7 +4,7 @@
 
 mod pact_support;
 
-use candor_app::commitments::public_view;
+use candor_app::commitments::{public_answer, public_view};
 use candor_app::promises::{self, MakePromise};
 use candor_app::{breaches, commitments_measure};
 use candor_core::commitments::RedressAction;
@@ -129,6 +129,25 @@ async fn figures_match_the_hand_computed_fixture(db: Db) {
     assert_eq!(later["7d"]["conversations"], 0);
     assert_eq!(later["7d"]["first_replies_within"], serde_json::Value::Null);
     assert_eq!(later["30d"]["conversations"], 5);
+
+    // The whole public answer is kept for the same minute: one computation
+    // serves every request in it, and its JSON is the view's.
+    let answer = public_answer(&p.app, "acme").await.unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&answer.json).unwrap();
+    assert_eq!(json, serde_json::to_value(&answer.view).unwrap());
+    assert_eq!(json["measured"]["30d"]["conversations"], 5);
+    p.open("c6@example.com").await;
+    p.clock.advance(SignedDuration::from_secs(1));
+    let again = public_answer(&p.app, "acme").await.unwrap();
+    assert!(std::sync::Arc::ptr_eq(&answer, &again), "served from memory");
+    // A change the public should see at once (publishing, a promise) forgets it.
+    p.app.pact.forget_figures(answer.workspace.id);
+    let fresh = public_answer(&p.app, "acme").await.unwrap();
+    assert_eq!(fresh.view.measured["30d"]["conversations"], 6);
+    assert!(matches!(
+        public_answer(&p.app, "nobody").await,
+        Err(candor_app::AppError::NotFound)
+    ));
 }
 both_backends!(fixture, figures_match_the_hand_computed_fixture);
 

@@ -6,7 +6,9 @@ use crate::json::ApiJson;
 use crate::state::WebState;
 use axum::Json;
 use axum::extract::{Path, State};
-use candor_app::commitments::{self as ops, PublicView};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use candor_app::commitments as ops;
 use candor_core::commitments::Commitments;
 use serde_json::{Value, json};
 
@@ -33,7 +35,12 @@ pub async fn put(
 
 /// GET /api/v1/public/{slug}/commitments — no sign-in.
 #[utoipa::path(get, path = "/api/v1/public/{slug}/commitments", tag = "commitments", responses((status = 200, description = "`{workspace, commitments: [{…, measured}], measured, method}`: each commitment with its own figures, and the workspace's")))]
-pub async fn public(State(state): State<WebState>, Path(slug): Path<String>) -> Result<Json<PublicView>, ApiError> {
-    let (_, view) = ops::public_view(&state.app, &slug).await?;
-    Ok(Json(view))
+pub async fn public(State(state): State<WebState>, Path(slug): Path<String>) -> Result<Response, ApiError> {
+    let answer = ops::public_answer(&state.app, &slug).await?;
+    let headers = [
+        (header::CONTENT_TYPE, "application/json"),
+        // Kept a minute here as well (the page says so); the same as the HTML page.
+        (header::CACHE_CONTROL, "public, max-age=60"),
+    ];
+    Ok((headers, answer.json.clone()).into_response())
 }

@@ -34,8 +34,8 @@ struct CommitmentRow {
 
 #[derive(Template)]
 #[template(path = "commitments/public.html")]
-struct PublicPage {
-    view: PublicView,
+struct PublicPage<'a> {
+    view: &'a PublicView,
     canonical: String,
     since: Option<String>,
     hours: String,
@@ -86,8 +86,8 @@ const METHOD_LABELS: [(&str, &str); 9] = [
 
 /// GET /w/{slug}/commitments — public, no sign-in.
 pub async fn public(State(state): State<WebState>, Path(slug): Path<String>) -> Response {
-    let (_, view) = match ops::public_view(&state.app, &slug).await {
-        Ok(v) => v,
+    let answer = match ops::public_answer(&state.app, &slug).await {
+        Ok(a) => a,
         Err(AppError::NotFound) => return crate::pages::not_found().await,
         Err(e) => {
             tracing::error!(error = %e, "commitments page failed");
@@ -98,6 +98,7 @@ pub async fn public(State(state): State<WebState>, Path(slug): Path<String>) -> 
             );
         }
     };
+    let view = &answer.view;
     let measured = periods(&view.measured);
     let commitments = view
         .commitments
