@@ -5,7 +5,8 @@
 
 mod common;
 
-use candor_app::conversations::{add_message, full};
+use candor_app::conversations::{add_message, add_message_with_files, full};
+use candor_app::files::Upload;
 use candor_app::worker::{Step, Worker};
 use candor_core::conversation::Delivery;
 use candor_email::inbound::{Source, receive};
@@ -15,7 +16,7 @@ use candor_email::testing::SmtpSink;
 use candor_store::both_backends;
 use candor_store::outbox::NewEmail;
 use common::Setup;
-use mail_parser::MessageParser;
+use mail_parser::{MessageParser, MimeHeaders};
 
 fn mailbox(smtp_port: u16) -> MailboxInput {
     MailboxInput {
@@ -137,8 +138,13 @@ async fn replies_go_out_threaded(db: candor_store::Db) {
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(r3.conversation_id, conv);
 
-    // A second reply carries the whole thread in References.
-    add_message(&s.app, &caller, conv, "outbound", "Glad it works.")
+    // A second reply carries the whole thread in References, and its files.
+    let pdf = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n".to_vec();
+    let files = [Upload {
+        filename: "Mounting guide (v2).pdf".into(),
+        bytes: pdf.clone(),
+    }];
+    add_message_with_files(&s.app, &caller, conv, "outbound", "Glad it works.", &files)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     worker(&s).drain().await.unwrap_or_else(|e| panic!("{e}"));
@@ -151,6 +157,17 @@ async fn replies_go_out_threaded(db: candor_store::Db) {
         assert!(refs.contains(id), "{id} in {refs}");
     }
     assert_eq!(second.in_reply_to().as_text(), Some("c3@example.com"));
+    assert!(second.body_text(0).is_some_and(|t| t.contains("Glad it works.")));
+    let attached: Vec<_> = second.attachments().collect();
+    assert_eq!(attached.len(), 1, "the file goes with the reply");
+    assert_eq!(attached[0].attachment_name(), Some("Mounting guide (v2).pdf"));
+    assert_eq!(attached[0].contents(), pdf.as_slice());
+    assert_eq!(
+        attached[0]
+            .content_type()
+            .map(|c| format!("{}/{}", c.ctype(), c.subtype().unwrap_or(""))),
+        Some("application/pdf".to_string())
+    );
 }
 
 async fn refusals_retry_or_fail_with_the_servers_words(db: candor_store::Db) {
