@@ -5,7 +5,10 @@
 //! kept per UIDVALIDITY, and receiving is idempotent, so a restart at any
 //! point neither misses nor repeats a message. Failures are recorded on the
 //! mailbox (the settings page shows them), logged, and retried with
-//! backoff until the server is back.
+//! backoff until the server is back. With several nodes, a mailbox is
+//! fetched by one at a time: the one holding its lease (`Db::take_lease`),
+//! renewed while it fetches; another node takes over once it is given back
+//! or has expired.
 
 use crate::imap::{self, FolderState, ImapError, ImapSession};
 use crate::inbound::{Source, receive};
@@ -14,7 +17,7 @@ use candor_app::App;
 use candor_app::error::AppError;
 use candor_core::WorkspaceId;
 use candor_store::email::Mailbox;
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use std::collections::HashMap;
 use std::time::Duration;
 use tokio::task::JoinSet;
@@ -36,6 +39,9 @@ pub struct FetchConfig {
     pub timeout: Duration,
     /// How often the list of mailboxes is read again (new, changed, removed).
     pub refresh: Duration,
+    /// How long a node's hold on a mailbox lasts unless renewed (it is
+    /// renewed every third of it while the node fetches).
+    pub lease: Duration,
 }
 
 impl Default for FetchConfig {
@@ -47,6 +53,7 @@ impl Default for FetchConfig {
             retry_max: Duration::from_secs(5 * 60),
             timeout: Duration::from_secs(60),
             refresh: Duration::from_secs(30),
+            lease: Duration::from_secs(90),
         }
     }
 }
@@ -108,8 +115,75 @@ pub async fn run(app: App, config: FetchConfig, shutdown: CancellationToken) {
     tracing::info!("mail fetcher stopped");
 }
 
-/// Fetches one mailbox until `stop`, retrying with backoff after failures.
+/// The lease a node holds while it fetches a mailbox.
+pub fn lease_name(mailbox: Uuid) -> String {
+    format!("mailbox:{mailbox}")
+}
+
+/// Fetches one mailbox until `stop`, retrying with backoff after failures,
+/// while this node holds the mailbox's lease.
 pub async fn watch(app: App, ws: WorkspaceId, id: Uuid, config: FetchConfig, stop: CancellationToken) {
+    let lease = lease_name(id);
+    let node = app.live.node();
+    let ttl = SignedDuration::try_from(config.lease).unwrap_or(SignedDuration::from_secs(90));
+    while !stop.is_cancelled() {
+        match app.db.take_lease(app.now(), ws, &lease, node, ttl).await {
+            Ok(true) => {
+                // Renewing runs in this task, beside the fetch: whatever ends
+                // the task ends both, so no renewal outlives the fetch.
+                let held = stop.child_token();
+                let fetching = async {
+                    fetch_while_held(&app, ws, id, &config, &held).await;
+                    held.cancel();
+                };
+                tokio::join!(fetching, renew(&app, ws, &lease, &config, &held));
+                if let Err(e) = app.db.release_lease(ws, &lease, node).await {
+                    tracing::warn!(mailbox = %id, error = %e, "cannot give back a mailbox's lease; it expires by itself");
+                }
+            }
+            Ok(false) => tracing::debug!(mailbox = %id, "another node fetches this mailbox"),
+            Err(e) => tracing::warn!(mailbox = %id, error = %e, "cannot take a mailbox's lease"),
+        }
+        tokio::select! {
+            _ = stop.cancelled() => {}
+            _ = tokio::time::sleep(config.lease / 3) => {}
+        }
+    }
+}
+
+/// Renews the lease every third of its length until `held` ends; when the
+/// lease is lost (another node has it, or it cannot be renewed in time) it
+/// ends `held`, so the fetch stops before another node may start.
+async fn renew(app: &App, ws: WorkspaceId, lease: &str, config: &FetchConfig, held: &CancellationToken) {
+    let node = app.live.node();
+    let ttl = SignedDuration::try_from(config.lease).unwrap_or(SignedDuration::from_secs(90));
+    let mut last = tokio::time::Instant::now();
+    loop {
+        tokio::select! {
+            _ = held.cancelled() => return,
+            _ = tokio::time::sleep(config.lease / 3) => {}
+        }
+        match app.db.take_lease(app.now(), ws, lease, node, ttl).await {
+            Ok(true) => last = tokio::time::Instant::now(),
+            Ok(false) => {
+                tracing::warn!(lease = %lease, "another node took over this mailbox");
+                held.cancel();
+                return;
+            }
+            Err(e) => {
+                tracing::warn!(lease = %lease, error = %e, "cannot renew a mailbox's lease");
+                // Stop before it can have expired for the others.
+                if last.elapsed() >= config.lease * 2 / 3 {
+                    held.cancel();
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// Fetches one mailbox until `stop`, retrying with backoff after failures.
+async fn fetch_while_held(app: &App, ws: WorkspaceId, id: Uuid, config: &FetchConfig, stop: &CancellationToken) {
     let mut failures: u32 = 0;
     while !stop.is_cancelled() {
         let m = match app.db.mailbox(ws, id).await {
@@ -118,11 +192,11 @@ pub async fn watch(app: App, ws: WorkspaceId, id: Uuid, config: FetchConfig, sto
             Err(e) => {
                 tracing::warn!(mailbox = %id, error = %e, "cannot read a mailbox's settings");
                 failures += 1;
-                pause(&config, failures, &stop).await;
+                pause(config, failures, stop).await;
                 continue;
             }
         };
-        match session(&app, &m, &config, &stop, &mut failures).await {
+        match session(app, &m, config, stop, &mut failures).await {
             Ok(()) => {}
             Err(e) => {
                 failures += 1;
@@ -131,7 +205,7 @@ pub async fn watch(app: App, ws: WorkspaceId, id: Uuid, config: FetchConfig, sto
                 if let Err(e) = app.db.record_mailbox_check(app.now(), ws, id, Some(&words)).await {
                     tracing::warn!(mailbox = %id, error = %e, "cannot record a mailbox's state");
                 }
-                pause(&config, failures, &stop).await;
+                pause(config, failures, stop).await;
             }
         }
     }

@@ -2,7 +2,8 @@
 //! becomes a conversation; the customer's answer to a sent reply threads;
 //! a restart in the middle of a fetch loses and repeats nothing; a wrong
 //! password or a server that is down is reported in words and recovers by
-//! itself once fixed.
+//! itself once fixed; with two nodes, one fetches at a time and the other
+//! takes over when it stops or dies.
 
 mod common;
 
@@ -30,6 +31,7 @@ fn quick() -> FetchConfig {
         retry_max: Duration::from_millis(400),
         timeout: Duration::from_secs(3),
         refresh: Duration::from_millis(100),
+        lease: Duration::from_millis(600),
     }
 }
 
@@ -55,8 +57,12 @@ fn mail(id: &str, extra: &str, subject: &str, body: &str) -> Vec<u8> {
 }
 
 fn start(s: &Setup) -> (CancellationToken, tokio::task::JoinHandle<()>) {
+    start_node(&s.app)
+}
+
+fn start_node(app: &candor_app::App) -> (CancellationToken, tokio::task::JoinHandle<()>) {
     let stop = CancellationToken::new();
-    let task = tokio::spawn(run(s.app.clone(), quick(), stop.clone()));
+    let task = tokio::spawn(run(app.clone(), quick(), stop.clone()));
     (stop, task)
 }
 
@@ -332,6 +338,87 @@ async fn failures_are_clear_and_heal(db: candor_store::Db) {
     assert!(m.fields.imap_password.starts_with("v1:") && !m.fields.imap_password.contains("not-the-password"));
 }
 
+async fn one_node_fetches_a_mailbox_at_a_time(db: candor_store::Db) {
+    let s = Setup::new(db).await;
+    let ws = s.workspace.id;
+    let dovecot = Dovecot::start();
+    dovecot.set_user(USER, PASSWORD);
+    let mb = mailboxes::create(&s.app, &s.caller(), &mailbox(dovecot.port, PASSWORD, 1))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let id: uuid::Uuid = mb.id.parse().unwrap_or_else(|_| panic!());
+    let lease = candor_email::fetcher::lease_name(id);
+    // Two nodes: the same database and secret key, each its own node id.
+    let a = s.app.clone();
+    let mut b = s.app.clone();
+    b.live = candor_app::live::Hub::new();
+    let holder = || async { s.app.db.lease_holder(s.app.now(), ws, &lease).await.unwrap_or(None) };
+    for i in 0..3 {
+        let m = mail(&format!("n{i}@example.com"), "", &format!("Node {i}"), "Hello");
+        dovecot.deliver(USER, PASSWORD, "INBOX", &m).await;
+    }
+    let (stop_a, task_a) = start_node(&a);
+    let (stop_b, task_b) = start_node(&b);
+    eventually(WAIT, || async { (email_count(&s, ws).await >= 3).then_some(()) })
+        .await
+        .unwrap_or_else(|| panic!("nothing imported"));
+    let first = holder().await.unwrap_or_else(|| panic!("nobody holds the mailbox"));
+    assert!(first == a.live.node() || first == b.live.node());
+    // The holder keeps it while it runs: the other node never takes over.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(holder().await, Some(first), "the lease stays with one node");
+
+    // The holder stops: it gives the mailbox back and the other fetches.
+    let ((stop_first, task_first), (stop_other, task_other), other) = if first == a.live.node() {
+        ((stop_a, task_a), (stop_b, task_b), b.clone())
+    } else {
+        ((stop_b, task_b), (stop_a, task_a), a.clone())
+    };
+    stop_first.cancel();
+    task_first.await.unwrap_or_else(|e| panic!("{e}"));
+    dovecot
+        .deliver(
+            USER,
+            PASSWORD,
+            "INBOX",
+            &mail("n3@example.com", "", "Node 3", "Still there?"),
+        )
+        .await;
+    eventually(WAIT, || conversation_of(&s, "n3@example.com"))
+        .await
+        .unwrap_or_else(|| panic!("the other node never took over"));
+    assert_eq!(holder().await, Some(other.live.node()));
+
+    // The other node dies without giving the lease back: nobody fetches until
+    // the lease expires, then a node takes over.
+    task_other.abort();
+    let _ = task_other.await;
+    drop(stop_other);
+    let (stop_again, task_again) = start_node(if first == a.live.node() { &a } else { &b });
+    dovecot
+        .deliver(
+            USER,
+            PASSWORD,
+            "INBOX",
+            &mail("n4@example.com", "", "Node 4", "Anyone?"),
+        )
+        .await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(
+        conversation_of(&s, "n4@example.com").await.is_none(),
+        "fetched while another node's lease was in force"
+    );
+    s.clock.advance(jiff::SignedDuration::from_secs(1));
+    eventually(WAIT, || conversation_of(&s, "n4@example.com"))
+        .await
+        .unwrap_or_else(|| panic!("never taken over after the lease expired"));
+    assert_eq!(holder().await, Some(first));
+    stop_again.cancel();
+    task_again.await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(email_count(&s, ws).await, 5, "every message exactly once");
+}
+
 both_backends!(delivered, delivered_mail_becomes_conversations_and_replies_thread);
+both_backends!(one_node, one_node_fetches_a_mailbox_at_a_time);
 both_backends!(restarts, restarts_lose_and_repeat_nothing);
 both_backends!(failures, failures_are_clear_and_heal);

@@ -18,6 +18,7 @@ pub mod error;
 pub mod events;
 pub mod idempotency;
 pub mod jobs;
+pub mod leases;
 pub mod likeness;
 pub mod merge;
 pub mod messages;

@@ -81,6 +81,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0048_social_listening.sql"),
         include_str!("../migrations/postgres/0048_social_listening.sql"),
     ),
+    (
+        52,
+        "leases",
+        include_str!("../migrations/sqlite/0052_leases.sql"),
+        include_str!("../migrations/postgres/0052_leases.sql"),
+    ),
 ];
 
 /// The newest migration version this build knows.

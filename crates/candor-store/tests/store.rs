@@ -377,6 +377,37 @@ async fn idempotency_keys_replay_the_first_answer(db: Db) {
 }
 both_backends!(idempotency, idempotency_keys_replay_the_first_answer);
 
+async fn a_lease_has_one_holder_until_it_expires_or_is_given_back(db: Db) {
+    let (ws, _) = seed(&db).await;
+    let (a, b) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+    let ttl = SignedDuration::from_secs(90);
+    let name = "mailbox:1";
+    assert!(db.take_lease(t0(), ws.id, name, a, ttl).await.unwrap());
+    assert!(!db.take_lease(t0(), ws.id, name, b, ttl).await.unwrap(), "held by a");
+    assert_eq!(db.lease_holder(t0(), ws.id, name).await.unwrap(), Some(a));
+    // Another name is another lease.
+    assert!(db.take_lease(t0(), ws.id, "mailbox:2", b, ttl).await.unwrap());
+    // The holder renews; the other still waits.
+    let later = t0() + SignedDuration::from_secs(60);
+    assert!(db.take_lease(later, ws.id, name, a, ttl).await.unwrap());
+    assert!(
+        !db.take_lease(t0() + SignedDuration::from_secs(120), ws.id, name, b, ttl)
+            .await
+            .unwrap()
+    );
+    // Once it expires, it goes to whoever asks, and the old holder is refused.
+    let expired = later + ttl;
+    assert_eq!(db.lease_holder(expired, ws.id, name).await.unwrap(), None);
+    assert!(db.take_lease(expired, ws.id, name, b, ttl).await.unwrap());
+    assert!(!db.take_lease(expired, ws.id, name, a, ttl).await.unwrap());
+    // Only the holder gives it back.
+    db.release_lease(ws.id, name, a).await.unwrap();
+    assert_eq!(db.lease_holder(expired, ws.id, name).await.unwrap(), Some(b));
+    db.release_lease(ws.id, name, b).await.unwrap();
+    assert!(db.take_lease(expired, ws.id, name, a, ttl).await.unwrap());
+}
+both_backends!(leases, a_lease_has_one_holder_until_it_expires_or_is_given_back);
+
 /// Both backends' migrations must yield the same tables and columns.
 #[tokio::test]
 async fn schemas_match_across_backends() {
