@@ -40,6 +40,7 @@ pub mod routing;
 pub mod segments;
 pub mod social;
 pub mod timeline;
+pub mod trust;
 pub mod value;
 pub mod worker;
 

@@ -79,6 +79,7 @@ mod phrase;
 mod promise;
 mod sentiment;
 mod text;
+pub mod upsell;
 
 pub use coach::{
     Category, Coach, CoachOptions, CoachReport, Finding, LANGUAGE_MIN_CONFIDENCE, MAX_ADDED_PHRASES, RuleError,

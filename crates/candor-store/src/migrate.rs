@@ -81,6 +81,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0048_social_listening.sql"),
         include_str!("../migrations/postgres/0048_social_listening.sql"),
     ),
+    (
+        49,
+        "trust",
+        include_str!("../migrations/sqlite/0049_trust.sql"),
+        include_str!("../migrations/postgres/0049_trust.sql"),
+    ),
 ];
 
 /// The newest migration version this build knows.
