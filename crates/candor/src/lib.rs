@@ -2,5 +2,6 @@
 
 pub mod cli;
 pub mod clocks;
+pub mod trust;
 pub mod run;
 pub mod transfer;

@@ -384,6 +384,33 @@ pub async fn workspace(app: &App, caller: &Caller) -> AppResult<TrustView> {
     Ok(view(subject, &stored, now))
 }
 
+/// The timeline's sentence for a trust event.
+pub fn summary(kind: &str, p: &serde_json::Value) -> String {
+    let text = |f: &str| p.get(f).and_then(serde_json::Value::as_str).unwrap_or("").to_string();
+    match kind {
+        candor_core::trust::kind::STEP => {
+            let reasons: Vec<String> = p
+                .get("reasons")
+                .and_then(|r| serde_json::from_value::<Vec<Reason>>(r.clone()).ok())
+                .unwrap_or_default()
+                .into_iter()
+                .map(|r| r.words)
+                .collect();
+            let toward = match text("direction").as_str() {
+                "partnership" => "A step toward partnership",
+                _ => "A step toward disconnection",
+            };
+            let what: String = text("title").chars().take(60).collect();
+            format!("{toward} ({} \"{what}\"): {}", text("source"), reasons.join("; "))
+        }
+        candor_core::trust::kind::ALERT_RAISED => format!("Trust falling: {}", text("reason")),
+        candor_core::trust::kind::ALERT_HANDLED => {
+            format!("Trust alert handled by {}: {}", text("by"), text("how").replace('_', " "))
+        }
+        other => other.replace(['.', '_'], " "),
+    }
+}
+
 /// One agent's line on the leads' page.
 #[derive(Clone, Debug, Serialize)]
 pub struct AgentLine {
