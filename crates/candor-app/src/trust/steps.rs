@@ -8,9 +8,7 @@
 use crate::error::AppResult;
 use candor_core::events::{Actor, Subject};
 use candor_core::trust::kind;
-use candor_core::trust::trajectory::{
-    ConversationFacts, Step, conversation_step, falling_after, promise_step, topic_step,
-};
+use candor_core::trust::trajectory::{ConversationFacts, Step, conversation_step, promise_step, topic_step};
 use candor_core::value::Tier;
 use candor_core::{CustomerId, TrustAlertId, TrustStepId, UserId, WorkspaceId};
 use candor_store::Tx;
@@ -19,7 +17,7 @@ use candor_store::community::Topic;
 use candor_store::conversations::Conversation;
 use candor_store::events::NewEvent;
 use candor_store::promises::Promise;
-use candor_store::trust::steps::{StoredStep, Trajectory};
+use candor_store::trust::steps::StoredStep;
 use jiff::Timestamp;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -81,19 +79,12 @@ pub async fn record(tx: &mut Tx, ws: WorkspaceId, now: Timestamp, new: NewStep<'
 
 async fn move_trajectory(tx: &mut Tx, ws: WorkspaceId, now: Timestamp, step: &StoredStep) -> AppResult<()> {
     let customer = step.customer_id;
-    let before = tx.trajectory_in_tx(ws, customer).await?;
-    let was = before.and_then(|t| t.falling_since);
-    let newest = tx.latest_directions(ws, customer, 2).await?;
-    let since = falling_after(was, &newest, now);
-    tx.set_trajectory(
-        ws,
-        customer,
-        &Trajectory {
-            falling_since: since,
-            last_step_at: now,
-        },
-    )
-    .await?;
+    let was = tx.trajectory_in_tx(ws, customer).await?.and_then(|t| t.falling_since);
+    let Some(after) = tx.replay_trajectory(ws, customer).await? else {
+        return Ok(());
+    };
+    tx.set_trajectory(ws, customer, &after).await?;
+    let since = after.falling_since;
     if was.is_some() == since.is_some() {
         return Ok(());
     }

@@ -7,9 +7,9 @@
 //! | what | points |
 //! | --- | --- |
 //! | a conversation reaches solved | +1 (half a point: solving is a small step forward) |
-//! | the customer's tone rose by 0.2 or more, first to last message | +2 |
-//! | the tone fell by 0.2 or more | −2 |
-//! | otherwise the last message reads upset (−0.3 or below) | −2 |
+//! | the customer's last message reads upset (−0.3 or below), however it began | −2 |
+//! | otherwise their tone rose by 0.2 or more, first to last message | +2 |
+//! | otherwise their tone fell by 0.2 or more | −2 |
 //! | every commitment measured was met | +2 |
 //! | a commitment was missed | −2 |
 //! | solved again after a reopen | −2 |
@@ -140,6 +140,12 @@ pub fn conversation_step(f: &ConversationFacts) -> Step {
     let finite = |s: Option<f64>| s.filter(|x| x.is_finite());
     let (first, last) = (finite(f.first_sentiment), finite(f.last_sentiment));
     match (first, last) {
+        // Ending upset is never a step forward, however much calmer than the start.
+        (_, Some(b)) if b <= UPSET => reasons.push(reason(
+            "ended_upset",
+            format!("the customer's last message reads upset ({b:+.2})"),
+            -2,
+        )),
         (Some(a), Some(b)) if f.inbound_messages >= 2 && b - a >= TONE_CHANGE => reasons.push(reason(
             "tone_rose",
             format!("the customer's tone rose from {a:+.2} to {b:+.2}"),
@@ -148,11 +154,6 @@ pub fn conversation_step(f: &ConversationFacts) -> Step {
         (Some(a), Some(b)) if f.inbound_messages >= 2 && a - b >= TONE_CHANGE => reasons.push(reason(
             "tone_fell",
             format!("the customer's tone fell from {a:+.2} to {b:+.2}"),
-            -2,
-        )),
-        (_, Some(b)) if b <= UPSET => reasons.push(reason(
-            "ended_upset",
-            format!("the customer's last message reads upset ({b:+.2})"),
             -2,
         )),
         _ => {}
@@ -273,6 +274,15 @@ mod tests {
             ..Default::default()
         });
         assert_eq!(one.reasons[1].code, "ended_upset");
+        // Calmer than at the start, still upset at the end: no step forward.
+        let calmer = conversation_step(&ConversationFacts {
+            first_sentiment: Some(-0.8),
+            last_sentiment: Some(-0.35),
+            inbound_messages: 2,
+            ..Default::default()
+        });
+        assert_eq!(calmer.reasons[1].code, "ended_upset");
+        assert_eq!(calmer.direction, Direction::Disconnection);
     }
 
     #[test]

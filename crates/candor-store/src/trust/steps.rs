@@ -105,14 +105,6 @@ impl Tx {
         Ok(())
     }
 
-    /// The directions of a customer's latest `n` steps, newest first.
-    pub async fn latest_directions(&mut self, ws: WorkspaceId, customer: CustomerId, n: u32) -> Result<Vec<Direction>> {
-        let rows: Vec<(String,)> = on_tx!(self, x => sqlx::query_as(
-            "SELECT direction FROM trust_steps WHERE workspace_id = $1 AND customer_id = $2 ORDER BY id DESC LIMIT $3")
-            .bind(ws.as_uuid()).bind(customer.as_uuid()).bind(i64::from(n)).fetch_all(&mut **x).await)?;
-        Ok(rows.into_iter().filter_map(|(d,)| Direction::parse(&d)).collect())
-    }
-
     /// The sentiments of a conversation's customer messages, oldest first:
     /// what scoring it when it is solved reads.
     pub async fn inbound_sentiments(&mut self, ws: WorkspaceId, conversation: Uuid) -> Result<Vec<Option<f64>>> {
@@ -175,22 +167,28 @@ impl Tx {
         }
         on_tx!(self, x => sqlx::query("DELETE FROM trust_trajectories WHERE workspace_id = $1 AND customer_id = $2")
             .bind(w).bind(o).execute(&mut **x).await.map(|r| r.rows_affected()))?;
+        if let Some(t) = self.replay_trajectory(ws, survivor).await? {
+            self.set_trajectory(ws, survivor, &t).await?;
+        }
+        Ok(())
+    }
+
+    /// Where a customer's trajectory stands after all their steps, in the
+    /// order they were made: the same replay a rebuild does, so the row kept
+    /// as steps arrive equals the row rebuilt (even when steps were recorded
+    /// out of time order, as a demo or an import in the past may do).
+    pub async fn replay_trajectory(&mut self, ws: WorkspaceId, customer: CustomerId) -> Result<Option<Trajectory>> {
         let steps: Vec<(String, i64)> = on_tx!(self, x => sqlx::query_as(
             "SELECT direction, at FROM trust_steps WHERE workspace_id = $1 AND customer_id = $2 ORDER BY id")
-            .bind(w).bind(s).fetch_all(&mut **x).await)?;
+            .bind(ws.as_uuid()).bind(customer.as_uuid()).fetch_all(&mut **x).await)?;
         let Some(last) = steps.last().map(|(_, at)| *at) else {
-            return Ok(());
+            return Ok(None);
         };
         let since = falling_since(steps.iter().filter_map(|(d, at)| Direction::parse(d).map(|d| (d, *at))));
-        self.set_trajectory(
-            ws,
-            survivor,
-            &Trajectory {
-                falling_since: since.map(from_micros),
-                last_step_at: from_micros(last),
-            },
-        )
-        .await
+        Ok(Some(Trajectory {
+            falling_since: since.map(from_micros),
+            last_step_at: from_micros(last),
+        }))
     }
 }
 
