@@ -20,9 +20,9 @@ use candor_core::customer::Preferences;
 use candor_core::value::{Stage, Tier};
 use candor_core::{ConversationId, CustomerId, ManualClock, WorkspaceId};
 use candor_store::staff::User;
+use jiff::Timestamp;
 use jiff::civil::{Date, Weekday};
 use jiff::tz::TimeZone;
-use jiff::Timestamp;
 use serde_json::json;
 
 fn weekday_before(date: Date) -> Date {
@@ -63,7 +63,14 @@ struct Story<'a> {
 }
 
 impl Story<'_> {
-    async fn open(&self, customer: CustomerId, when: Timestamp, n: usize, subject: &str, text: &str) -> AppResult<ConversationId> {
+    async fn open(
+        &self,
+        customer: CustomerId,
+        when: Timestamp,
+        n: usize,
+        subject: &str,
+        text: &str,
+    ) -> AppResult<ConversationId> {
         self.clock.set(when);
         let mut m = InboundMessage::new(self.ws, CustomerRef::Id(customer), Channel::Email, text);
         m.subject = Some(subject.into());
@@ -138,10 +145,18 @@ pub async fn load(app: &App, ws: WorkspaceId, agents: &[User], now: Timestamp) -
         "Please check the battery contacts. By the way, have you seen our special offer on spare batteries?",
     )
     .await?;
-    s.customer_writes(c, at(&tz, d1, 16, 0), "The contacts are fine. It cut out again on the way home. This is not acceptable.")
-        .await?;
-    s.reply(c, at(&tz, d1, 16, 40), "Bring it in tomorrow and we will look at the controller.")
-        .await?;
+    s.customer_writes(
+        c,
+        at(&tz, d1, 16, 0),
+        "The contacts are fine. It cut out again on the way home. This is not acceptable.",
+    )
+    .await?;
+    s.reply(
+        c,
+        at(&tz, d1, 16, 40),
+        "Bring it in tomorrow and we will look at the controller.",
+    )
+    .await?;
     s.solve(c, at(&tz, d1, 17, 0)).await?;
     let c = s
         .open(
@@ -152,7 +167,8 @@ pub async fn load(app: &App, ws: WorkspaceId, agents: &[User], now: Timestamp) -
             "You kept my bike for a day and the motor still cuts out. I am very disappointed and I am thinking of returning it.",
         )
         .await?;
-    s.reply(c, at(&tz, d2, 14, 45), "We are sorry. A technician will call you.").await?;
+    s.reply(c, at(&tz, d2, 14, 45), "We are sorry. A technician will call you.")
+        .await?;
     s.solve(c, at(&tz, d2, 15, 0)).await?;
 
     // The rider whose trust grows: a fast, kind answer, a promise kept, and
@@ -192,8 +208,12 @@ pub async fn load(app: &App, ws: WorkspaceId, agents: &[User], now: Timestamp) -
         "hand",
     )
     .await?;
-    s.customer_writes(c, at(&tz, d, 12, 0), "Thank you so much, that fixed it! She rode to school happily. Great service.")
-        .await?;
+    s.customer_writes(
+        c,
+        at(&tz, d, 12, 0),
+        "Thank you so much, that fixed it! She rode to school happily. Great service.",
+    )
+    .await?;
     clock.set(at(&tz, d, 15, 0));
     promises::keep(&past, &other, p.id).await?;
     s.solve(c, at(&tz, d, 15, 10)).await?;

@@ -41,7 +41,13 @@ async fn late_and_solved(p: &Pact, email: &str, from: jiff::Timestamp) -> Conver
     c
 }
 
-async fn snapshot(p: &Pact) -> (Vec<(candor_store::trust::CountKey, candor_core::trust::Counts)>, usize, usize) {
+async fn snapshot(
+    p: &Pact,
+) -> (
+    Vec<(candor_store::trust::CountKey, candor_core::trust::Counts)>,
+    usize,
+    usize,
+) {
     let first = first_trend_week(week_of(p.app.now().as_microsecond()));
     (
         p.app.db.all_trust_counts(p.ws, first).await.unwrap(),
@@ -66,7 +72,10 @@ async fn a_falling_trajectory_flags_and_alerts(db: Db) {
         "{:?}",
         steps[0].reasons
     );
-    assert!(p.app.db.open_trust_alerts(p.ws, 10).await.unwrap().is_empty(), "one step is no fall");
+    assert!(
+        p.app.db.open_trust_alerts(p.ws, 10).await.unwrap().is_empty(),
+        "one step is no fall"
+    );
 
     // The second step away in a row: falling, at risk, and (tier A) an alert.
     late_and_solved(&p, "vip@example.com", t0() + mins(180)).await;
@@ -85,7 +94,16 @@ async fn a_falling_trajectory_flags_and_alerts(db: Db) {
     let s1 = late_and_solved(&p, "small@example.com", t0() + mins(300)).await;
     late_and_solved(&p, "small@example.com", t0() + mins(400)).await;
     let small = customer_of(&p, s1).await;
-    assert!(p.app.db.trajectory(p.ws, small).await.unwrap().unwrap().falling_since.is_some());
+    assert!(
+        p.app
+            .db
+            .trajectory(p.ws, small)
+            .await
+            .unwrap()
+            .unwrap()
+            .falling_since
+            .is_some()
+    );
     assert_eq!(alerts::open(&p.app, &p.owner, 10).await.unwrap().len(), 1);
 
     // The signals behind the score: two waits beyond a commitment in two
@@ -96,11 +114,18 @@ async fn a_falling_trajectory_flags_and_alerts(db: Db) {
     let met = signal("commitments_met");
     assert_eq!((met.favourable, met.observed), (2.0, 4.0));
     assert!(met.formula.starts_with("(2 + 0.5 × 4) / (4 + 4)"), "{}", met.formula);
-    assert_eq!((signal("solved_held").favourable, signal("solved_held").observed), (2.0, 2.0));
+    assert_eq!(
+        (signal("solved_held").favourable, signal("solved_held").observed),
+        (2.0, 2.0)
+    );
     assert_eq!(signal("waits").effect, "raises self-orientation, which lowers trust");
     assert_eq!(signal("solved_held").effect, "raises credibility");
     assert_eq!(v.trend.len(), 12);
-    assert_eq!(v.trend.last().unwrap().score, v.score, "this week's trend point is today's score");
+    assert_eq!(
+        v.trend.last().unwrap().score,
+        v.score,
+        "this week's trend point is today's score"
+    );
     let neutral = trust::workspace(&p.app, &p.owner).await.unwrap();
     assert!(neutral.signals.iter().find(|s| s.name == "waits").unwrap().observed >= 4.0);
 
@@ -125,13 +150,19 @@ async fn a_falling_trajectory_flags_and_alerts(db: Db) {
     assert!(!j.falling);
     assert_eq!(j.steps[0].direction, Direction::Partnership);
     assert_eq!(p.app.db.stored_stage(p.ws, vip).await.unwrap(), Stage::Customer);
-    assert_eq!(v.signals.iter().find(|s| s.name == "promises_kept").unwrap().favourable, 1.0);
+    assert_eq!(
+        v.signals.iter().find(|s| s.name == "promises_kept").unwrap().favourable,
+        1.0
+    );
 
     // The agent's own figures: the solves and the promise are theirs.
     let a = trust::agent(&p.app, &p.agent, p.agent.user.id).await.unwrap();
     let held = a.signals.iter().find(|s| s.name == "solved_held").unwrap();
     assert_eq!(held.observed, 4.0);
-    assert!(a.signals.iter().all(|s| s.name != "shared"), "agents have no sharing signal");
+    assert!(
+        a.signals.iter().all(|s| s.name != "shared"),
+        "agents have no sharing signal"
+    );
 
     // The alert is handled once.
     let id = open[0].alert.id;
@@ -171,7 +202,10 @@ async fn merging_moves_trust_as_a_rebuild_would(db: Db) {
     candor_app::merge::merge(&p.app, &p.owner, ca, cb).await.unwrap();
     let v = trust::customer(&p.app, &p.owner, ca).await.unwrap();
     assert_eq!(v.signals.iter().find(|s| s.name == "waits").unwrap().observed, 2.0);
-    assert!(v.trajectory.unwrap().falling, "their two steps away are one customer's now");
+    assert!(
+        v.trajectory.unwrap().falling,
+        "their two steps away are one customer's now"
+    );
     let kept = snapshot(&p).await;
     rebuild(&p.app, p.ws).await.unwrap();
     assert_eq!(snapshot(&p).await, kept);
@@ -192,9 +226,15 @@ async fn nothing_known_is_the_neutral_middle(db: Db) {
     assert_eq!((v.credibility, v.self_orientation), (5.5, 5.5));
     assert!(v.trajectory.unwrap().steps.is_empty());
     // Another workspace's customer is not found.
-    let (_, other) = candor_app::accounts::create_owner(&p.app, "Other", "o@other.example", "Otto Other", "correct horse battery")
-        .await
-        .unwrap();
+    let (_, other) = candor_app::accounts::create_owner(
+        &p.app,
+        "Other",
+        "o@other.example",
+        "Otto Other",
+        "correct horse battery",
+    )
+    .await
+    .unwrap();
     let other = candor_app::Caller::session(other);
     assert!(matches!(
         trust::customer(&p.app, &other, c).await,
@@ -215,14 +255,25 @@ async fn nothing_known_is_the_neutral_middle(db: Db) {
 async fn replies_that_serve_the_company_count_against_trust(db: Db) {
     let p = pact(db, "Replies", vec![]).await;
     let c = p.open("r@example.com").await;
-    p.reply(c, "Unfortunately this is against our policy. Have you seen our special offer on e-bikes?")
-        .await;
+    p.reply(
+        c,
+        "Unfortunately this is against our policy. Have you seen our special offer on e-bikes?",
+    )
+    .await;
     p.reply(c, "A new light is on its way today.").await;
     let sent = p.events("message.sent").await;
     let flags: Vec<_> = sent.iter().map(|e| e.payload["self_serving"].clone()).collect();
-    assert!(flags.iter().any(|f| f.as_array().is_some_and(|a| a.len() == 2)), "{flags:?}");
-    assert!(flags.iter().any(|f| f.as_array().is_some_and(Vec::is_empty)), "{flags:?}");
-    let v = trust::customer(&p.app, &p.owner, customer_of(&p, c).await).await.unwrap();
+    assert!(
+        flags.iter().any(|f| f.as_array().is_some_and(|a| a.len() == 2)),
+        "{flags:?}"
+    );
+    assert!(
+        flags.iter().any(|f| f.as_array().is_some_and(Vec::is_empty)),
+        "{flags:?}"
+    );
+    let v = trust::customer(&p.app, &p.owner, customer_of(&p, c).await)
+        .await
+        .unwrap();
     let s = v.signals.iter().find(|s| s.name == "self_serving_replies").unwrap();
     assert_eq!((s.favourable, s.observed), (1.0, 2.0));
 }

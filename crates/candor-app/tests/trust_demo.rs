@@ -58,7 +58,10 @@ async fn the_demo_shows_trust_rising_and_falling(db: Db) {
         app.db.all_trajectories(ws).await.unwrap(),
     );
     let done = rebuild(&app, ws).await.unwrap();
-    assert_eq!(done.falling, kept.2.iter().filter(|(_, t)| t.falling_since.is_some()).count());
+    assert_eq!(
+        done.falling,
+        kept.2.iter().filter(|(_, t)| t.falling_since.is_some()).count()
+    );
     let rebuilt = (
         app.db.all_trust_counts(ws, first).await.unwrap(),
         app.db.all_trust_steps(ws).await.unwrap(),

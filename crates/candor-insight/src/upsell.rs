@@ -90,8 +90,13 @@ mod tests {
 
     #[test]
     fn offers_and_calls_to_buy_are_found() {
-        assert!(pushes_a_sale("Sorry about the chain. Have you seen our SPECIAL  offer on e-bikes?"));
-        assert_eq!(sales_phrases("Upgrade to Premium today — don’t miss out!"), vec!["upgrade to premium", "don't miss out"]);
+        assert!(pushes_a_sale(
+            "Sorry about the chain. Have you seen our SPECIAL  offer on e-bikes?"
+        ));
+        assert_eq!(
+            sales_phrases("Upgrade to Premium today — don’t miss out!"),
+            vec!["upgrade to premium", "don't miss out"]
+        );
         assert!(pushes_a_sale("Jetzt kaufen und sparen."));
         assert!(pushes_a_sale("Profitez de notre offre de printemps."));
     }

@@ -144,8 +144,15 @@ impl Tx {
                 .execute(&mut **x).await.map(|r| r.rows_affected()))?;
         }
         for (event, customer) in events {
-            self.tally_event(event.workspace_id, at, event.kind, event.actor, *customer, &event.payload)
-                .await?;
+            self.tally_event(
+                event.workspace_id,
+                at,
+                event.kind,
+                event.actor,
+                *customer,
+                &event.payload,
+            )
+            .await?;
         }
         Ok(ids)
     }

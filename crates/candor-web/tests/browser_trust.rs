@@ -9,9 +9,7 @@ use candor_web::testing::{Browser, PageResult, TestBackend, TestServer};
 
 /// Whether the `<details>` matching `css` is open.
 async fn is_open(b: &Browser, css: &str) -> PageResult<bool> {
-    let v = b
-        .eval(&format!("return document.querySelector('{css}').open;"))
-        .await?;
+    let v = b.eval(&format!("return document.querySelector('{css}').open;")).await?;
     Ok(v.as_bool().unwrap_or(false))
 }
 
@@ -36,8 +34,11 @@ async fn trust_flow(s: &TestServer) -> PageResult<()> {
     // The inbox view lists the falling tier A rider with the steps behind it.
     b.goto(&s.url("/inbox")).await?;
     b.submit("#view-falling").await?;
-    b.wait_for_text(&format!("#trust-alert-{}", alert.id), "Two steps toward disconnection in a row")
-        .await?;
+    b.wait_for_text(
+        &format!("#trust-alert-{}", alert.id),
+        "Two steps toward disconnection in a row",
+    )
+    .await?;
     b.wait_for_text(&format!("#trust-alert-{}", alert.id), "public commitment missed")
         .await?;
     b.assert_accessible().await?;
@@ -48,7 +49,10 @@ async fn trust_flow(s: &TestServer) -> PageResult<()> {
     b.wait_for_text("#trust-falling", "Falling since").await?;
     b.wait_for_text("main", "at-risk").await?;
     assert!(!is_open(&b, "#trust-score").await?);
-    assert!(!is_shown(&b, "#trust-formula").await?, "the arithmetic waits until asked for");
+    assert!(
+        !is_shown(&b, "#trust-formula").await?,
+        "the arithmetic waits until asked for"
+    );
     b.click("#trust-score > summary").await?;
     b.wait_for_text("#trust-formula", " / ").await?;
     assert!(is_shown(&b, "#trust-formula").await?);
@@ -58,12 +62,14 @@ async fn trust_flow(s: &TestServer) -> PageResult<()> {
     // A component opens to the signals it was computed from.
     assert!(!is_shown(&b, "#signal-self_serving_replies").await?);
     b.click("#trust-self-orientation > summary").await?;
-    b.wait_for_text("#signal-self_serving_replies", "self-serving of").await?;
+    b.wait_for_text("#signal-self_serving_replies", "self-serving of")
+        .await?;
     b.wait_for_text("#signal-self_serving_replies", "Rate (").await?;
     b.wait_for_text("#signal-waits", "which lowers trust").await?;
     // A step opens to its reasons.
     b.click("#trust-steps li:first-child summary").await?;
-    b.wait_for_text("#trust-steps li:first-child", "public commitment missed").await?;
+    b.wait_for_text("#trust-steps li:first-child", "public commitment missed")
+        .await?;
     b.wait_for_text("#trust-panel", "latest two steps both go toward disconnection")
         .await?;
     b.assert_accessible().await?;

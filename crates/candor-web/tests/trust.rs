@@ -32,8 +32,10 @@ async fn trust_figures_over_the_api(s: &TestServer) {
         "POST",
         &t.token,
         "/api/v1/conversations",
-        Some(json!({"customer": {"kind": "email", "value": "jane@example.com", "name": "Jane Doe"},
-            "subject": "Lights", "body": "Which lights fit the city bike?"})),
+        Some(
+            json!({"customer": {"kind": "email", "value": "jane@example.com", "name": "Jane Doe"},
+            "subject": "Lights", "body": "Which lights fit the city bike?"}),
+        ),
     )
     .await;
     assert_eq!(code, StatusCode::CREATED, "{conv}");
@@ -67,10 +69,20 @@ async fn trust_figures_over_the_api(s: &TestServer) {
     assert!(v["formula"].as_str().unwrap().contains(" / "), "{v}");
     let signals = v["signals"].as_array().unwrap();
     let held = signals.iter().find(|s| s["name"] == "solved_held").unwrap();
-    assert_eq!((held["favourable"].as_f64(), held["observed"].as_f64()), (Some(1.0), Some(1.0)));
+    assert_eq!(
+        (held["favourable"].as_f64(), held["observed"].as_f64()),
+        (Some(1.0), Some(1.0))
+    );
     assert_eq!(held["component"], "credibility");
-    assert!(held["formula"].as_str().unwrap().starts_with("(1 + 0.5 × 4) / (1 + 4)"), "{held}");
-    assert!(signals.iter().all(|s| s["effect"].is_string() && s["label"].is_string()));
+    assert!(
+        held["formula"].as_str().unwrap().starts_with("(1 + 0.5 × 4) / (1 + 4)"),
+        "{held}"
+    );
+    assert!(
+        signals
+            .iter()
+            .all(|s| s["effect"].is_string() && s["label"].is_string())
+    );
     assert_eq!(v["trend"].as_array().unwrap().len(), 12);
     assert!(v["trend"][11]["week"].as_str().unwrap().contains("-W"));
     let steps = v["trajectory"]["steps"].as_array().unwrap();
@@ -88,19 +100,40 @@ async fn trust_figures_over_the_api(s: &TestServer) {
     let owner = t.owner.id.to_string();
     let (code, a) = call(s, "GET", &t.token, &format!("/api/v1/agents/{owner}/trust"), None).await;
     assert_eq!(code, StatusCode::OK, "{a}");
-    let held = a["signals"].as_array().unwrap().iter().find(|s| s["name"] == "solved_held").unwrap().clone();
+    let held = a["signals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "solved_held")
+        .unwrap()
+        .clone();
     assert_eq!(held["observed"], 1.0);
     let (code, list) = call(s, "GET", &t.token, "/api/v1/trust/agents", None).await;
     assert_eq!(code, StatusCode::OK);
-    assert!(list["items"].as_array().unwrap().iter().any(|i| i["id"] == owner.as_str()));
+    assert!(
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["id"] == owner.as_str())
+    );
 
     // Roles and scopes: a viewer reads; an agent reads their own figures,
     // not a colleague's nor the list; a token without the read scope reads nothing.
     let (_, viewer) = s.staff(&t.workspace, "Vera Viewer", Role::Viewer, &[Scope::Read]).await;
     let (code, _) = call(s, "GET", &viewer, &format!("/api/v1/customers/{customer}/trust"), None).await;
     assert_eq!(code, StatusCode::OK);
-    let (agent, agent_token) = s.staff(&t.workspace, "Andrea Agent", Role::Agent, &[Scope::Read, Scope::Write]).await;
-    let (code, _) = call(s, "GET", &agent_token, &format!("/api/v1/agents/{}/trust", agent.id), None).await;
+    let (agent, agent_token) = s
+        .staff(&t.workspace, "Andrea Agent", Role::Agent, &[Scope::Read, Scope::Write])
+        .await;
+    let (code, _) = call(
+        s,
+        "GET",
+        &agent_token,
+        &format!("/api/v1/agents/{}/trust", agent.id),
+        None,
+    )
+    .await;
     assert_eq!(code, StatusCode::OK);
     let (code, _) = call(s, "GET", &agent_token, &format!("/api/v1/agents/{owner}/trust"), None).await;
     assert_eq!(code, StatusCode::FORBIDDEN);
@@ -139,9 +172,21 @@ async fn trust_figures_over_the_api(s: &TestServer) {
     assert_eq!(code, StatusCode::FORBIDDEN);
 
     // The calls are in the API's description.
-    let doc: Value = reqwest::get(s.url("/api/openapi.json")).await.unwrap().json().await.unwrap();
-    for path in ["/api/v1/customers/{id}/trust", "/api/v1/agents/{id}/trust", "/api/v1/trust"] {
-        assert!(doc["paths"][path].is_object(), "{path} missing from the OpenAPI document");
+    let doc: Value = reqwest::get(s.url("/api/openapi.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for path in [
+        "/api/v1/customers/{id}/trust",
+        "/api/v1/agents/{id}/trust",
+        "/api/v1/trust",
+    ] {
+        assert!(
+            doc["paths"][path].is_object(),
+            "{path} missing from the OpenAPI document"
+        );
     }
 }
 

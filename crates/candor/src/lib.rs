@@ -2,6 +2,6 @@
 
 pub mod cli;
 pub mod clocks;
-pub mod trust;
 pub mod run;
 pub mod transfer;
+pub mod trust;

@@ -27,7 +27,10 @@ pub async fn rebuild_trust(app: &App, slug: &str) -> Result<()> {
         done.count_rows,
         started.elapsed().as_secs_f64(),
         if done.unreadable_steps > 0 {
-            format!("; {} step events could not be read and were left out", done.unreadable_steps)
+            format!(
+                "; {} step events could not be read and were left out",
+                done.unreadable_steps
+            )
         } else {
             String::new()
         }

@@ -26,9 +26,15 @@ async fn rebuild_puts_back_what_was_kept() {
     let db = candor_store::Db::connect(&url).await.unwrap();
     db.migrate().await.unwrap();
     let app = App::new(db, Arc::new(SystemClock));
-    let (ws, owner) = accounts::create_owner(&app, "Acme Inc", "o@acme.example", "Olivia Owner", "correct horse battery")
-        .await
-        .unwrap();
+    let (ws, owner) = accounts::create_owner(
+        &app,
+        "Acme Inc",
+        "o@acme.example",
+        "Olivia Owner",
+        "correct horse battery",
+    )
+    .await
+    .unwrap();
     let owner = Caller::session(owner);
     for n in 0..3 {
         let input = CreateConversation {
@@ -62,7 +68,10 @@ async fn rebuild_puts_back_what_was_kept() {
     };
     let kept = snapshot().await;
     assert_eq!(kept.1.len(), 3, "three solved conversations, three steps");
-    assert!(kept.0.len() >= 8, "three customers and an agent, all-time and this week");
+    assert!(
+        kept.0.len() >= 8,
+        "three customers and an agent, all-time and this week"
+    );
 
     let mut tx = app.db.begin().await.unwrap();
     tx.replace_trust(ws.id, &BTreeMap::new(), &[], &[]).await.unwrap();

@@ -330,7 +330,10 @@ pub async fn customer(app: &App, caller: &Caller, id: CustomerId) -> AppResult<T
     let ws = caller.workspace();
     let now = app.now();
     let first = first_trend_week(week_of(to_micros(now)));
-    let stored = app.db.trust_counts(ws, ScopeKind::Customer, id.as_uuid(), first).await?;
+    let stored = app
+        .db
+        .trust_counts(ws, ScopeKind::Customer, id.as_uuid(), first)
+        .await?;
     let subject = SubjectView {
         kind: ScopeKind::Customer,
         id: id.to_string(),
@@ -405,7 +408,11 @@ pub fn summary(kind: &str, p: &serde_json::Value) -> String {
         }
         candor_core::trust::kind::ALERT_RAISED => format!("Trust falling: {}", text("reason")),
         candor_core::trust::kind::ALERT_HANDLED => {
-            format!("Trust alert handled by {}: {}", text("by"), text("how").replace('_', " "))
+            format!(
+                "Trust alert handled by {}: {}",
+                text("by"),
+                text("how").replace('_', " ")
+            )
         }
         other => other.replace(['.', '_'], " "),
     }

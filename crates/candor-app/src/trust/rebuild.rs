@@ -88,7 +88,11 @@ impl Fold {
 
 /// A step as its `trust.step` event recorded it.
 fn step_of(e: &TrustEvent, p: &Value) -> Option<StoredStep> {
-    let id = |field: &str| p.get(field).and_then(Value::as_str).and_then(|s| s.parse::<Uuid>().ok());
+    let id = |field: &str| {
+        p.get(field)
+            .and_then(Value::as_str)
+            .and_then(|s| s.parse::<Uuid>().ok())
+    };
     Some(StoredStep {
         id: TrustStepId::from_uuid(id("step_id")?),
         customer_id: CustomerId::from_uuid(e.customer_id?),

@@ -6,13 +6,13 @@
 //! lifecycle rules and, for a tier A customer, raises an inbox alert.
 
 use crate::error::AppResult;
+use candor_core::community::TopicKind;
 use candor_core::events::{Actor, Subject};
 use candor_core::trust::kind;
 use candor_core::trust::trajectory::{ConversationFacts, Step, conversation_step, promise_step, topic_step};
 use candor_core::value::Tier;
 use candor_core::{CustomerId, TrustAlertId, TrustStepId, UserId, WorkspaceId};
 use candor_store::Tx;
-use candor_core::community::TopicKind;
 use candor_store::community::Topic;
 use candor_store::conversations::Conversation;
 use candor_store::events::NewEvent;
@@ -173,7 +173,13 @@ pub async fn on_solved(tx: &mut Tx, now: Timestamp, conv: &Conversation) -> AppR
 }
 
 /// Scores a promise that was kept or broken, in that change's transaction.
-pub async fn on_promise(tx: &mut Tx, ws: WorkspaceId, now: Timestamp, p: &Promise, kept: bool) -> AppResult<StoredStep> {
+pub async fn on_promise(
+    tx: &mut Tx,
+    ws: WorkspaceId,
+    now: Timestamp,
+    p: &Promise,
+    kept: bool,
+) -> AppResult<StoredStep> {
     record(
         tx,
         ws,

@@ -39,7 +39,7 @@ pub mod trend;
 #[cfg(test)]
 mod proptests;
 
-pub use signals::{Counts, ScopeKind, SignalDef, SignalKey, SIGNALS};
+pub use signals::{Counts, SIGNALS, ScopeKind, SignalDef, SignalKey};
 
 /// Event kinds of trust.
 pub mod kind {
@@ -204,11 +204,7 @@ impl ComponentScore {
             return format!("no signals: the middle, {}", number(self.value));
         }
         let rates: Vec<String> = self.signals.iter().map(|s| number(s.rate())).collect();
-        format!(
-            "1 + 9 × mean({}) = {}",
-            rates.join(", "),
-            number(self.value)
-        )
+        format!("1 + 9 × mean({}) = {}", rates.join(", "), number(self.value))
     }
 }
 

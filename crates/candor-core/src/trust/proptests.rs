@@ -17,15 +17,19 @@ fn payload(kind: &str, pick: u8, x: f64) -> Value {
             1 => json!({"from": "solved", "to": "open", "assignee_id": agent}),
             _ => json!({"from": "open", "to": "pending"}),
         },
-        "community.topic_posted" => json!({"kind": if pick % 2 == 0 { "question" } else { "idea" }}),
-        "community.answer_accepted" => json!({"reply_id": (pick % 2 == 0).then_some(agent), "had_answer": pick % 3 == 0}),
+        "community.topic_posted" => json!({"kind": if pick.is_multiple_of(2) { "question" } else { "idea" }}),
+        "community.answer_accepted" => {
+            json!({"reply_id": pick.is_multiple_of(2).then_some(agent), "had_answer": pick.is_multiple_of(3)})
+        }
         "promise.kept" | "promise.broken" => json!({"owner_id": agent}),
         "trust.step" => json!({"source": "conversation", "agent_id": agent, "commitments_met": pick % 3,
             "commitments_missed": pick % 2, "last_sentiment": x}),
-        "customer.updated" => json!({"changed": ["preferences"], "consent_given": ["a"], "consent_withdrawn": if pick % 2 == 0 { json!([]) } else { json!(["b"]) }}),
+        "customer.updated" => {
+            json!({"changed": ["preferences"], "consent_given": ["a"], "consent_withdrawn": if pick.is_multiple_of(2) { json!([]) } else { json!(["b"]) }})
+        }
         "message.received" => json!({"sentiment": x, "words": i64::from(pick)}),
         "commitment.breached" => json!({"assignee_id": agent}),
-        "message.sent" => json!({"self_serving": if pick % 4 == 0 { json!(["policy"]) } else { json!([]) }}),
+        "message.sent" => json!({"self_serving": if pick.is_multiple_of(4) { json!(["policy"]) } else { json!([]) }}),
         _ => json!({}),
     }
 }
@@ -44,7 +48,9 @@ fn fold(events: &[(usize, u8, f64, u8)]) -> Folded {
             payload: &p,
         };
         for t in tally(&e) {
-            out.entry((t.scope, t.subject)).or_default().add(t.key, t.favourable, t.observed);
+            out.entry((t.scope, t.subject))
+                .or_default()
+                .add(t.key, t.favourable, t.observed);
         }
     }
     out

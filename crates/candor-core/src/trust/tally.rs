@@ -91,7 +91,11 @@ fn list_len(p: &Value, field: &str) -> i64 {
 
 /// A sentiment (−1…+1) placed on 0…1, in thousandths.
 pub fn tone(sentiment: f64) -> i64 {
-    let s = if sentiment.is_finite() { sentiment.clamp(-1.0, 1.0) } else { 0.0 };
+    let s = if sentiment.is_finite() {
+        sentiment.clamp(-1.0, 1.0)
+    } else {
+        0.0
+    };
     ((s + 1.0) / 2.0 * UNIT as f64).round() as i64
 }
 
@@ -197,7 +201,12 @@ pub fn tally(e: &EventFacts<'_>) -> Vec<Tally> {
         }
         kind::MARKETING_SENT => {
             let against = p.get("against_preferences").and_then(Value::as_bool) == Some(true);
-            both(None, SignalKey::MarketingAgainstPreferences, i64::from(against) * UNIT, UNIT);
+            both(
+                None,
+                SignalKey::MarketingAgainstPreferences,
+                i64::from(against) * UNIT,
+                UNIT,
+            );
         }
         _ => {}
     }
@@ -223,11 +232,17 @@ mod tests {
         let p = json!({"from": "open", "to": "solved", "assignee_id": Uuid::from_u128(9)});
         let t = tally(&facts("conversation.status_changed", &p));
         assert_eq!(t.len(), 2);
-        assert_eq!((t[0].scope, t[0].favourable, t[0].observed), (ScopeKind::Customer, UNIT, UNIT));
+        assert_eq!(
+            (t[0].scope, t[0].favourable, t[0].observed),
+            (ScopeKind::Customer, UNIT, UNIT)
+        );
         assert_eq!((t[1].scope, t[1].subject), (ScopeKind::Agent, Uuid::from_u128(9)));
         // Without an assignee, who solved it.
         let p = json!({"from": "open", "to": "solved"});
-        assert_eq!(tally(&facts("conversation.status_changed", &p))[1].subject, Uuid::from_u128(7));
+        assert_eq!(
+            tally(&facts("conversation.status_changed", &p))[1].subject,
+            Uuid::from_u128(7)
+        );
     }
 
     #[test]
@@ -259,7 +274,11 @@ mod tests {
     #[test]
     fn nonsense_payloads_count_nothing_rather_than_fail() {
         for kind in KINDS {
-            for p in [json!(null), json!([1, 2]), json!({"to": 3, "owner_id": "x", "words": "many"})] {
+            for p in [
+                json!(null),
+                json!([1, 2]),
+                json!({"to": 3, "owner_id": "x", "words": "many"}),
+            ] {
                 let _ = tally(&facts(kind, &p));
             }
         }

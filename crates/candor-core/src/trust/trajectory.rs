@@ -211,7 +211,11 @@ pub fn falling(newest_first: &[Direction]) -> bool {
 /// Since when a trajectory has been falling after one more step at `at`:
 /// the time of the step that made it fall, kept while it falls.
 pub fn falling_after<T: Copy>(since: Option<T>, newest_first: &[Direction], at: T) -> Option<T> {
-    if falling(newest_first) { since.or(Some(at)) } else { None }
+    if falling(newest_first) {
+        since.or(Some(at))
+    } else {
+        None
+    }
 }
 
 /// Since when a trajectory of these steps (oldest first) has been falling,
@@ -297,9 +301,19 @@ mod tests {
     #[test]
     fn falling_since_keeps_the_first_fall_until_a_step_forward() {
         use Direction::*;
-        let steps = [(Partnership, 1), (Disconnection, 2), (Disconnection, 3), (Disconnection, 4)];
+        let steps = [
+            (Partnership, 1),
+            (Disconnection, 2),
+            (Disconnection, 3),
+            (Disconnection, 4),
+        ];
         assert_eq!(falling_since(steps), Some(3));
-        let recovered = [(Disconnection, 2), (Disconnection, 3), (Partnership, 4), (Disconnection, 5)];
+        let recovered = [
+            (Disconnection, 2),
+            (Disconnection, 3),
+            (Partnership, 4),
+            (Disconnection, 5),
+        ];
         assert_eq!(falling_since(recovered), None);
         assert_eq!(falling_since::<i32>([]), None);
     }

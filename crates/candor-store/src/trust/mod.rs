@@ -50,9 +50,7 @@ static SUM_COLUMNS: LazyLock<String> = LazyLock::new(|| {
 static ADD_COLUMNS: LazyLock<String> = LazyLock::new(|| {
     SIGNALS
         .iter()
-        .flat_map(|d| {
-            ["f", "n"].map(|s| format!("{0}_{s} = trust_counts.{0}_{s} + excluded.{0}_{s}", d.name))
-        })
+        .flat_map(|d| ["f", "n"].map(|s| format!("{0}_{s} = trust_counts.{0}_{s} + excluded.{0}_{s}", d.name)))
         .collect::<Vec<_>>()
         .join(", ")
 });

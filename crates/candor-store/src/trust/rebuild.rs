@@ -51,19 +51,33 @@ fn events_sql(ws: WorkspaceId, after: Option<Uuid>, limit: u32) -> Sql {
 
 impl Db {
     /// The next page of events that move trust after `after`, in log order.
-    pub async fn trust_events_after(&self, ws: WorkspaceId, after: Option<Uuid>, limit: u32) -> Result<Vec<TrustEvent>> {
+    pub async fn trust_events_after(
+        &self,
+        ws: WorkspaceId,
+        after: Option<Uuid>,
+        limit: u32,
+    ) -> Result<Vec<TrustEvent>> {
         let sql = events_sql(ws, after, limit);
-        Ok(read!(self, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())), sql.args)
-            .fetch_all(p).await)?)
+        Ok(
+            read!(self, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())), sql.args)
+            .fetch_all(p).await)?,
+        )
     }
 }
 
 impl Tx {
     /// The same, inside a transaction (what arrived while a rebuild read).
-    pub async fn trust_events_after(&mut self, ws: WorkspaceId, after: Option<Uuid>, limit: u32) -> Result<Vec<TrustEvent>> {
+    pub async fn trust_events_after(
+        &mut self,
+        ws: WorkspaceId,
+        after: Option<Uuid>,
+        limit: u32,
+    ) -> Result<Vec<TrustEvent>> {
         let sql = events_sql(ws, after, limit);
-        Ok(on_tx!(self, x => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())), sql.args)
-            .fetch_all(&mut **x).await)?)
+        Ok(
+            on_tx!(self, x => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())), sql.args)
+            .fetch_all(&mut **x).await)?,
+        )
     }
 
     /// Replaces every count, step and trajectory row of a workspace.

@@ -62,7 +62,8 @@ impl Row {
             direction: Direction::parse(&self.direction)
                 .ok_or_else(|| StoreError::Corrupt(format!("step direction {}", self.direction)))?,
             points: self.points,
-            reasons: serde_json::from_str(&self.reasons).map_err(|e| StoreError::Corrupt(format!("step reasons: {e}")))?,
+            reasons: serde_json::from_str(&self.reasons)
+                .map_err(|e| StoreError::Corrupt(format!("step reasons: {e}")))?,
         })
     }
 }

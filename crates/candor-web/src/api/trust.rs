@@ -2,9 +2,9 @@
 //! workspace, with signals, trend and (for customers) the trajectory; the
 //! alerts a falling trajectory raises.
 
+use crate::api::ErrorBody;
 use crate::api::common::{customer_error, path_id};
 use crate::auth::ApiCaller;
-use crate::api::ErrorBody;
 use crate::error::ApiError;
 use crate::json::ApiJson;
 use crate::state::WebState;
