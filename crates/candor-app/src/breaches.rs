@@ -186,7 +186,8 @@ async fn breach(
             kind: kind::COMMITMENT_BREACHED,
             subject: Subject::new("conversation", conv.id.as_uuid()),
             payload: json!({"clock": alarm.kind.as_str(), "due_at": alarm.due_at, "missed": missed,
-                "redress_id": redress.id, "actions": c.redress_actions, "subject": conv.subject}),
+                "redress_id": redress.id, "actions": c.redress_actions, "subject": conv.subject,
+                "assignee_id": conv.assignee_id}),
         },
         Some(conv.customer_id),
     )

@@ -207,6 +207,12 @@ async fn post_message(
         .flatten();
     let delivery = job.map(|_| if deliver { Delivery::Queued } else { Delivery::Sent });
     let job = job.filter(|_| deliver);
+    // Policy, script or a sale pushed: counted against trust (docs/trust.md).
+    let self_serving = if kind == MessageKind::Outbound {
+        crate::trust::replies::self_serving(app, ws, &body, analysis.language).await
+    } else {
+        Vec::new()
+    };
     let mut tx = app.db.begin().await?;
     let mut c = tx.conversation(ws, id).await?;
     let message = tx
@@ -267,7 +273,7 @@ async fn post_message(
             subject: Subject::new("conversation", id.as_uuid()),
             payload: json!({"message_id": message.id, "channel": c.channel, "excerpt": preview(&body),
                 "author": caller.user.name, "delivery": delivery, "subject": c.subject,
-                "attachments": attached.len()}),
+                "attachments": attached.len(), "self_serving": self_serving}),
         },
         Some(c.customer_id),
     )
@@ -383,11 +389,15 @@ pub async fn update(
     {
         let mut e = event(
             kind::CONVERSATION_STATUS_CHANGED,
-            json!({"from": c.status, "to": s, "subject": c.subject}),
+            json!({"from": c.status, "to": s, "subject": c.subject, "assignee_id": c.assignee_id}),
         );
         e.actor = caller.actor();
         tx.append_customer_event(now, e, Some(c.customer_id)).await?;
         crate::clocks::on_happening(&mut tx, app, &c, Happening::StatusChanged(c.status, s), now).await?;
+        if s == Status::Solved {
+            // A step of the customer's trust trajectory (docs/trust.md).
+            crate::trust::steps::on_solved(&mut tx, now, &c).await?;
+        }
         c.status = s;
         changed = true;
     }

@@ -407,6 +407,17 @@ pub async fn update(app: &App, caller: &Caller, id: CustomerId, input: &UpdateCu
         changed.push("attributes");
     }
     if !changed.is_empty() {
+        // What the customer chose to share counts toward trust (docs/trust.md).
+        let given: Vec<&String> = consents
+            .iter()
+            .filter(|(p, c)| c.given && !current.consents.get(*p).is_some_and(|o| o.given))
+            .map(|(p, _)| p)
+            .collect();
+        let withdrawn: Vec<&String> = consents
+            .iter()
+            .filter(|(p, c)| !c.given && current.consents.get(*p).is_some_and(|o| o.given))
+            .map(|(p, _)| p)
+            .collect();
         tx.append_event(
             now,
             NewEvent {
@@ -414,7 +425,7 @@ pub async fn update(app: &App, caller: &Caller, id: CustomerId, input: &UpdateCu
                 actor: caller.actor(),
                 kind: kind::CUSTOMER_UPDATED,
                 subject: Subject::new("customer", id.as_uuid()),
-                payload: json!({"changed": changed}),
+                payload: json!({"changed": changed, "consent_given": given, "consent_withdrawn": withdrawn}),
             },
         )
         .await?;

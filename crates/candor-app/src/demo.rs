@@ -131,6 +131,7 @@ pub async fn load(app: &App) -> AppResult<DemoOutcome> {
         .filter(|u| u.role == candor_core::staff::Role::Agent)
         .collect();
     crate::demo_commitments::history(app, workspace.id, &agents, now).await?;
+    crate::demo_trust::load(app, workspace.id, &agents, now).await?;
     let conversations = started.elapsed() - customers;
     tracing::debug!(
         customers_ms = customers.as_millis() as u64,

@@ -347,7 +347,8 @@ pub async fn ingest_in(tx: &mut Tx, app: &App, m: &InboundMessage, p: Prepared) 
             kind::MESSAGE_RECEIVED,
             json!({"message_id": message.id, "channel": m.channel, "excerpt": preview(&body),
                 "language": analysis.language, "sentiment": analysis.sentiment,
-                "attachments": files.len(), "subject": conv.subject}),
+                "attachments": files.len(), "subject": conv.subject,
+                "words": body.split_whitespace().count(), "automated": m.automated}),
         ),
     };
     tx.append_customer_event(
@@ -503,7 +504,8 @@ pub async fn status_event(tx: &mut Tx, app: &App, c: &Conversation, to: Status, 
             actor: Actor::System,
             kind: kind::CONVERSATION_STATUS_CHANGED,
             subject: Subject::new("conversation", c.id.as_uuid()),
-            payload: json!({"from": c.status, "to": to, "reason": reason, "subject": c.subject}),
+            payload: json!({"from": c.status, "to": to, "reason": reason, "subject": c.subject,
+                "assignee_id": c.assignee_id}),
         },
         Some(c.customer_id),
     )

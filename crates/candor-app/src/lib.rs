@@ -22,6 +22,7 @@ pub mod demo_community;
 pub mod demo_conversations;
 pub mod demo_customers;
 pub mod demo_social;
+pub mod demo_trust;
 pub mod error;
 pub mod export;
 pub mod files;
@@ -40,6 +41,7 @@ pub mod routing;
 pub mod segments;
 pub mod social;
 pub mod timeline;
+pub mod trust;
 pub mod value;
 pub mod worker;
 

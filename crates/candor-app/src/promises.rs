@@ -189,6 +189,8 @@ async fn settle_event(
         Some(p.customer_id),
     )
     .await?;
+    // A step of the customer's trust trajectory (docs/trust.md).
+    crate::trust::steps::on_promise(tx, ws, now, p, state == PromiseState::Kept).await?;
     Ok(())
 }
 

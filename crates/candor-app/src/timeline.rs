@@ -163,6 +163,7 @@ pub fn summary(e: &Event) -> String {
         ),
         kind::SOCIAL_ALERT_RAISED => format!("Social alert \"{}\": {}", s(p, "rule"), s(p, "reason")),
         kind::SOCIAL_ALERT_HANDLED => format!("Social alert handled: {}", s(p, "how").replace('-', " ")),
+        k if k.starts_with("trust.") => crate::trust::summary(k, p),
         other => other.replace(['.', '_'], " "),
     }
 }

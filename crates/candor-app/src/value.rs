@@ -41,7 +41,9 @@ pub async fn refresh_customer_in(
         orders += 1;
         last = last.max(Some(p.at));
     }
-    let stage = settings.rules.stages.stage(&purchases, false, now);
+    // A falling trust trajectory flags the customer at risk (docs/trust.md).
+    let flagged = tx.is_falling(ws, customer).await?;
+    let stage = settings.rules.stages.stage(&purchases, flagged, now);
     tx.set_customer_value(ws, customer, ltv.net, orders, last, stage).await
 }
 
@@ -65,15 +67,16 @@ pub async fn refresh_workspace(app: &App, ws: WorkspaceId) -> candor_store::Resu
         return Ok(0);
     };
     let now = app.now();
+    let falling = app.db.falling_customers(ws).await?;
     let histories: Vec<CustomerHistory<CustomerId>> = app
         .db
         .value_histories(ws)
         .await?
         .into_iter()
         .map(|(customer, purchases)| CustomerHistory {
+            flagged_at_risk: falling.contains(&customer),
             customer,
             purchases,
-            flagged_at_risk: false,
         })
         .collect();
     let values = analyse(&histories, settings.currency, now, &settings.rules)

@@ -96,4 +96,5 @@ pub mod targets;
 pub mod terms;
 pub mod texts;
 pub mod topics;
+pub mod trust_rebuild;
 pub mod wrk;

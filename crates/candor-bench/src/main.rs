@@ -24,6 +24,11 @@ fn list() {
         "candor"
     );
     println!(
+        "  {:<20} {:<8} candor trust rebuild --workspace SLUG: the timed rebuild of trust from the event log, after the scenarios",
+        candor_bench::trust_rebuild::NAME,
+        "candor"
+    );
+    println!(
         "Data generator steps: {}",
         datagen::STEPS.iter().map(|s| s.name).collect::<Vec<_>>().join(", ")
     );

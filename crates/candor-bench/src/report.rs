@@ -139,6 +139,8 @@ pub struct Report {
     pub results: Vec<Row>,
     /// The timed CSV imports, one per backend.
     pub imports: Vec<ImportResult>,
+    /// The timed trust rebuilds, one per backend.
+    pub trust_rebuilds: Vec<crate::trust_rebuild::RebuildResult>,
     /// First requests to a freshly started Candor, before any cache.
     pub cold: Vec<ColdResult>,
     /// The issues' targets, each checked against the figures above.

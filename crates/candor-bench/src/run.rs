@@ -26,6 +26,8 @@ struct Plan {
     scale: Scale,
     /// Whether to time the CSV import after the scenarios.
     import: bool,
+    /// Whether to time `candor trust rebuild` after the scenarios.
+    trust_rebuild: bool,
 }
 
 fn backend_name(b: Backend) -> &'static str {
@@ -57,13 +59,14 @@ fn plan(args: &RunArgs) -> Result<Plan> {
     // "import" is no HTTP scenario: it times `candor import purchases` after them.
     let names: Vec<&str> = args.scenarios.split(',').map(str::trim).collect();
     let import = names.iter().any(|n| *n == "all" || *n == IMPORT);
+    let trust_rebuild = names.iter().any(|n| *n == "all" || *n == crate::trust_rebuild::NAME);
     let without_import = names
         .iter()
-        .filter(|n| **n != IMPORT)
+        .filter(|n| **n != IMPORT && **n != crate::trust_rebuild::NAME)
         .copied()
         .collect::<Vec<_>>()
         .join(",");
-    if without_import.is_empty() && !import {
+    if without_import.is_empty() && !import && !trust_rebuild {
         bail!("--scenarios: name at least one scenario");
     }
     Ok(Plan {
@@ -78,6 +81,7 @@ fn plan(args: &RunArgs) -> Result<Plan> {
         },
         scale: datagen::scale(&args.scale)?,
         import,
+        trust_rebuild,
     })
 }
 
@@ -106,10 +110,11 @@ pub async fn run(args: RunArgs) -> Result<()> {
     let mut rows = Vec::new();
     let mut data = Vec::new();
     let mut imports = Vec::new();
+    let mut rebuilds = Vec::new();
     let mut cold = Vec::new();
     for &backend in &plan.backends {
         let db = FreshDb::create(backend, &args.pg_url, work.path()).await?;
-        let result = measure_backend(&args, &plan, &db, work.path()).await;
+        let result = measure_backend(&args, &plan, &db, work.path(), &mut rebuilds).await;
         if let Err(e) = db.drop_database().await {
             eprintln!("warning: {e:#}");
         }
@@ -124,7 +129,9 @@ pub async fn run(args: RunArgs) -> Result<()> {
 
     println!();
     print!("{}", report::table(&rows));
-    let targets = targets::checks(&rows, &imports, &cold);
+    let mut targets = targets::checks(&rows, &imports, &cold);
+    targets.extend(crate::trust_rebuild::checks(&rebuilds));
+    print!("{}", crate::trust_rebuild::summary(&rebuilds));
     print!("{}", targets::summary(&imports, &cold, &targets));
     println!(
         "{} cores; load before {:.2} {:.2} {:.2}, after {:.2} {:.2} {:.2}",
@@ -146,6 +153,7 @@ pub async fn run(args: RunArgs) -> Result<()> {
         total_seconds: started.elapsed().as_secs_f64(),
         results: rows,
         imports,
+        trust_rebuilds: rebuilds,
         cold,
         targets,
     };
@@ -222,6 +230,7 @@ async fn measure_backend(
     plan: &Plan,
     db: &FreshDb,
     work: &Path,
+    rebuilds: &mut Vec<crate::trust_rebuild::RebuildResult>,
 ) -> Result<(Vec<Row>, DataReport, Option<ImportResult>, Vec<ColdResult>)> {
     let name = backend_name(db.backend);
     println!("== {name}: migrating and generating the {} data set", plan.scale.name);
@@ -276,6 +285,11 @@ async fn measure_backend(
                 eprintln!("warning: {who}: {e:#}");
             }
         }
+    }
+    // The trust rebuild reads the generated log and writes only trust rows.
+    if plan.trust_rebuild {
+        let r = crate::trust_rebuild::time(&args.candor, candor_db_args(db), &seed.workspace_slug, name).await?;
+        rebuilds.push(r);
     }
     // Last, as it changes the data (100,000 more purchases) and queues a
     // value refresh that the next Candor would run under the scenarios.

@@ -79,6 +79,14 @@ id_type!(
     UserId
 );
 id_type!(
+    /// A contact scored as a step of a customer's trust trajectory.
+    TrustStepId
+);
+id_type!(
+    /// An inbox alert raised by a falling trust trajectory.
+    TrustAlertId
+);
+id_type!(
     /// An API token.
     TokenId
 );

@@ -54,6 +54,12 @@
 //! ([`eval::cv`]); the finding spans the sentence and names the words that
 //! weighed most. [`Coach::with_classifier`] switches it off.
 //!
+//! # Sales pushed — [`upsell::pushes_a_sale`]
+//!
+//! A short phrase list per language (en, de, fr, es) of offers, upgrades and
+//! calls to buy, on word boundaries; the trust equation counts replies that
+//! push a sale toward self-orientation. It knows the phrasings listed only.
+//!
 //! # Promises — [`detect_promises`], [`resolve_due`]
 //!
 //! First-person commitment markers followed by an action verb (or markers
@@ -79,6 +85,7 @@ mod phrase;
 mod promise;
 mod sentiment;
 mod text;
+pub mod upsell;
 
 pub use coach::{
     Category, Coach, CoachOptions, CoachReport, Finding, LANGUAGE_MIN_CONFIDENCE, MAX_ADDED_PHRASES, RuleError,

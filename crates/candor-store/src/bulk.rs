@@ -143,6 +143,17 @@ impl Tx {
             on_tx!(self, x => bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql.text.clone())), sql.args)
                 .execute(&mut **x).await.map(|r| r.rows_affected()))?;
         }
+        for (event, customer) in events {
+            self.tally_event(
+                event.workspace_id,
+                at,
+                event.kind,
+                event.actor,
+                *customer,
+                &event.payload,
+            )
+            .await?;
+        }
         Ok(ids)
     }
 }

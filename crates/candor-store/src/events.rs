@@ -118,6 +118,16 @@ impl Tx {
             .bind(&payload)
             .bind(customer.map(|c| c.as_uuid()))
             .execute(&mut **c).await.map(|r| r.rows_affected()))?;
+        // Trust counts move with the event that moves them (docs/trust.md).
+        self.tally_event(
+            event.workspace_id,
+            at,
+            event.kind,
+            event.actor,
+            customer,
+            &event.payload,
+        )
+        .await?;
         Ok(id)
     }
 }

@@ -38,6 +38,7 @@ pub mod staff;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod throttle;
+pub mod trust;
 
 pub use db::{Backend, Db, Tx};
 pub use error::{Result, StoreError};

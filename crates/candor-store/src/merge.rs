@@ -70,6 +70,9 @@ impl Tx {
         on_tx!(self, x => sqlx::query("UPDATE customers SET updated_at = $1 WHERE workspace_id = $2 AND id = $3")
             .bind(to_micros(now)).bind(w).bind(s).execute(&mut **x).await.map(|r| r.rows_affected()))?;
         self.refresh_search_text(ws, survivor).await?;
+        // Trust follows the events: the other's counts and steps are the survivor's now.
+        self.merge_trust_counts(ws, survivor, other).await?;
+        self.merge_trust_steps(ws, survivor, other).await?;
         Ok(counts)
     }
 }

@@ -82,6 +82,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/postgres/0048_social_listening.sql"),
     ),
     (
+        49,
+        "trust",
+        include_str!("../migrations/sqlite/0049_trust.sql"),
+        include_str!("../migrations/postgres/0049_trust.sql"),
+    ),
+    (
         52,
         "leases",
         include_str!("../migrations/sqlite/0052_leases.sql"),

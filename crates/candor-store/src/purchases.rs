@@ -185,6 +185,14 @@ impl Tx {
         rows.into_iter().map(value_purchase).collect()
     }
 
+    /// The workspace's value settings, if any purchase has set them, read in the transaction.
+    pub async fn value_settings_in_tx(&mut self, ws: WorkspaceId) -> Result<Option<ValueSettings>> {
+        let sql = format!("SELECT {SETTINGS_COLUMNS} FROM value_settings WHERE workspace_id = $1");
+        let row: Option<SettingsRow> = on_tx!(self, x => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(ws.as_uuid()).fetch_optional(&mut **x).await)?;
+        row.map(settings).transpose()
+    }
+
     /// The workspace's value settings, created with `currency` and the default
     /// rules if it has none yet.
     pub async fn ensure_value_settings(&mut self, ws: WorkspaceId, currency: Currency) -> Result<ValueSettings> {

@@ -49,6 +49,22 @@ pub enum Command {
     /// Conversation clocks of the Pact (docs/commitments.md).
     #[command(subcommand)]
     Clocks(ClocksCommand),
+    /// The trust equation's counts and trajectories (docs/trust.md).
+    #[command(subcommand)]
+    Trust(TrustCommand),
+}
+
+/// `candor trust …`
+#[derive(Subcommand, Debug)]
+pub enum TrustCommand {
+    /// Recompute every trust count, step and trajectory of a workspace from
+    /// the event log (one streaming pass, then one transaction); running it
+    /// again changes nothing.
+    Rebuild {
+        /// The workspace's slug.
+        #[arg(long, env = "CANDOR_WORKSPACE")]
+        workspace: String,
+    },
 }
 
 /// `candor clocks …`

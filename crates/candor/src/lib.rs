@@ -4,3 +4,4 @@ pub mod cli;
 pub mod clocks;
 pub mod run;
 pub mod transfer;
+pub mod trust;

@@ -2,7 +2,7 @@
 //! ordered shutdown (stop taking requests, stop claiming jobs, finish those
 //! in flight, close the database).
 
-use crate::cli::{AdminCommand, Cli, ClocksCommand, Command, ImportCommand, ServeArgs, TokenCommand};
+use crate::cli::{AdminCommand, Cli, ClocksCommand, Command, ImportCommand, ServeArgs, TokenCommand, TrustCommand};
 use crate::clocks::rebuild_clocks;
 use anyhow::{Context, Result, anyhow, bail};
 use candor_app::worker::Worker;
@@ -71,6 +71,13 @@ pub async fn run(cli: Cli) -> Result<()> {
             let db = open(&cli, 2).await?;
             let app = App::new(db.clone(), Arc::new(SystemClock));
             let result = rebuild_clocks(&app, workspace).await;
+            db.close().await;
+            result
+        }
+        Command::Trust(TrustCommand::Rebuild { workspace }) => {
+            let db = open(&cli, 2).await?;
+            let app = App::new(db.clone(), Arc::new(SystemClock));
+            let result = crate::trust::rebuild_trust(&app, workspace).await;
             db.close().await;
             result
         }

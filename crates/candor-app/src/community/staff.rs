@@ -166,6 +166,10 @@ pub async fn set_status(
         },
     )
     .await?;
+    if t.kind == TopicKind::Problem && status == TopicStatus::Done && t.status != TopicStatus::Done {
+        // A step of the poster's trust trajectory (docs/trust.md).
+        crate::trust::steps::on_topic_answered(&mut tx, ws, app.now(), &t, Some(caller.user.id)).await?;
+    }
     if t.visibility == Visibility::Published {
         let news = News::Status {
             label: status.label(),
@@ -215,6 +219,7 @@ pub async fn accept_answer(app: &App, who: Accepter<'_>, topic: TopicId, reply: 
     if t.kind != TopicKind::Question {
         return Err(AppError::invalid("reply_id", "only a question has an accepted answer"));
     }
+    let mut answerer = None;
     if let Some(r) = reply {
         let found = match tx.reply_in_tx(ws, r).await {
             Ok(found) => found,
@@ -226,6 +231,7 @@ pub async fn accept_answer(app: &App, who: Accepter<'_>, topic: TopicId, reply: 
         if found.topic_id != t.id || found.visibility != Visibility::Published {
             return Err(AppError::invalid("reply_id", "no such reply on this topic"));
         }
+        answerer = found.user_id;
     }
     tx.set_accepted(app.now(), ws, t.id, reply).await?;
     topic_event(
@@ -237,10 +243,14 @@ pub async fn accept_answer(app: &App, who: Accepter<'_>, topic: TopicId, reply: 
             kind: kind::ANSWER_ACCEPTED,
             topic: t.id,
             customer: Some(t.customer_id),
-            payload: json!({"reply_id": reply}),
+            payload: json!({"reply_id": reply, "had_answer": t.accepted_reply_id.is_some()}),
         },
     )
     .await?;
+    if reply.is_some() && t.accepted_reply_id.is_none() {
+        // A step of the asker's trust trajectory, credited to whoever answered (docs/trust.md).
+        crate::trust::steps::on_topic_answered(&mut tx, ws, app.now(), &t, answerer).await?;
+    }
     let t = tx.topic_in_tx(ws, t.id).await?;
     tx.commit().await?;
     Ok(t)

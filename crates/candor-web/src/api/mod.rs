@@ -16,6 +16,7 @@ pub mod purchases;
 pub mod routing;
 pub mod segments;
 pub mod social;
+pub mod trust;
 
 use crate::auth::{ApiCaller, api_auth};
 use crate::error::ApiError;
@@ -137,7 +138,9 @@ pub struct ApiDoc;
 
 /// GET /api/openapi.json
 pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+    let mut doc = ApiDoc::openapi();
+    doc.merge(trust::TrustDoc::openapi());
+    Json(doc)
 }
 
 async fn unknown_route() -> ApiError {
@@ -280,6 +283,7 @@ pub fn router(state: WebState) -> Router<WebState> {
         .route("/social/alerts", get(social::list_alerts))
         .route("/social/alerts/{id}/reach-out", post(social::reach_out))
         .route("/social/alerts/{id}/dismiss", post(social::dismiss))
+        .merge(trust::routes())
         .fallback(unknown_route)
         .layer(middleware::from_fn_with_state(state.clone(), idempotency))
         .layer(middleware::from_fn_with_state(state, api_auth));

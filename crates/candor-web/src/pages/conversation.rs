@@ -90,6 +90,7 @@ struct ConversationPage {
     max_files: usize,
     draft: Draft,
     pact: crate::pages::pact::PactPanel,
+    trust: Option<crate::pages::trust::TrustPanel>,
     error: Option<String>,
 }
 
@@ -213,12 +214,17 @@ async fn page(
         })
         .collect();
     let pact = crate::pages::pact::panel(state, &caller, id).await;
+    let trust = match &customer {
+        Some(c) => crate::pages::trust::customer_panel(state, &caller, c.id).await,
+        None => None,
+    };
     let chrome = Chrome::of(state, s).await;
     let csrf = chrome.csrf.clone();
     render(
         status,
         &ConversationPage {
             pact,
+            trust,
             chrome: Some(chrome),
             csrf,
             id: v.id.clone(),

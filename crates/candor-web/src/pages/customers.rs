@@ -138,6 +138,7 @@ struct CustomerPage {
     duplicates: Vec<(String, String, String)>,
     calls: Vec<crate::pages::calls::CallLine>,
     now_local: String,
+    trust: Option<crate::pages::trust::TrustPanel>,
     error: Option<String>,
 }
 
@@ -185,6 +186,7 @@ pub(crate) async fn customer_page(
         })
         .collect();
     let (calls, now_local) = crate::pages::calls::lines(state, ws, id).await;
+    let trust = crate::pages::trust::customer_panel(state, &caller, id).await;
     let chrome = Chrome::of(state, s).await;
     let v = &c.value;
     render(
@@ -252,6 +254,7 @@ pub(crate) async fn customer_page(
             duplicates,
             calls,
             now_local,
+            trust,
             error,
             c,
         },

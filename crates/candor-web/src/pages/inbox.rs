@@ -16,10 +16,11 @@ use candor_store::conversations::{Cursor, Filter};
 use std::collections::HashMap;
 
 /// The views of the inbox: key, label.
-pub const VIEWS: [(&str, &str); 8] = [
+pub const VIEWS: [(&str, &str); 9] = [
     ("mine", "Mine"),
     ("breaching", "Breaching soon"),
     ("reach-out", "Reach out first"),
+    ("falling", "Trust falling"),
     ("unassigned", "Unassigned"),
     ("teams", "My teams"),
     ("open", "All open"),
@@ -57,6 +58,7 @@ struct InboxPage {
     priorities: Vec<&'static str>,
     error: Option<String>,
     alerts: Vec<AlertLine>,
+    trust_alerts: Vec<crate::pages::trust::AlertLine>,
     csrf: String,
 }
 
@@ -167,8 +169,8 @@ pub async fn list(
             statuses: vec![Status::Solved],
             ..Default::default()
         },
-        // Social alerts, not conversations: listed below.
-        "reach-out" => Filter::default(),
+        // Social alerts and trust alerts, not conversations: listed below.
+        "reach-out" | "falling" => Filter::default(),
         _ => return not_found().await,
     };
     filter.channel = param(&q, "channel").parse::<Channel>().ok();
@@ -193,7 +195,15 @@ pub async fn list(
     } else {
         (Vec::new(), None)
     };
-    let listed = if view == "reach-out" {
+    let (trust_alerts, trust_error) = if view == "falling" {
+        match crate::pages::trust::alert_lines(&state, &caller).await {
+            Ok(a) => (a, None),
+            Err(e) => (Vec::new(), Some(e)),
+        }
+    } else {
+        (Vec::new(), None)
+    };
+    let listed = if view == "reach-out" || view == "falling" {
         Ok(candor_store::conversations::Page {
             items: Vec::new(),
             next: None,
@@ -246,8 +256,9 @@ pub async fn list(
             language: param(&q, "language").to_string(),
             channels: Channel::ALL.iter().map(|c| c.as_str()).collect(),
             priorities: Priority::ALL.iter().map(|c| c.as_str()).collect(),
-            error: error.or(alert_error),
+            error: error.or(alert_error).or(trust_error),
             alerts,
+            trust_alerts,
             csrf: s.session.csrf_token.clone(),
         },
     )

@@ -17,6 +17,7 @@ pub mod routing;
 pub mod social;
 pub mod staff;
 pub mod tokens;
+pub mod trust;
 
 use crate::auth::StaffSession;
 use crate::state::WebState;

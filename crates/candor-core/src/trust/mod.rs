@@ -25,8 +25,35 @@
 //! Candor (a phone call not logged, a promise made in a hallway) is invisible,
 //! and the priors make sparse relationships look average rather than unknown.
 //! Every score therefore carries its signals, so a person can see why.
+//!
+//! The signals, what moves them and the trajectory of steps are in the
+//! submodules; docs/trust.md is the method for people.
 
 use serde::Serialize;
+
+pub mod signals;
+pub mod tally;
+pub mod trajectory;
+pub mod trend;
+
+#[cfg(test)]
+mod proptests;
+
+pub use signals::{Counts, SIGNALS, ScopeKind, SignalDef, SignalKey};
+
+/// Event kinds of trust.
+pub mod kind {
+    /// A contact was scored as a step toward partnership or disconnection.
+    pub const STEP: &str = "trust.step";
+    /// A customer's trajectory started falling and the inbox raised an alert.
+    pub const ALERT_RAISED: &str = "trust.alert_raised";
+    /// Someone acted on a trust alert (reached out, or dismissed it).
+    pub const ALERT_HANDLED: &str = "trust.alert_handled";
+    /// A marketing message went out; its payload says whether it went
+    /// against the customer's preferences (`against_preferences`). Whatever
+    /// sends marketing writes it, so self-orientation can count it.
+    pub const MARKETING_SENT: &str = "marketing.sent";
+}
 
 /// Imaginary observations each signal's prior is worth.
 pub const PRIOR_WEIGHT: f64 = 4.0;
@@ -148,6 +175,53 @@ pub fn trust(signals: &[Signal]) -> TrustScore {
     }
 }
 
+fn number(x: f64) -> String {
+    let s = format!("{x:.2}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" { "0".into() } else { s.to_string() }
+}
+
+impl Signal {
+    /// How its rate was computed, with its numbers.
+    pub fn formula(&self) -> String {
+        let prior = self.prior.clamp(0.0, 1.0);
+        format!(
+            "({} + {} × {}) / ({} + {}) = {}",
+            number(finite_non_negative(self.favourable).min(finite_non_negative(self.observed))),
+            number(prior),
+            number(PRIOR_WEIGHT),
+            number(finite_non_negative(self.observed)),
+            number(PRIOR_WEIGHT),
+            number(self.rate())
+        )
+    }
+}
+
+impl ComponentScore {
+    /// How its value was computed from its signals' rates.
+    pub fn formula(&self) -> String {
+        if self.signals.is_empty() {
+            return format!("no signals: the middle, {}", number(self.value));
+        }
+        let rates: Vec<String> = self.signals.iter().map(|s| number(s.rate())).collect();
+        format!("1 + 9 × mean({}) = {}", rates.join(", "), number(self.value))
+    }
+}
+
+impl TrustScore {
+    /// How the score was computed from the components.
+    pub fn formula(&self) -> String {
+        format!(
+            "({} + {} + {}) / {} = {}",
+            number(self.credibility.value),
+            number(self.reliability.value),
+            number(self.intimacy.value),
+            number(self.self_orientation.value),
+            number(self.score)
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -184,6 +258,15 @@ mod tests {
             sig(Component::SelfOrientation, 1e9, 1e9),
         ]);
         assert!(worst.score >= MIN_SCORE && worst.score < 0.31, "{}", worst.score);
+    }
+
+    #[test]
+    fn formulas_show_the_numbers_used() {
+        let s = trust(&[sig(Component::Reliability, 3.0, 5.0)]);
+        assert_eq!(s.reliability.signals[0].formula(), "(3 + 0.5 × 4) / (5 + 4) = 0.56");
+        assert_eq!(s.reliability.formula(), "1 + 9 × mean(0.56) = 6");
+        assert_eq!(s.credibility.formula(), "no signals: the middle, 5.5");
+        assert_eq!(s.formula(), "(5.5 + 6 + 5.5) / 5.5 = 3.09");
     }
 
     #[test]
