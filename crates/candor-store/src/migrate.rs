@@ -81,6 +81,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0048_social_listening.sql"),
         include_str!("../migrations/postgres/0048_social_listening.sql"),
     ),
+    (
+        50,
+        "next actions and campaigns",
+        include_str!("../migrations/sqlite/0050_actions_campaigns.sql"),
+        include_str!("../migrations/postgres/0050_actions_campaigns.sql"),
+    ),
 ];
 
 /// The newest migration version this build knows.
