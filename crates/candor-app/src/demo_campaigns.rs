@@ -1,0 +1,1 @@
+//! The demo's next best actions and win-back campaign.
