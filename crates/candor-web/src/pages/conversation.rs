@@ -90,6 +90,7 @@ struct ConversationPage {
     max_files: usize,
     draft: Draft,
     pact: crate::pages::pact::PactPanel,
+    nba: crate::pages::next_actions::NbaPanel,
     error: Option<String>,
 }
 
@@ -213,12 +214,14 @@ async fn page(
         })
         .collect();
     let pact = crate::pages::pact::panel(state, &caller, id).await;
+    let nba = crate::pages::next_actions::panel(state, &caller, id).await;
     let chrome = Chrome::of(state, s).await;
     let csrf = chrome.csrf.clone();
     render(
         status,
         &ConversationPage {
             pact,
+            nba,
             chrome: Some(chrome),
             csrf,
             id: v.id.clone(),
