@@ -6,7 +6,7 @@ use crate::context::App;
 use crate::error::{AppError, AppResult};
 use candor_core::conversation::MessageKind;
 use candor_core::events::{Subject, kind};
-use candor_core::next_action::{self, Action, Bought, CallWhy, CallWho, Facts, PromiseFact, Rules};
+use candor_core::next_action::{self, Action, Bought, CallWho, CallWhy, Facts, PromiseFact, Rules};
 use candor_core::segment;
 use candor_core::staff::Scope;
 use candor_core::value::{Stage, Tier};
@@ -161,14 +161,18 @@ pub async fn for_conversation(app: &App, caller: &Caller, id: ConversationId) ->
     let offers_met = if rules.offers.is_empty() {
         Vec::new()
     } else {
-        let exprs: Vec<_> = rules.offers.iter().map(|o| segment::parse(&o.when).unwrap_or_else(|_| never())).collect();
+        let exprs: Vec<_> = rules
+            .offers
+            .iter()
+            .map(|o| segment::parse(&o.when).unwrap_or_else(|_| never()))
+            .collect();
         let ctx = crate::segments::context(app, ws).await?;
         app.db.customer_meets(ws, customer.id, &exprs, &ctx).await?
     };
 
     let tier = customer.value.tier;
-    let wants_caller =
-        rules.call.enabled && ((rules.call.tier_a && tier == Some(Tier::A)) || (rules.call.at_risk && stage == Stage::AtRisk));
+    let wants_caller = rules.call.enabled
+        && ((rules.call.tier_a && tier == Some(Tier::A)) || (rules.call.at_risk && stage == Stage::AtRisk));
     let caller_who = if wants_caller {
         let owner = customer
             .attributes
@@ -197,7 +201,9 @@ pub async fn for_conversation(app: &App, caller: &Caller, id: ConversationId) ->
         stage,
         tier,
         last_purchase_at: customer.value.last_purchase_at,
-        last_product: products.first().map(|p| p.name.clone().unwrap_or_else(|| p.product.clone())),
+        last_product: products
+            .first()
+            .map(|p| p.name.clone().unwrap_or_else(|| p.product.clone())),
         customer_wrote,
         promises,
         bought,

@@ -167,9 +167,10 @@ async fn check(app: &App, caller: &Caller, input: &CampaignInput) -> AppResult<(
             }
         }
     };
-    let per_hour = campaign::check_per_hour(input.per_hour.unwrap_or(60)).map_err(|m| AppError::invalid("per_hour", m))?;
-    let purpose = check_purpose(input.purpose.as_deref().unwrap_or("marketing"))
-        .map_err(|m| AppError::invalid("purpose", m))?;
+    let per_hour =
+        campaign::check_per_hour(input.per_hour.unwrap_or(60)).map_err(|m| AppError::invalid("per_hour", m))?;
+    let purpose =
+        check_purpose(input.purpose.as_deref().unwrap_or("marketing")).map_err(|m| AppError::invalid("purpose", m))?;
     Ok((expr.to_string(), name, sender, per_hour, purpose))
 }
 

@@ -48,7 +48,13 @@ pub fn register_jobs(worker: &mut Worker) {
 }
 
 /// Queues the tick due at `at` (the campaign row must name the same time).
-pub(crate) async fn schedule(tx: &mut Tx, now: Timestamp, ws: WorkspaceId, id: CampaignId, at: Timestamp) -> AppResult<()> {
+pub(crate) async fn schedule(
+    tx: &mut Tx,
+    now: Timestamp,
+    ws: WorkspaceId,
+    id: CampaignId,
+    at: Timestamp,
+) -> AppResult<()> {
     let mut job = NewJob::now(TICK_JOB, json!({"campaign_id": id, "at": to_micros(at)}), at);
     job.workspace_id = Some(ws);
     job.max_attempts = 10;
@@ -268,7 +274,8 @@ async fn apply(
 
 /// Starts (or resumes) a campaign in `tx`: it runs, and its first tick is due now.
 pub(crate) async fn start_in(tx: &mut Tx, now: Timestamp, ws: WorkspaceId, id: CampaignId) -> AppResult<()> {
-    tx.set_campaign_state(now, ws, id, CampaignState::Running, Some(now)).await?;
+    tx.set_campaign_state(now, ws, id, CampaignState::Running, Some(now))
+        .await?;
     schedule(tx, now, ws, id, now).await
 }
 

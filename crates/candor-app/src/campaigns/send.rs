@@ -90,7 +90,11 @@ pub async fn send_in(
     let job_kind = Channel::Email
         .delivery_job()
         .ok_or_else(|| AppError::Internal("the email channel names no delivery job".into()))?;
-    let mut job = NewJob::now(job_kind, json!({"message_id": message.id, "conversation_id": c.id}), now);
+    let mut job = NewJob::now(
+        job_kind,
+        json!({"message_id": message.id, "conversation_id": c.id}),
+        now,
+    );
     job.workspace_id = Some(ws);
     job.max_attempts = 20;
     tx.enqueue(now, job).await?;
