@@ -84,7 +84,8 @@ impl Row {
             subject: self.subject,
             body: self.body,
             sender_id: UserId::from_uuid(self.sender_id),
-            per_hour: u32::try_from(self.per_hour).map_err(|e| StoreError::Corrupt(format!("campaign per_hour: {e}")))?,
+            per_hour: u32::try_from(self.per_hour)
+                .map_err(|e| StoreError::Corrupt(format!("campaign per_hour: {e}")))?,
             purpose: self.purpose,
             state: self.state.parse().map_err(StoreError::Corrupt)?,
             segment_cursor: self.segment_cursor.map(CustomerId::from_uuid),
@@ -235,7 +236,13 @@ impl Tx {
     }
 
     /// Replaces a campaign's fields.
-    pub async fn update_campaign(&mut self, now: Timestamp, ws: WorkspaceId, id: CampaignId, f: &CampaignFields<'_>) -> Result<()> {
+    pub async fn update_campaign(
+        &mut self,
+        now: Timestamp,
+        ws: WorkspaceId,
+        id: CampaignId,
+        f: &CampaignFields<'_>,
+    ) -> Result<()> {
         on_tx!(self, x => sqlx::query(
             "UPDATE campaigns SET name = $1, segment = $2, subject = $3, body = $4, sender_id = $5, per_hour = $6, \
              purpose = $7, updated_at = $8 WHERE workspace_id = $9 AND id = $10")
@@ -392,7 +399,9 @@ impl Db {
         if customers.is_empty() {
             return Ok(Vec::new());
         }
-        let mut sql = Sql::new(&format!("SELECT {RECIPIENT_COLUMNS} FROM campaign_recipients WHERE workspace_id = "));
+        let mut sql = Sql::new(&format!(
+            "SELECT {RECIPIENT_COLUMNS} FROM campaign_recipients WHERE workspace_id = "
+        ));
         sql.bind(Arg::Uuid(ws.as_uuid()))
             .push(" AND campaign_id = ")
             .bind(Arg::Uuid(campaign.as_uuid()))
@@ -424,7 +433,13 @@ impl Db {
     }
 
     /// Held customers whose quiet hours are over by `now`, soonest first.
-    pub async fn held_due(&self, ws: WorkspaceId, campaign: CampaignId, now: Timestamp, limit: u32) -> Result<Vec<CustomerId>> {
+    pub async fn held_due(
+        &self,
+        ws: WorkspaceId,
+        campaign: CampaignId,
+        now: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<CustomerId>> {
         let rows: Vec<(Uuid,)> = read!(self, p => sqlx::query_as(
             "SELECT customer_id FROM campaign_recipients WHERE workspace_id = $1 AND campaign_id = $2 \
              AND state = 'held' AND retry_at <= $3 ORDER BY retry_at LIMIT $4")
@@ -442,7 +457,12 @@ impl Db {
     }
 
     /// When the campaign's messages since `since` were sent.
-    pub async fn campaign_sent_since(&self, ws: WorkspaceId, campaign: CampaignId, since: Timestamp) -> Result<Vec<Timestamp>> {
+    pub async fn campaign_sent_since(
+        &self,
+        ws: WorkspaceId,
+        campaign: CampaignId,
+        since: Timestamp,
+    ) -> Result<Vec<Timestamp>> {
         let rows: Vec<(i64,)> = read!(self, p => sqlx::query_as(
             "SELECT decided_at FROM campaign_recipients WHERE workspace_id = $1 AND campaign_id = $2 \
              AND state = 'sent' AND decided_at > $3 ORDER BY decided_at")
@@ -473,7 +493,8 @@ impl Db {
         if customers.is_empty() {
             return Ok(HashMap::new());
         }
-        let mut sql = Sql::new("SELECT p.customer_id, p.product, p.product_name, p.at FROM purchases p WHERE p.workspace_id = ");
+        let mut sql =
+            Sql::new("SELECT p.customer_id, p.product, p.product_name, p.at FROM purchases p WHERE p.workspace_id = ");
         sql.bind(Arg::Uuid(ws.as_uuid()))
             .push(" AND p.status = 'paid' AND p.customer_id IN ")
             .bind_list(customers.iter().map(|c| c.as_uuid()))
@@ -491,7 +512,12 @@ impl Db {
     }
 
     /// The campaign's figures; revenue counts purchases in `currency`.
-    pub async fn campaign_results(&self, ws: WorkspaceId, campaign: CampaignId, currency: &str) -> Result<CampaignResults> {
+    pub async fn campaign_results(
+        &self,
+        ws: WorkspaceId,
+        campaign: CampaignId,
+        currency: &str,
+    ) -> Result<CampaignResults> {
         let (w, c) = (ws.as_uuid(), campaign.as_uuid());
         let mut out = CampaignResults::default();
         let states: Vec<(String, String, i64)> = read!(self, p => sqlx::query_as(

@@ -123,7 +123,7 @@ impl Db {
              JOIN users u ON u.id = m.author_id AND u.workspace_id = c.workspace_id \
              WHERE c.workspace_id = $1 AND c.customer_id = $2 AND m.kind = 'outbound' AND m.author_type = 'staff' \
              AND u.active = $3 \
-             GROUP BY m.author_id ORDER BY COUNT(*) DESC, MAX(m.id) DESC LIMIT 1")
+             GROUP BY m.author_id ORDER BY COUNT(*) DESC, MAX(m.created_at) DESC LIMIT 1")
             .bind(ws.as_uuid()).bind(customer.as_uuid()).bind(true).fetch_optional(p).await)?;
         Ok(row.map(|(u, n)| (UserId::from_uuid(u), n)))
     }
@@ -164,7 +164,9 @@ impl Db {
         let bits: Option<i64> = read!(self, p => bind_args!(sqlx::query_scalar(sqlx::AssertSqlSafe(sql.text.clone())), sql.args)
             .fetch_optional(p).await)?;
         let bits = bits.unwrap_or(0);
-        Ok((0..conditions.len()).map(|i| compiled[i] && bits & (1i64 << i) != 0).collect())
+        Ok((0..conditions.len())
+            .map(|i| compiled[i] && bits & (1i64 << i) != 0)
+            .collect())
     }
 }
 

@@ -87,7 +87,10 @@ impl Template {
                     message: format!("{{{{{name}}}}} is not a field; use one of {}", FIELDS.join(", ")),
                 });
             }
-            if fallback.as_ref().is_some_and(|f| f.chars().count() > MAX_FALLBACK_CHARS) {
+            if fallback
+                .as_ref()
+                .is_some_and(|f| f.chars().count() > MAX_FALLBACK_CHARS)
+            {
                 return Err(TemplateError {
                     position,
                     message: format!("a fallback has at most {MAX_FALLBACK_CHARS} characters"),

@@ -46,8 +46,14 @@ fn quiet_hours_within_a_day_and_empty_ones() {
         Some(at("2026-03-03T14:00:00Z"))
     );
     assert_eq!(quiet_until(&q, &utc, at("2026-03-03T11:59:59Z")), None);
-    assert_eq!(quiet_until(&quiet("09:00", "09:00"), &utc, at("2026-03-03T09:00:00Z")), None);
-    assert_eq!(quiet_until(&quiet("nonsense", "09:00"), &utc, at("2026-03-03T09:00:00Z")), None);
+    assert_eq!(
+        quiet_until(&quiet("09:00", "09:00"), &utc, at("2026-03-03T09:00:00Z")),
+        None
+    );
+    assert_eq!(
+        quiet_until(&quiet("nonsense", "09:00"), &utc, at("2026-03-03T09:00:00Z")),
+        None
+    );
 }
 
 #[test]
@@ -94,15 +100,24 @@ fn decisions_put_the_customers_refusals_first() {
     };
     assert_eq!(decide(&dnc), Decision::Skip(Skip::DoNotContact));
     assert_eq!(
-        decide(&Recipient { consent: false, ..ok.clone() }),
+        decide(&Recipient {
+            consent: false,
+            ..ok.clone()
+        }),
         Decision::Skip(Skip::NoConsent)
     );
     assert_eq!(
-        decide(&Recipient { address: None, ..ok.clone() }),
+        decide(&Recipient {
+            address: None,
+            ..ok.clone()
+        }),
         Decision::Skip(Skip::NoEmail)
     );
     assert_eq!(
-        decide(&Recipient { bounced: true, ..ok.clone() }),
+        decide(&Recipient {
+            bounced: true,
+            ..ok.clone()
+        }),
         Decision::Skip(Skip::Bounced)
     );
     assert_eq!(
@@ -129,7 +144,10 @@ fn decisions_put_the_customers_refusals_first() {
         }),
         Decision::Skip(Skip::NoConsent)
     );
-    assert_eq!(Skip::NoConsent.sentence("marketing"), "no consent for marketing on record");
+    assert_eq!(
+        Skip::NoConsent.sentence("marketing"),
+        "no consent for marketing on record"
+    );
     assert_eq!(
         Skip::MissingDetail("last_product".into()).sentence("marketing"),
         "the message needs {{last_product}}, which is not known for them"

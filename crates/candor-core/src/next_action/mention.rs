@@ -49,10 +49,18 @@ mod tests {
 
     #[test]
     fn whole_words_any_case_plurals() {
-        assert!(names_product("Do you have the Helmet in blue?", "helmet", Some("Helmet")));
+        assert!(names_product(
+            "Do you have the Helmet in blue?",
+            "helmet",
+            Some("Helmet")
+        ));
         assert!(names_product("two helmets please", "helmet", None));
         assert!(!names_product("helmetless riders", "helmet", None));
-        assert!(names_product("I want another cargo bike!", "bike-cargo", Some("Cargo bike")));
+        assert!(names_product(
+            "I want another cargo bike!",
+            "bike-cargo",
+            Some("Cargo bike")
+        ));
         assert!(names_product("order BIKE-CARGO", "bike-cargo", Some("Cargo bike")));
         assert!(!names_product("my bike", "bike-cargo", Some("Cargo bike")));
         // Too short to tell.

@@ -46,22 +46,38 @@ fn nothing_to_say_lists_nothing() {
 fn promises_broken_late_and_due() {
     let mut f = facts();
     f.promises = vec![
-        promise(PromiseState::Broken, "2026-02-28T12:00:00Z", Some("2026-02-28T12:00:01Z")),
+        promise(
+            PromiseState::Broken,
+            "2026-02-28T12:00:00Z",
+            Some("2026-02-28T12:00:01Z"),
+        ),
         promise(PromiseState::Open, "2026-03-02T14:00:00Z", None),
         promise(PromiseState::Open, "2026-03-01T09:00:00Z", None),
         // Too far ahead, too long ago, kept, and made again: none listed.
         promise(PromiseState::Open, "2026-03-09T09:00:00Z", None),
-        promise(PromiseState::Broken, "2025-12-01T09:00:00Z", Some("2025-12-01T09:00:01Z")),
+        promise(
+            PromiseState::Broken,
+            "2025-12-01T09:00:00Z",
+            Some("2025-12-01T09:00:01Z"),
+        ),
         promise(PromiseState::Kept, "2026-03-02T10:00:00Z", Some("2026-03-01T10:00:00Z")),
         PromiseFact {
             replaced: true,
-            ..promise(PromiseState::Broken, "2026-03-01T12:00:00Z", Some("2026-03-01T12:00:01Z"))
+            ..promise(
+                PromiseState::Broken,
+                "2026-03-01T12:00:00Z",
+                Some("2026-03-01T12:00:01Z"),
+            )
         },
     ];
     let a = evaluate(&Rules::default(), &f);
     assert_eq!(
         kinds(&a),
-        vec![ActionKind::PromiseBroken, ActionKind::PromiseBroken, ActionKind::PromiseDue]
+        vec![
+            ActionKind::PromiseBroken,
+            ActionKind::PromiseBroken,
+            ActionKind::PromiseDue
+        ]
     );
     assert_eq!(
         a[0].reason,
@@ -86,7 +102,11 @@ fn already_bought_names_the_product_and_when() {
     let a = evaluate(&Rules::default(), &f);
     assert_eq!(kinds(&a), vec![ActionKind::AlreadyBought]);
     assert_eq!(a[0].title, "Already bought: Helmet");
-    assert!(a[0].reason.contains("2 times, last on 3 November 2025"), "{}", a[0].reason);
+    assert!(
+        a[0].reason.contains("2 times, last on 3 November 2025"),
+        "{}",
+        a[0].reason
+    );
     assert_eq!(a[0].count, Some(2));
     let json = serde_json::to_value(&a[0]).unwrap();
     assert_eq!(json["kind"], "already-bought");

@@ -66,7 +66,11 @@ pub async fn list(
     let mut items = campaigns::list(&state.app, &caller, before, limit + 1).await?;
     let more = items.len() > limit as usize;
     items.truncate(limit as usize);
-    let next_cursor = if more { items.last().map(|c| c.id.to_string()) } else { None };
+    let next_cursor = if more {
+        items.last().map(|c| c.id.to_string())
+    } else {
+        None
+    };
     Ok(Json(List { items, next_cursor }))
 }
 
@@ -117,7 +121,12 @@ pub async fn preview(
     let customer = match q.get("customer_id").map(|c| c.trim()).filter(|c| !c.is_empty()) {
         None => None,
         Some(c) => Some(c.parse::<CustomerId>().map_err(|_| {
-            ApiError::field(StatusCode::BAD_REQUEST, "invalid_field", "customer_id", "not a customer id")
+            ApiError::field(
+                StatusCode::BAD_REQUEST,
+                "invalid_field",
+                "customer_id",
+                "not a customer id",
+            )
         })?),
     };
     Ok(Json(campaigns::preview(&state.app, &caller, id, customer).await?))

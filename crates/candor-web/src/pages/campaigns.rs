@@ -36,7 +36,8 @@ fn refusal(e: AppError) -> Response {
 }
 
 fn when(t: Option<jiff::Timestamp>) -> String {
-    t.map(|t| t.strftime("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_default()
+    t.map(|t| t.strftime("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_default()
 }
 
 /// A skip's code in words, for the results.
@@ -188,11 +189,23 @@ fn results_of(c: &CampaignView, currency: candor_core::value::Currency) -> Vec<(
     vec![
         ("sent".into(), "Sent".into(), r.sent.to_string()),
         ("skipped".into(), "Skipped".into(), r.skipped.to_string()),
-        ("held".into(), "Waiting for quiet hours to end".into(), r.held.to_string()),
-        ("delivered".into(), "Accepted by the mail server".into(), r.delivered.to_string()),
+        (
+            "held".into(),
+            "Waiting for quiet hours to end".into(),
+            r.held.to_string(),
+        ),
+        (
+            "delivered".into(),
+            "Accepted by the mail server".into(),
+            r.delivered.to_string(),
+        ),
         ("failed".into(), "Could not be sent".into(), r.failed.to_string()),
         ("replies".into(), "Replies".into(), r.replies.to_string()),
-        ("buyers".into(), "Customers who bought since".into(), r.buyers.to_string()),
+        (
+            "buyers".into(),
+            "Customers who bought since".into(),
+            r.buyers.to_string(),
+        ),
         ("purchases".into(), "Purchases since".into(), r.purchases.to_string()),
         (
             "revenue".into(),

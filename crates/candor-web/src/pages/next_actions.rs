@@ -171,7 +171,11 @@ fn rules_of(form: &HashMap<String, String>) -> Rules {
 }
 
 /// POST /settings/next-actions
-pub async fn save(State(state): State<WebState>, s: StaffSession, Form(form): Form<HashMap<String, String>>) -> Response {
+pub async fn save(
+    State(state): State<WebState>,
+    s: StaffSession,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
     if let Some(r) = s.form_refusal(form.get("csrf").map(String::as_str).unwrap_or("")) {
         return r;
     }
