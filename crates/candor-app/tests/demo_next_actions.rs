@@ -30,7 +30,10 @@ async fn the_demo_tells_each_story(db: Db) {
                 ..Default::default()
             };
             let page = app.db.conversations(ws, &filter, None, 10).await.unwrap();
-            let conv = page.items.first().unwrap_or_else(|| panic!("{name} has a conversation"));
+            let conv = page
+                .items
+                .first()
+                .unwrap_or_else(|| panic!("{name} has a conversation"));
             next_actions::for_conversation(app, caller, conv.0.id).await.unwrap()
         }
     };
@@ -42,17 +45,34 @@ async fn the_demo_tells_each_story(db: Db) {
     assert_eq!(kinds(&marta), [ActionKind::AlreadyBought], "{marta:?}");
     let sofia = actions_of("Sofia Lindgren").await;
     assert!(kinds(&sofia).contains(&ActionKind::Offer), "{sofia:?}");
-    assert!(sofia.iter().any(|a| a.title.starts_with("Student discount")), "{sofia:?}");
+    assert!(
+        sofia.iter().any(|a| a.title.starts_with("Student discount")),
+        "{sofia:?}"
+    );
     let henrik = actions_of("Henrik Aalto").await;
     assert!(kinds(&henrik).contains(&ActionKind::WinBack), "{henrik:?}");
 
     let list = campaigns::list(&app, &caller, None, 10).await.unwrap();
-    let c = list.iter().find(|c| c.name == candor_app::demo_campaigns::DEMO_CAMPAIGN).unwrap();
+    let c = list
+        .iter()
+        .find(|c| c.name == candor_app::demo_campaigns::DEMO_CAMPAIGN)
+        .unwrap();
     let run = campaigns::dry_run(&app, &caller, c.id, None, 200).await.unwrap();
     let codes: BTreeSet<&str> = run.items.iter().map(|l| l.reason_code.as_str()).collect();
-    for code in ["send", "quiet-hours", "no-consent", "do-not-contact", "no-email", "bounced"] {
+    for code in [
+        "send",
+        "quiet-hours",
+        "no-consent",
+        "do-not-contact",
+        "no-email",
+        "bounced",
+    ] {
         assert!(codes.contains(code), "{code} in {codes:?}");
     }
-    assert!(run.items.iter().any(|l| l.name == "Henrik Aalto" && l.outcome == "send"));
+    assert!(
+        run.items
+            .iter()
+            .any(|l| l.name == "Henrik Aalto" && l.outcome == "send")
+    );
 }
 both_backends!(demo_stories, the_demo_tells_each_story);
