@@ -141,6 +141,7 @@ pub async fn load(app: &App) -> AppResult<DemoOutcome> {
     crate::demo_community::load(app, workspace.id).await?;
     crate::demo_social::load(app, &owner).await?;
     crate::coach_rules::put(app, &crate::Caller::session(owner.clone()), "en", DEMO_COACH_RULES).await?;
+    crate::demo_campaigns::load(app, &owner).await?;
     Ok(DemoOutcome {
         workspace,
         created: true,

@@ -27,7 +27,8 @@ async fn the_demo_measures_up_truthfully(db: Db) {
     assert!(n(m90, "breaches") >= 2, "{m90}");
     assert!(n(m90, "breaches_redressed") >= 2, "{m90}");
     assert!(n(m90, "breaches_redressed") <= n(m90, "breaches"), "{m90}");
-    assert_eq!(n(m90, "promises_broken"), 1, "{m90}");
+    // The old story's, and the one the next-best-action demo asks after.
+    assert_eq!(n(m90, "promises_broken"), 2, "{m90}");
     assert!(n(m90, "promises_kept_count") >= 2, "{m90}");
     assert!(
         n(m90, "promises_made") > n(m90, "promises_kept_count") + 1,

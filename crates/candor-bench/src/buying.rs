@@ -44,6 +44,12 @@ pub fn purchases(g: &mut Gen) -> StepFuture<'_> {
         let heavy = g.people.heavy;
         let heavy_every = (n / g.scale.heavy_purchases.max(1)).max(1);
         let mut bulk = Bulk::new(g.backend, &[("purchases", PURCHASE_COLUMNS), ("events", EVENT_COLUMNS)]);
+        // The repeat-purchase checks: a sampled paid purchase's customer, with
+        // its product or (half the time) another. Their own generator leaves
+        // the purchases as they were.
+        let mut checks_rng = Rng::new(29);
+        let check_every = (n / 5_000).max(1);
+        let mut checks: Vec<String> = Vec::new();
         for p in 0..n {
             let at = between(from, to, p, n);
             let us = at.as_microsecond();
@@ -76,6 +82,15 @@ pub fn purchases(g: &mut Gen) -> StepFuture<'_> {
                 V::Int(us),
             ];
             g.put(&mut bulk, 0, row).await?;
+            let email = &g.people.list[c].email;
+            if p % check_every == 0 && status == "paid" && !email.is_empty() {
+                let product = if checks_rng.chance(0.5) {
+                    code
+                } else {
+                    texts::product(checks_rng.unit()).0
+                };
+                checks.push(json!({"customer": {"kind": "email", "value": email}, "product": product}).to_string());
+            }
             let (source, actor) = if rng.chance(0.7) {
                 ("api", owner)
             } else {
@@ -105,6 +120,7 @@ pub fn purchases(g: &mut Gen) -> StepFuture<'_> {
             }
         }
         g.finish(bulk).await?;
+        g.seed.pool("repeat_check", crate::seed::Pool::List(checks));
         let mut tx = g.app.db.begin().await.map_err(|e| anyhow!("{e}"))?;
         tx.ensure_value_settings(candor_core::WorkspaceId::from_uuid(ws), Currency::Eur)
             .await

@@ -245,6 +245,17 @@ pub const SCENARIOS: &[Scenario] = &[
         compare: Some("newest"),
         about: "the public HTML page of the community topic with 200 replies, for a reader not signed in",
     },
+    Scenario {
+        name: "repeat-purchase",
+        target: Target::Candor,
+        method: "POST",
+        path: "/api/v1/checks/repeat-purchase",
+        body: Some("{repeat_check}"),
+        headers: AUTH,
+        expect: 200,
+        compare: Some("row"),
+        about: "the check a shop calls before an order: did this customer (by email) buy this product before?",
+    },
 ];
 
 /// Scenarios whose first request to a freshly started Candor, before any

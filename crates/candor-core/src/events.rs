@@ -94,6 +94,16 @@ pub mod kind {
     pub const ATTRIBUTE_DEFINED: &str = "attribute.defined";
     /// A segment was saved.
     pub const SEGMENT_CREATED: &str = "segment.created";
+    /// A campaign was written (or changed before it started).
+    pub const CAMPAIGN_SAVED: &str = "campaign.saved";
+    /// A campaign started or went on sending.
+    pub const CAMPAIGN_STARTED: &str = "campaign.started";
+    /// A campaign was paused.
+    pub const CAMPAIGN_PAUSED: &str = "campaign.paused";
+    /// A campaign decided about every customer of its segment.
+    pub const CAMPAIGN_FINISHED: &str = "campaign.finished";
+    /// The workspace's next-best-action rules changed.
+    pub const NEXT_ACTION_RULES_CHANGED: &str = "next_actions.rules_changed";
 
     /// A conversation was opened.
     pub const CONVERSATION_CREATED: &str = "conversation.created";

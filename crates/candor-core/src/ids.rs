@@ -120,6 +120,10 @@ id_type!(
     SegmentId
 );
 id_type!(
+    /// A win-back campaign.
+    CampaignId
+);
+id_type!(
     /// A note about a customer.
     NoteId
 );

@@ -1,5 +1,6 @@
 //! The Candor domain: types, rules and arithmetic. No IO, no async.
 
+pub mod campaign;
 pub mod clock;
 pub mod commitments;
 pub mod community;
@@ -11,6 +12,7 @@ pub mod identity;
 pub mod ids;
 pub mod likeness;
 pub mod links;
+pub mod next_action;
 pub mod pact;
 pub mod phone;
 pub mod promises;

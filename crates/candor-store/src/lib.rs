@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod bulk;
+pub mod campaigns;
 pub mod catalog;
 pub mod clocks;
 pub mod clocks_rebuild;
@@ -23,6 +24,7 @@ pub mod likeness;
 pub mod merge;
 pub mod messages;
 pub mod migrate;
+pub mod next_actions;
 pub mod outbox;
 pub mod phone;
 pub mod promises;

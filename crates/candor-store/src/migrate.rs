@@ -88,6 +88,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/postgres/0049_trust.sql"),
     ),
     (
+        50,
+        "next actions and campaigns",
+        include_str!("../migrations/sqlite/0050_actions_campaigns.sql"),
+        include_str!("../migrations/postgres/0050_actions_campaigns.sql"),
+    ),
+    (
         52,
         "leases",
         include_str!("../migrations/sqlite/0052_leases.sql"),

@@ -94,6 +94,8 @@ pub fn router(state: WebState) -> Router {
         .route("/w/{slug}/commitments", get(pages::commitments::public))
         .merge(community_routes())
         .merge(pages::trust::routes())
+        .merge(pages::next_actions::routes())
+        .merge(pages::campaigns::routes())
         .route("/static/{*path}", get(pages::asset))
         .fallback(pages::not_found)
         .layer(middleware::from_fn(auth::same_origin_only));

@@ -217,6 +217,7 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> Result<()> {
     candor_app::breaches::register_jobs(&mut worker);
     candor_app::promises::register_jobs(&mut worker);
     candor_app::community::register_jobs(&mut worker);
+    candor_app::campaigns::register_jobs(&mut worker);
     // Email: agent replies and Candor's own emails go out through the
     // workspace's mailbox (replacing the community's "hold in the outbox"
     // handler, which the email handler falls back to without a mailbox).

@@ -1,5 +1,6 @@
 //! The JSON API under /api/v1, and its OpenAPI document.
 
+pub mod campaigns;
 pub mod checks;
 pub mod commitments;
 pub mod common;
@@ -10,6 +11,7 @@ pub mod conversations;
 pub mod customers;
 pub mod docs;
 pub mod email;
+pub mod next_actions;
 pub mod pact;
 pub mod phone;
 pub mod purchases;
@@ -140,6 +142,8 @@ pub struct ApiDoc;
 pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     let mut doc = ApiDoc::openapi();
     doc.merge(trust::TrustDoc::openapi());
+    doc.merge(next_actions::NextActionsDoc::openapi());
+    doc.merge(campaigns::CampaignsDoc::openapi());
     Json(doc)
 }
 
@@ -284,6 +288,8 @@ pub fn router(state: WebState) -> Router<WebState> {
         .route("/social/alerts/{id}/reach-out", post(social::reach_out))
         .route("/social/alerts/{id}/dismiss", post(social::dismiss))
         .merge(trust::routes())
+        .merge(next_actions::routes())
+        .merge(campaigns::routes())
         .fallback(unknown_route)
         .layer(middleware::from_fn_with_state(state.clone(), idempotency))
         .layer(middleware::from_fn_with_state(state, api_auth));

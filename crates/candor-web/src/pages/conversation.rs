@@ -91,6 +91,7 @@ struct ConversationPage {
     draft: Draft,
     pact: crate::pages::pact::PactPanel,
     trust: Option<crate::pages::trust::TrustPanel>,
+    nba: crate::pages::next_actions::NbaPanel,
     error: Option<String>,
 }
 
@@ -218,6 +219,7 @@ async fn page(
         Some(c) => crate::pages::trust::customer_panel(state, &caller, c.id).await,
         None => None,
     };
+    let nba = crate::pages::next_actions::panel(state, &caller, id).await;
     let chrome = Chrome::of(state, s).await;
     let csrf = chrome.csrf.clone();
     render(
@@ -225,6 +227,7 @@ async fn page(
         &ConversationPage {
             pact,
             trust,
+            nba,
             chrome: Some(chrome),
             csrf,
             id: v.id.clone(),

@@ -1,6 +1,7 @@
 //! Server-rendered pages for staff. They work without JavaScript.
 
 pub mod calls;
+pub mod campaigns;
 pub mod coach;
 pub mod commitments;
 pub mod commitments_public;
@@ -11,6 +12,7 @@ pub mod email;
 pub mod inbox;
 pub mod invite;
 pub mod login;
+pub mod next_actions;
 pub mod pact;
 pub mod redress;
 pub mod routing;
