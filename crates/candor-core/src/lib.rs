@@ -1,5 +1,6 @@
 //! The Candor domain: types, rules and arithmetic. No IO, no async.
 
+pub mod chat;
 pub mod clock;
 pub mod commitments;
 pub mod community;

@@ -81,6 +81,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0048_social_listening.sql"),
         include_str!("../migrations/postgres/0048_social_listening.sql"),
     ),
+    (
+        51,
+        "chat",
+        include_str!("../migrations/sqlite/0051_chat.sql"),
+        include_str!("../migrations/postgres/0051_chat.sql"),
+    ),
 ];
 
 /// The newest migration version this build knows.
