@@ -211,6 +211,7 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> Result<()> {
         },
     );
 
+    state.chat.set_sockets_per_ip(args.chat_sockets_per_ip as usize);
     let shutdown = CancellationToken::new();
     let mut worker = Worker::new(app.clone());
     candor_app::value::register_jobs(&mut worker);
