@@ -408,7 +408,7 @@ async fn limits_and_bad_frames(s: &TestServer) {
             Some(json!({"allowed_origins": ["https://ok.example", "shop.example.com/path"]})),
         )
         .await;
-    assert_eq!(st, 400, "{bad}");
+    assert_eq!(st, 422, "{bad}");
     assert_eq!(common::field(&bad), "allowed_origins[1]");
     // An unknown workspace has no chat.
     match Widget::connect(s, "no-such-company", "https://shop.example.com").await {

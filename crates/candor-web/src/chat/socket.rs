@@ -89,13 +89,15 @@ pub async fn upgrade(
         .max_frame_size(MAX_FRAME_BYTES)
         .on_upgrade(move |socket| async move {
             let _slot = slot;
-            run(state, workspace.id, socket).await;
+            run(state, workspace.id, workspace.name, socket).await;
         })
 }
 
 /// One widget's connection.
 struct Chat {
     state: WebState,
+    /// The workspace's name, which the widget's title shows.
+    company: String,
     socket: WebSocket,
     visitor: Visitor,
     conversation: Option<ConversationId>,
@@ -157,7 +159,7 @@ async fn hello(socket: &mut WebSocket) -> Option<(Hello, Option<MessageId>)> {
     }
 }
 
-async fn run(state: WebState, ws: WorkspaceId, mut socket: WebSocket) {
+async fn run(state: WebState, ws: WorkspaceId, company: String, mut socket: WebSocket) {
     let Some((hello_frame, after)) = hello(&mut socket).await else {
         return;
     };
@@ -200,6 +202,7 @@ async fn run(state: WebState, ws: WorkspaceId, mut socket: WebSocket) {
     };
     let mut chat = Chat {
         state,
+        company,
         socket,
         conversation: session.conversation_id,
         cursor: after,
@@ -232,7 +235,8 @@ impl Chat {
         let mut live = self.state.app.live.subscribe();
         let closing = self.state.app.live.closing();
         let availability = check_availability(&self.state, self.ws()).await;
-        let welcome = json!({"type": "welcome", "signed": self.visitor.signed, "name": self.visitor.name,
+        let welcome = json!({"type": "welcome", "company": self.company, "signed": self.visitor.signed,
+            "name": self.visitor.name,
             "availability": availability_json(&availability)});
         self.availability = Some(availability);
         if !send(&mut self.socket, welcome.to_string()).await || !self.push().await {
