@@ -376,7 +376,8 @@ impl Chat {
             Ok(posted) => {
                 self.conversation = Some(posted.conversation_id);
                 let ack = json!({"type": "stored", "client_id": client_id, "id": posted.message.id,
-                    "at": posted.message.created_at, "duplicate": posted.duplicate});
+                    "conversation_id": posted.conversation_id, "at": posted.message.created_at,
+                    "duplicate": posted.duplicate});
                 send(&mut self.socket, ack.to_string()).await && self.push().await
             }
             Err(e) => {
