@@ -14,17 +14,21 @@ use candor_store::staff::{User, Workspace};
 pub const DEMO_USER_ID: &str = "northwind-shop-1042";
 
 /// (visitor id, signed?, name, messages from the visitor, the reply, email given)
-type DemoChat = (&'static str, bool, &'static str, &'static [&'static str], &'static str, &'static str);
+type DemoChat = (
+    &'static str,
+    bool,
+    &'static str,
+    &'static [&'static str],
+    &'static str,
+    &'static str,
+);
 
 const CHATS: &[DemoChat] = &[
     (
         "demo-visitor-helmet-size",
         false,
         "",
-        &[
-            "Hi! Does the Aero helmet come in XL?",
-            "My head is 62 cm around.",
-        ],
+        &["Hi! Does the Aero helmet come in XL?", "My head is 62 cm around."],
         "Hi, yes: the Aero comes in XL (61–65 cm), so it fits you. Shall I set one aside for pick-up?",
         "",
     ),

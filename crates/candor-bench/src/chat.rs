@@ -35,7 +35,11 @@ pub struct ChatArgs {
     #[arg(long, default_value_t = 3)]
     pub messages: usize,
     /// The PostgreSQL server (for --backend postgres).
-    #[arg(long, env = "CANDOR_BENCH_PG_URL", default_value = "postgres://postgres@127.0.0.1:5432")]
+    #[arg(
+        long,
+        env = "CANDOR_BENCH_PG_URL",
+        default_value = "postgres://postgres@127.0.0.1:5432"
+    )]
     pub pg_url: String,
     /// The candor binary.
     #[arg(long, default_value = "target/release/candor")]
@@ -177,7 +181,10 @@ async fn listen(base: String, token: String, pending: Pending, heard: Arc<Mutex<
             let Some(c) = v["conversation_id"].as_str() else {
                 continue;
             };
-            let sent = pending.lock().ok().and_then(|mut p| p.get_mut(c).and_then(|q| q.pop_front()));
+            let sent = pending
+                .lock()
+                .ok()
+                .and_then(|mut p| p.get_mut(c).and_then(|q| q.pop_front()));
             if let (Some(sent), Ok(mut h)) = (sent, heard.lock()) {
                 h.push(now.duration_since(sent).as_secs_f64() * 1000.0);
             }
@@ -212,7 +219,12 @@ type Measured = (Vec<f64>, Vec<f64>, usize);
 async fn measure(args: &ChatArgs, base: &str, slug: &str, token: &str) -> Result<Measured> {
     let pending: Pending = Arc::default();
     let heard: Arc<Mutex<Vec<f64>>> = Arc::default();
-    let listener = tokio::spawn(listen(base.to_string(), token.to_string(), pending.clone(), heard.clone()));
+    let listener = tokio::spawn(listen(
+        base.to_string(),
+        token.to_string(),
+        pending.clone(),
+        heard.clone(),
+    ));
     tokio::time::sleep(Duration::from_millis(500)).await;
     let ws_url = format!("{}/w/{slug}/chat/ws", base.replacen("http", "ws", 1));
     // Every widget connects, says hello and sends its messages; then it

@@ -69,9 +69,9 @@
 //! earlier one left in the seed (the workspace, the owner, sampled ids).
 
 pub mod bulk;
-pub mod chat;
 pub mod buying;
 pub mod ceiling_schema;
+pub mod chat;
 pub mod cli;
 pub mod clocks;
 pub mod community;

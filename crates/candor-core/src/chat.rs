@@ -37,10 +37,7 @@ pub enum ChatError {
 
 /// Checks an id the widget made up (a visitor id, a client message id).
 pub fn check_token(raw: &str) -> Result<&str, ChatError> {
-    let ok = (8..=100).contains(&raw.len())
-        && raw
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    let ok = (8..=100).contains(&raw.len()) && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     if ok { Ok(raw) } else { Err(ChatError::BadToken) }
 }
 
@@ -248,7 +245,10 @@ mod tests {
 
     #[test]
     fn origins_are_normalised_and_matched() {
-        assert_eq!(parse_origin("HTTPS://Shop.Example.com/").unwrap(), "https://shop.example.com");
+        assert_eq!(
+            parse_origin("HTTPS://Shop.Example.com/").unwrap(),
+            "https://shop.example.com"
+        );
         assert_eq!(parse_origin("http://localhost:8080").unwrap(), "http://localhost:8080");
         assert_eq!(parse_origin("https://a.example:443").unwrap(), "https://a.example");
         assert!(parse_origin("ftp://a.example").is_err());
@@ -263,7 +263,12 @@ mod tests {
         assert!(origin_allowed(&[], None));
         let parsed = parse_origins(&["https://a.example".into(), " ".into(), "https://A.example/".into()]).unwrap();
         assert_eq!(parsed, vec!["https://a.example"]);
-        assert_eq!(parse_origins(&["https://a.example".into(), "nope".into()]).unwrap_err().0, 1);
+        assert_eq!(
+            parse_origins(&["https://a.example".into(), "nope".into()])
+                .unwrap_err()
+                .0,
+            1
+        );
     }
 
     #[test]
@@ -274,7 +279,10 @@ mod tests {
         assert!(check_message("hello").is_ok());
         assert_eq!(check_message("   "), Err(ChatError::Empty));
         assert!(check_message(&"é".repeat(MAX_MESSAGE_CHARS)).is_ok());
-        assert_eq!(check_message(&"a".repeat(MAX_MESSAGE_CHARS + 1)), Err(ChatError::TooLong));
+        assert_eq!(
+            check_message(&"a".repeat(MAX_MESSAGE_CHARS + 1)),
+            Err(ChatError::TooLong)
+        );
         assert_eq!(message_external_id("v:abc", "c1"), "v:abc/c1");
     }
 

@@ -89,28 +89,54 @@ async fn a_visitor_and_an_agent_chat(s: &TestServer) -> PageResult<()> {
     let visitor = Browser::start().await?;
     visitor.goto(&site).await?;
     visitor.wait_for_text("#candor-chat-launcher", "Chat with us").await?;
-    assert_eq!(visitor.attr("#candor-chat-launcher", "aria-expanded").await?.as_deref(), Some("false"));
+    assert_eq!(
+        visitor.attr("#candor-chat-launcher", "aria-expanded").await?.as_deref(),
+        Some("false")
+    );
     visitor
         .eval("document.getElementById('candor-chat-launcher').focus(); return true;")
         .await?;
     visitor.press("\u{e007}").await?; // Enter
     visitor
-        .wait_until("the panel is open", "document.getElementById('candor-chat-panel').hidden === false")
+        .wait_until(
+            "the panel is open",
+            "document.getElementById('candor-chat-panel').hidden === false",
+        )
         .await?;
-    assert_eq!(visitor.attr("#candor-chat-launcher", "aria-expanded").await?.as_deref(), Some("true"));
-    assert_eq!(visitor.attr("#candor-chat-panel", "role").await?.as_deref(), Some("dialog"));
-    assert_eq!(visitor.attr("#candor-chat-log", "aria-live").await?.as_deref(), Some("polite"));
+    assert_eq!(
+        visitor.attr("#candor-chat-launcher", "aria-expanded").await?.as_deref(),
+        Some("true")
+    );
+    assert_eq!(
+        visitor.attr("#candor-chat-panel", "role").await?.as_deref(),
+        Some("dialog")
+    );
+    assert_eq!(
+        visitor.attr("#candor-chat-log", "aria-live").await?.as_deref(),
+        Some("polite")
+    );
     visitor
-        .wait_until("the message field has the focus", "document.activeElement.id === 'candor-chat-input'")
+        .wait_until(
+            "the message field has the focus",
+            "document.activeElement.id === 'candor-chat-input'",
+        )
         .await?;
     visitor.wait_for("#candor-chat-panel[data-state=ready]").await?;
     visitor.wait_for_text("#candor-chat-title", "Acme Inc").await?;
-    visitor.wait_for_text("#candor-chat-availability", "We are here").await?;
+    visitor
+        .wait_for_text("#candor-chat-availability", "We are here")
+        .await?;
     visitor.assert_accessible().await?;
-    visitor.fill("#candor-chat-input", "Do you have the Aero helmet in XL?").await?;
+    visitor
+        .fill("#candor-chat-input", "Do you have the Aero helmet in XL?")
+        .await?;
     visitor.click("#candor-chat-send").await?;
-    visitor.wait_for_text("#candor-chat-log li.cc-visitor", "Do you have the Aero helmet in XL?").await?;
-    visitor.wait_for_text("#candor-chat-log li.cc-visitor .cc-meta", "Delivered").await?;
+    visitor
+        .wait_for_text("#candor-chat-log li.cc-visitor", "Do you have the Aero helmet in XL?")
+        .await?;
+    visitor
+        .wait_for_text("#candor-chat-log li.cc-visitor .cc-meta", "Delivered")
+        .await?;
     let id = the_id_of_the_chat(&api).await;
 
     // The agent, in a second browser, has it in the inbox.
@@ -132,7 +158,10 @@ async fn a_visitor_and_an_agent_chat(s: &TestServer) -> PageResult<()> {
 
     // The agent answers; the visitor sees it at once, and the agent sees it delivered.
     agent
-        .fill("#composer-body", "Yes, we have it in XL. Shall I put one aside for you?")
+        .fill(
+            "#composer-body",
+            "Yes, we have it in XL. Shall I put one aside for you?",
+        )
         .await?;
     agent.submit("#composer-send").await?;
     visitor
@@ -145,10 +174,15 @@ async fn a_visitor_and_an_agent_chat(s: &TestServer) -> PageResult<()> {
     agent.wait_for_text("#thread li.msg.outbound", "sent").await?;
 
     // The visitor's next message appears on the agent's page without a reload.
-    visitor.fill("#candor-chat-input", "Yes please, I come by at five.").await?;
+    visitor
+        .fill("#candor-chat-input", "Yes please, I come by at five.")
+        .await?;
     visitor.press("\u{e007}").await?;
     agent
-        .wait_for_text("#thread li.msg.inbound:last-child .body", "Yes please, I come by at five.")
+        .wait_for_text(
+            "#thread li.msg.inbound:last-child .body",
+            "Yes please, I come by at five.",
+        )
         .await?;
     let (_, c) = api.get(&format!("/api/v1/conversations/{id}")).await;
     let bodies: Vec<&str> = c["messages"]
@@ -169,17 +203,27 @@ async fn a_visitor_and_an_agent_chat(s: &TestServer) -> PageResult<()> {
     // Escape closes the panel and gives the focus back to the button.
     visitor.press("\u{e00c}").await?;
     visitor
-        .wait_until("the panel is closed", "document.getElementById('candor-chat-panel').hidden === true")
+        .wait_until(
+            "the panel is closed",
+            "document.getElementById('candor-chat-panel').hidden === true",
+        )
         .await?;
     visitor
-        .wait_until("the button has the focus", "document.activeElement.id === 'candor-chat-launcher'")
+        .wait_until(
+            "the button has the focus",
+            "document.activeElement.id === 'candor-chat-launcher'",
+        )
         .await?;
 
     // In German when the tag asks; the history is there after a reload.
     visitor.goto(&format!("{site}/de")).await?;
-    visitor.wait_for_text("#candor-chat-launcher", "Chatten Sie mit uns").await?;
+    visitor
+        .wait_for_text("#candor-chat-launcher", "Chatten Sie mit uns")
+        .await?;
     visitor.click("#candor-chat-launcher").await?;
-    visitor.wait_for_text("#candor-chat-availability", "Wir sind da").await?;
+    visitor
+        .wait_for_text("#candor-chat-availability", "Wir sind da")
+        .await?;
     visitor
         .wait_for_text("#candor-chat-log", "Yes please, I come by at five.")
         .await?;
@@ -194,7 +238,8 @@ async fn candor_shows_what_a_customer_sees(s: &TestServer) -> PageResult<()> {
     let b = Browser::start().await?;
     b.sign_in(s, &t.owner.email, TEST_PASSWORD).await?;
     b.goto(&s.url("/settings/chat")).await?;
-    b.wait_for_text("#chat-snippet", &format!("/w/{}/widget.js", t.workspace.slug)).await?;
+    b.wait_for_text("#chat-snippet", &format!("/w/{}/widget.js", t.workspace.slug))
+        .await?;
     b.assert_accessible().await?;
     b.fill("#origins", "https://shop.example.com\nnot an origin").await?;
     b.submit("#save-origins").await?;
@@ -214,7 +259,8 @@ async fn candor_shows_what_a_customer_sees(s: &TestServer) -> PageResult<()> {
     b.wait_for("#candor-chat-panel[data-state=ready]").await?;
     b.fill("#candor-chat-input", "Trying it out").await?;
     b.click("#candor-chat-send").await?;
-    b.wait_for_text("#candor-chat-log li.cc-visitor .cc-meta", "Delivered").await?;
+    b.wait_for_text("#candor-chat-log li.cc-visitor .cc-meta", "Delivered")
+        .await?;
     Ok(())
 }
 on_both!(candor_shows_what_a_customer_sees);

@@ -28,7 +28,11 @@ struct Widget {
 
 impl Widget {
     /// Connects to the workspace's chat as a page at `origin` would.
-    async fn connect(s: &TestServer, slug: &str, origin: &str) -> Result<Widget, tokio_tungstenite::tungstenite::Error> {
+    async fn connect(
+        s: &TestServer,
+        slug: &str,
+        origin: &str,
+    ) -> Result<Widget, tokio_tungstenite::tungstenite::Error> {
         let url = format!("{}/w/{slug}/chat/ws", s.base.replacen("http", "ws", 1));
         let mut req = url.into_client_request().unwrap();
         req.headers_mut().insert("origin", origin.parse().unwrap());
@@ -186,7 +190,10 @@ async fn chatting_with_an_agent(s: &TestServer) {
     // The queued deliver.chat job finds it delivered and does nothing more.
     let mut worker = Worker::new(s.app.clone());
     candor_app::chat::delivery::register_jobs(&mut worker);
-    assert_eq!(worker.drain().await.unwrap(), vec![Step::Completed("deliver.chat".into())]);
+    assert_eq!(
+        worker.drain().await.unwrap(),
+        vec![Step::Completed("deliver.chat".into())]
+    );
 
     // The script is served, cached, for an existing workspace only.
     let http = reqwest::Client::new();
@@ -229,7 +236,10 @@ async fn reconnecting_loses_and_repeats_nothing(s: &TestServer) {
         .await;
     let mut worker = Worker::new(s.app.clone());
     candor_app::chat::delivery::register_jobs(&mut worker);
-    assert_eq!(worker.drain().await.unwrap(), vec![Step::Completed("deliver.chat".into())]);
+    assert_eq!(
+        worker.drain().await.unwrap(),
+        vec![Step::Completed("deliver.chat".into())]
+    );
     let c = api.get(&format!("/api/v1/conversations/{id}")).await.1;
     assert_eq!(c["messages"][1]["delivery"], "queued", "{c}");
 
@@ -255,7 +265,12 @@ async fn reconnecting_loses_and_repeats_nothing(s: &TestServer) {
     // A fresh page asks for everything: both messages, once each, in order.
     let mut w = Widget::open(s, slug).await;
     w.hello("v_visitor0002").await;
-    let all: Vec<Value> = w.drain(500).await.into_iter().filter(|f| f["type"] == "message").collect();
+    let all: Vec<Value> = w
+        .drain(500)
+        .await
+        .into_iter()
+        .filter(|f| f["type"] == "message")
+        .collect();
     assert_eq!(all.len(), 2, "{all:?}");
     assert_eq!(all[0]["id"], first["id"]);
     assert_eq!(all[1]["id"], reply["id"]);
@@ -277,9 +292,11 @@ async fn signed_identities(s: &TestServer) {
     // Accepted: the chat lands on the customer with that external id (made now).
     let hash = candor_core::chat::sign_user(&secret, "shop-user-77");
     let mut w = Widget::open(s, slug).await;
-    w.send(json!({"type": "hello", "visitor": "v_visitor0003", "user_id": "shop-user-77",
-        "user_hash": hash, "user_name": "Ines Duarte"}))
-        .await;
+    w.send(
+        json!({"type": "hello", "visitor": "v_visitor0003", "user_id": "shop-user-77",
+        "user_hash": hash, "user_name": "Ines Duarte"}),
+    )
+    .await;
     let welcome = w.next("welcome").await;
     assert_eq!(welcome["signed"], true);
     w.send(json!({"type": "message", "client_id": "c_signed0001", "text": "Hello from my account"}))
@@ -294,9 +311,11 @@ async fn signed_identities(s: &TestServer) {
 
     // Forged: refused with an error frame, the socket closed, nothing stored.
     let mut w = Widget::open(s, slug).await;
-    w.send(json!({"type": "hello", "visitor": "v_visitor0004", "user_id": "shop-user-78",
-        "user_hash": candor_core::chat::sign_user("not the secret", "shop-user-78")}))
-        .await;
+    w.send(
+        json!({"type": "hello", "visitor": "v_visitor0004", "user_id": "shop-user-78",
+        "user_hash": candor_core::chat::sign_user("not the secret", "shop-user-78")}),
+    )
+    .await;
     let e = w.next("error").await;
     assert_eq!(e["code"], "identity_refused");
     assert_eq!(e["field"], "user_hash");
@@ -339,15 +358,27 @@ async fn limits_and_bad_frames(s: &TestServer) {
     assert_eq!(w.next("error").await["code"], "bad_frame");
     w.send(json!({"type": "hello", "visitor": "x"})).await;
     let e = w.next("error").await;
-    assert_eq!((e["code"].as_str(), e["field"].as_str()), (Some("invalid_field"), Some("visitor")));
+    assert_eq!(
+        (e["code"].as_str(), e["field"].as_str()),
+        (Some("invalid_field"), Some("visitor"))
+    );
     assert!(w.closed().await);
 
     let mut w = Widget::open(s, slug).await;
     w.hello("v_visitor0005").await;
     let cases = [
-        (json!({"type": "message", "client_id": "c_toolong01", "text": "a".repeat(4001)}), "text"),
-        (json!({"type": "message", "client_id": "c_blank0001", "text": "   "}), "text"),
-        (json!({"type": "message", "client_id": "bad id!", "text": "hi"}), "client_id"),
+        (
+            json!({"type": "message", "client_id": "c_toolong01", "text": "a".repeat(4001)}),
+            "text",
+        ),
+        (
+            json!({"type": "message", "client_id": "c_blank0001", "text": "   "}),
+            "text",
+        ),
+        (
+            json!({"type": "message", "client_id": "bad id!", "text": "hi"}),
+            "client_id",
+        ),
         (json!({"type": "message", "client_id": "c_nofield01"}), "text"),
         (json!({"type": "message", "client_id": 12, "text": "hi"}), "client_id"),
         (json!({"type": "shout"}), "type"),
@@ -377,7 +408,10 @@ async fn limits_and_bad_frames(s: &TestServer) {
     w.send(json!({"type": "message", "client_id": "c_burst0008", "text": "one too many"}))
         .await;
     let e = w.next("error").await;
-    assert_eq!((e["code"].as_str(), e["field"].as_str()), (Some("rate_limited"), Some("text")));
+    assert_eq!(
+        (e["code"].as_str(), e["field"].as_str()),
+        (Some("rate_limited"), Some("text"))
+    );
     assert_eq!(e["client_id"], "c_burst0008");
     let c = chat_conversation(&api).await;
     assert_eq!(c["messages"].as_array().unwrap().len(), 8);
@@ -446,7 +480,12 @@ async fn emails_and_offline_replies(s: &TestServer) {
     let (_, jane) = api.get("/api/v1/customers?identity=email:jane@example.com").await;
     assert_ne!(jane["items"][0]["id"], c["customer_id"]);
     // The widget never shows the note.
-    assert!(w.drain(300).await.iter().all(|f| f["kind"] != "note" && f["text"] != note["body"]));
+    assert!(
+        w.drain(300)
+            .await
+            .iter()
+            .all(|f| f["kind"] != "note" && f["text"] != note["body"])
+    );
     // A new address is added to the visitor's record, unverified.
     w.send(json!({"type": "email", "email": "ole@example.com"})).await;
     assert_eq!(w.next("email").await["status"], "saved");
@@ -481,10 +520,16 @@ async fn emails_and_offline_replies(s: &TestServer) {
             Ok(())
         }
     });
-    assert_eq!(worker.drain().await.unwrap(), vec![Step::Completed("deliver.chat".into())]);
+    assert_eq!(
+        worker.drain().await.unwrap(),
+        vec![Step::Completed("deliver.chat".into())]
+    );
     assert!(sent.lock().unwrap().is_empty(), "emailed at once");
     s.clock.advance(jiff::SignedDuration::from_mins(3));
-    assert_eq!(worker.drain().await.unwrap(), vec![Step::Completed("deliver.email".into())]);
+    assert_eq!(
+        worker.drain().await.unwrap(),
+        vec![Step::Completed("deliver.email".into())]
+    );
     assert_eq!(sent.lock().unwrap()[0]["message_id"], reply["id"]);
 }
 http_test!(emails, emails_and_offline_replies);
@@ -510,14 +555,20 @@ async fn honest_availability(s: &TestServer) {
         "redress": "We say sorry.",
         "redress_actions": ["notify-lead"]
     });
-    let (st, body) = api.call(reqwest::Method::PUT, "/api/v1/commitments", Some(commitments)).await;
+    let (st, body) = api
+        .call(reqwest::Method::PUT, "/api/v1/commitments", Some(commitments))
+        .await;
     assert!(st.is_success(), "{body}");
     // Availability is kept 10 s per node; a new server reads it afresh.
     let fresh = candor_app::chat::availability(&s.app, t.workspace.id).await.unwrap();
     assert_eq!(fresh.state.as_str(), "outside_hours");
     assert!(fresh.hours.as_deref().unwrap().contains("Saturday"), "{fresh:?}");
     assert!(
-        fresh.commitment.as_deref().unwrap().contains("first reply within 30 minutes"),
+        fresh
+            .commitment
+            .as_deref()
+            .unwrap()
+            .contains("first reply within 30 minutes"),
         "{fresh:?}"
     );
 }

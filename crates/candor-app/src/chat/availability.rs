@@ -70,7 +70,12 @@ async fn available_agents(app: &App, ws: WorkspaceId) -> AppResult<usize> {
         None
     } else {
         let by_team: HashMap<_, _> = app.db.teams(ws).await?.into_iter().map(|t| (t.id, t.members)).collect();
-        Some(teams.iter().flat_map(|t| by_team.get(t).cloned().unwrap_or_default()).collect())
+        Some(
+            teams
+                .iter()
+                .flat_map(|t| by_team.get(t).cloned().unwrap_or_default())
+                .collect(),
+        )
     };
     Ok(staff
         .iter()

@@ -53,21 +53,13 @@ pub async fn deliver(app: App, job: ClaimedJob) -> JobResult {
     if m.kind != MessageKind::Outbound || m.delivery != Some(Delivery::Queued) {
         return Ok(());
     }
-    let conv = app
-        .db
-        .conversation(ws, conversation)
-        .await
-        .map_err(|e| e.to_string())?;
+    let conv = app.db.conversation(ws, conversation).await.map_err(|e| e.to_string())?;
     if !widget_thread(conv.thread_ref.as_deref()) {
         // No widget will ever ask for it: it stays queued, as the page shows.
         return Ok(());
     }
     publish(&app, LiveEvent::conversation(ws, "chat.deliver", conversation)).await;
-    let customer = app
-        .db
-        .customer(ws, conv.customer_id)
-        .await
-        .map_err(|e| e.to_string())?;
+    let customer = app.db.customer(ws, conv.customer_id).await.map_err(|e| e.to_string())?;
     if customer.identities.iter().any(|i| i.kind == IdentityKind::Email) {
         let now = app.now();
         let mut j = NewJob::now(

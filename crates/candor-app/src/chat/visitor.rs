@@ -54,14 +54,26 @@ pub struct Hello {
 /// so and closes, and no chat is opened under a name nobody vouched for.
 pub async fn identify(app: &App, ws: WorkspaceId, hello: &Hello) -> AppResult<Visitor> {
     let visitor = check_token(hello.visitor.trim()).map_err(|e| AppError::invalid("visitor", e.to_string()))?;
-    let nonblank = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+    let nonblank = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
     let (user_id, user_hash) = (nonblank(&hello.user_id), nonblank(&hello.user_hash));
     let user_name = nonblank(&hello.user_name).map(|n| n.chars().take(200).collect::<String>());
     match (user_id, user_hash) {
         (None, None) => {
             let identity = Identity::parse(IdentityKind::Chat, visitor, None)
                 .map_err(|e| AppError::invalid("visitor", e.to_string()))?;
-            let short: String = visitor.chars().rev().take(6).collect::<Vec<_>>().into_iter().rev().collect();
+            let short: String = visitor
+                .chars()
+                .rev()
+                .take(6)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
             let name = format!("Chat visitor {short}");
             Ok(Visitor {
                 workspace_id: ws,
@@ -101,7 +113,10 @@ pub async fn identify(app: &App, ws: WorkspaceId, hello: &Hello) -> AppResult<Vi
             Ok(Visitor {
                 workspace_id: ws,
                 thread: user_thread(identity.value()),
-                sender: CustomerRef::Identity { identity, name: user_name },
+                sender: CustomerRef::Identity {
+                    identity,
+                    name: user_name,
+                },
                 signed: true,
                 name,
             })

@@ -83,7 +83,11 @@ fn text(v: &Value, key: &str) -> Result<Option<String>, FrameError> {
     match v.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(FrameError::field("invalid_field", key, format!("{key} must be a string"))),
+        Some(_) => Err(FrameError::field(
+            "invalid_field",
+            key,
+            format!("{key} must be a string"),
+        )),
     }
 }
 
@@ -126,7 +130,10 @@ pub fn parse(raw: &str) -> Result<ClientFrame, FrameError> {
         other => Err(FrameError::field(
             "invalid_field",
             "type",
-            format!("\"{}\" is not a frame type: use hello, message, typing or email", truncate(other)),
+            format!(
+                "\"{}\" is not a frame type: use hello, message, typing or email",
+                truncate(other)
+            ),
         )),
     }
 }
@@ -138,7 +145,11 @@ fn truncate(s: &str) -> String {
 /// A message as the widget shows it. `thread` is the visitor's thread
 /// reference: the client id is the external id without it.
 pub fn message(m: &Message, thread: &str) -> String {
-    let from = if m.kind == MessageKind::Inbound { "visitor" } else { "agent" };
+    let from = if m.kind == MessageKind::Inbound {
+        "visitor"
+    } else {
+        "agent"
+    };
     let client_id = m
         .external_id
         .as_deref()

@@ -50,7 +50,9 @@ async fn settings_page(state: &WebState, s: &StaffSession, error: Option<String>
     let slug = state.app.db.workspace(ws).await.map(|w| w.slug).unwrap_or_default();
     let availability = match chat::availability(&state.app, ws).await {
         Ok(a) => match a.state {
-            candor_core::chat::Availability::Open => "Someone is available: visitors are told they will be answered here.".to_string(),
+            candor_core::chat::Availability::Open => {
+                "Someone is available: visitors are told they will be answered here.".to_string()
+            }
             candor_core::chat::Availability::OutsideHours => format!(
                 "Outside your hours ({}): visitors are told so, with your chat commitment, and asked for an email.",
                 a.hours.unwrap_or_default()

@@ -43,7 +43,9 @@ fn refuse(status: StatusCode, code: &str, message: &str) -> Response {
 fn same_host(headers: &HeaderMap, origin: Option<&str>) -> bool {
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
     match (origin.and_then(|o| candor_core::chat::parse_origin(o).ok()), host) {
-        (Some(o), Some(h)) => o.split_once("://").is_some_and(|(_, rest)| rest.eq_ignore_ascii_case(h)),
+        (Some(o), Some(h)) => o
+            .split_once("://")
+            .is_some_and(|(_, rest)| rest.eq_ignore_ascii_case(h)),
         _ => false,
     }
 }
