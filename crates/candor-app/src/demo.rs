@@ -140,6 +140,9 @@ pub async fn load(app: &App) -> AppResult<DemoOutcome> {
     );
     crate::demo_community::load(app, workspace.id).await?;
     crate::demo_social::load(app, &owner).await?;
+    if let Some(agent) = agents.first() {
+        crate::demo_chat::load(app, &owner, agent).await?;
+    }
     crate::coach_rules::put(app, &crate::Caller::session(owner.clone()), "en", DEMO_COACH_RULES).await?;
     crate::demo_campaigns::load(app, &owner).await?;
     Ok(DemoOutcome {

@@ -22,6 +22,8 @@ pub enum Command {
     Run(Box<RunArgs>),
     /// List the scenarios and the data generator steps.
     List,
+    /// Many chat widgets at once on one node: message delivery times.
+    Chat(Box<crate::chat::ChatArgs>),
 }
 
 /// Options of `candor-bench run`.

@@ -71,6 +71,7 @@
 pub mod bulk;
 pub mod buying;
 pub mod ceiling_schema;
+pub mod chat;
 pub mod cli;
 pub mod clocks;
 pub mod community;

@@ -63,6 +63,7 @@ async fn main() -> ExitCode {
             Ok(())
         }
         Command::Run(args) => candor_bench::run::run(*args).await,
+        Command::Chat(args) => candor_bench::chat::run(*args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -164,4 +164,11 @@ pub mod kind {
     pub const SOCIAL_ALERT_RAISED: &str = "social.alert_raised";
     /// Someone acted on a social alert (reached out, or dismissed it).
     pub const SOCIAL_ALERT_HANDLED: &str = "social.alert_handled";
+
+    /// The chat widget's settings (allowed origins) changed.
+    pub const CHAT_SETTINGS_CHANGED: &str = "chat.settings_changed";
+    /// The chat widget's signing secret was made or replaced.
+    pub const CHAT_SECRET_ROTATED: &str = "chat.secret_rotated";
+    /// A chat visitor gave an email address that belongs to another customer.
+    pub const CHAT_EMAIL_CLAIMED: &str = "chat.email_claimed";
 }

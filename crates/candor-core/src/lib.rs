@@ -1,6 +1,7 @@
 //! The Candor domain: types, rules and arithmetic. No IO, no async.
 
 pub mod campaign;
+pub mod chat;
 pub mod clock;
 pub mod commitments;
 pub mod community;

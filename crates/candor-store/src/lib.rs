@@ -5,6 +5,7 @@ pub mod access;
 pub mod bulk;
 pub mod campaigns;
 pub mod catalog;
+pub mod chat;
 pub mod clocks;
 pub mod clocks_rebuild;
 pub mod coach_rules;

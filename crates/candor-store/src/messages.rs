@@ -256,6 +256,29 @@ impl Db {
         Ok(out)
     }
 
+    /// The messages of a conversation after `after` (all when `None`),
+    /// oldest first; the latest `limit` when there are more. Ids are
+    /// time-ordered, so "after an id" is "written later" (the chat widget's cursor).
+    pub async fn messages_since(
+        &self,
+        ws: WorkspaceId,
+        conversation: ConversationId,
+        after: Option<MessageId>,
+        limit: u32,
+    ) -> Result<Vec<Message>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM messages WHERE workspace_id = $1 AND conversation_id = $2 AND id > $3 \
+             ORDER BY id DESC LIMIT $4"
+        );
+        let after = after.map(|m| m.as_uuid()).unwrap_or_else(Uuid::nil);
+        let rows: Vec<Row> = read!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(ws.as_uuid()).bind(conversation.as_uuid()).bind(after).bind(limit.clamp(1, 2000) as i64)
+            .fetch_all(p).await)?;
+        let mut out = rows.into_iter().map(Row::into_message).collect::<Result<Vec<_>>>()?;
+        out.reverse();
+        Ok(out)
+    }
+
     /// One message.
     pub async fn message(&self, ws: WorkspaceId, id: MessageId) -> Result<Message> {
         let sql = format!("SELECT {COLUMNS} FROM messages WHERE workspace_id = $1 AND id = $2");

@@ -94,6 +94,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/postgres/0050_actions_campaigns.sql"),
     ),
     (
+        51,
+        "chat",
+        include_str!("../migrations/sqlite/0051_chat.sql"),
+        include_str!("../migrations/postgres/0051_chat.sql"),
+    ),
+    (
         52,
         "leases",
         include_str!("../migrations/sqlite/0052_leases.sql"),

@@ -30,10 +30,12 @@
 
   // Live updates.
   var typingTimer = null;
-  function showTyping(name) {
+  // A colleague "is replying" (a warning before two answer at once); a
+  // chat visitor, who has no staff id, "is typing".
+  function showTyping(name, staff) {
     var el = document.getElementById("typing-indicator");
     if (!el) { return; }
-    el.textContent = name + " is replying…";
+    el.textContent = name + (staff ? " is replying…" : " is typing…");
     el.hidden = false;
     if (typingTimer) { clearTimeout(typingTimer); }
     typingTimer = setTimeout(function () { el.hidden = true; el.textContent = ""; }, 8000);
@@ -68,7 +70,7 @@
       var data = {};
       try { data = JSON.parse(ev.data); } catch (e) { return; }
       if (conv && data.conversation_id === conv.dataset.id && data.name && data.user_id !== conv.dataset.meId) {
-        showTyping(data.name);
+        showTyping(data.name, !!data.user_id);
       }
     });
   }

@@ -4,6 +4,7 @@
 pub mod accounts_api;
 pub mod api;
 pub mod auth;
+pub mod chat;
 pub mod error;
 pub mod health;
 pub mod idempotency;
@@ -96,6 +97,7 @@ pub fn router(state: WebState) -> Router {
         .merge(pages::trust::routes())
         .merge(pages::next_actions::routes())
         .merge(pages::campaigns::routes())
+        .merge(chat::page_routes())
         .route("/static/{*path}", get(pages::asset))
         .fallback(pages::not_found)
         .layer(middleware::from_fn(auth::same_origin_only));
@@ -104,6 +106,7 @@ pub fn router(state: WebState) -> Router {
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
         .nest("/api", api::router(state.clone()))
+        .merge(chat::public_routes())
         .merge(pages)
         .layer(middleware::from_fn(observe::observe))
         .with_state(state)

@@ -34,6 +34,8 @@ pub struct WebState {
     pub metrics: PrometheusHandle,
     /// Topic pages rendered for readers who are not signed in.
     pub topic_pages: TopicPages,
+    /// The chat's per-node limits (sockets per address, message rate).
+    pub chat: crate::chat::ChatLimits,
 }
 
 impl WebState {
@@ -44,6 +46,7 @@ impl WebState {
             config,
             metrics: metrics_handle(),
             topic_pages: TopicPages::default(),
+            chat: crate::chat::ChatLimits::default(),
         }
     }
 }

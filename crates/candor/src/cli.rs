@@ -166,6 +166,10 @@ pub struct ServeArgs {
     #[arg(long, env = "CANDOR_MAIL_POLL_SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86400))]
     pub mail_poll_seconds: u64,
 
+    /// Open chat WebSockets allowed from one client address on this node.
+    #[arg(long, env = "CANDOR_CHAT_SOCKETS_PER_IP", default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub chat_sockets_per_ip: u32,
+
     /// Most PostgreSQL connections this process opens.
     #[arg(long, env = "CANDOR_DB_CONNECTIONS", default_value_t = 16, value_parser = clap::value_parser!(u32).range(2..=1000))]
     pub db_connections: u32,

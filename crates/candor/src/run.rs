@@ -202,6 +202,14 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> Result<()> {
         .map_err(|e| anyhow!("--listen: cannot listen on {}: {e}", args.listen))?;
     let local = listener.local_addr()?;
     let public_url = args.public_url.clone().unwrap_or_else(|| format!("http://{local}"));
+    if let Some(ws) = &demo_login {
+        // The demo's "what a customer sees" chat page is served from here.
+        if let Ok(Some(owner)) = candor_app::demo_chat::owner_of(&app, ws).await
+            && let Err(e) = candor_app::demo_chat::allow_origin(&app, &owner, &public_url).await
+        {
+            tracing::warn!(error = %e, "cannot allow the demo server's origin for the chat");
+        }
+    }
     let state = WebState::new(
         app.clone(),
         WebConfig {
@@ -210,6 +218,7 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> Result<()> {
         },
     );
 
+    state.chat.set_sockets_per_ip(args.chat_sockets_per_ip as usize);
     let shutdown = CancellationToken::new();
     let mut worker = Worker::new(app.clone());
     candor_app::value::register_jobs(&mut worker);
@@ -218,6 +227,8 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> Result<()> {
     candor_app::promises::register_jobs(&mut worker);
     candor_app::community::register_jobs(&mut worker);
     candor_app::campaigns::register_jobs(&mut worker);
+    // Chat replies: pushed to a connected widget, else kept for it (or sent by email).
+    candor_app::chat::delivery::register_jobs(&mut worker);
     // Email: agent replies and Candor's own emails go out through the
     // workspace's mailbox (replacing the community's "hold in the outbox"
     // handler, which the email handler falls back to without a mailbox).

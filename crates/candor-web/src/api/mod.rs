@@ -132,7 +132,8 @@ impl utoipa::Modify for BearerAuth {
         community_bridge::publish_conversation, email::inbound, email::list_mailboxes,
         email::create_mailbox, email::get_mailbox, email::update_mailbox, email::delete_mailbox, email::test_mailbox,
         phone::log_call, social::receive, social::list, social::get, social::reply, social::list_rules,
-        social::add_rule, social::delete_rule, social::list_alerts, social::reach_out, social::dismiss),
+        social::add_rule, social::delete_rule, social::list_alerts, social::reach_out, social::dismiss,
+        crate::chat::api::get, crate::chat::api::put, crate::chat::api::rotate),
     components(schemas(Me, ErrorBody)),
     modifiers(&BearerAuth)
 )]
@@ -279,6 +280,11 @@ pub fn router(state: WebState) -> Router<WebState> {
         .route("/channels/email/mailboxes/{id}/test", post(email::test_mailbox))
         .route("/channels/phone/calls", post(phone::log_call))
         .route("/channels/social/mentions", post(social::receive))
+        .route(
+            "/channels/chat/settings",
+            get(crate::chat::api::get).put(crate::chat::api::put),
+        )
+        .route("/channels/chat/secret", post(crate::chat::api::rotate))
         .route("/social/mentions", get(social::list))
         .route("/social/mentions/{id}", get(social::get))
         .route("/social/mentions/{id}/reply", post(social::reply))
