@@ -62,7 +62,7 @@ fn summary(mut ms: Vec<f64>) -> Value {
         "max_ms": ms[ms.len() - 1]})
 }
 
-async fn cli(candor: &PathBuf, url: &str, dir: &std::path::Path, args: &[&str], stdin: &str) -> Result<String> {
+async fn cli(candor: &std::path::Path, url: &str, dir: &std::path::Path, args: &[&str], stdin: &str) -> Result<String> {
     let mut child = command(candor)
         .arg("--database-url")
         .arg(url)
@@ -338,8 +338,16 @@ async fn measure(args: &ChatArgs, base: &str, slug: &str, token: &str) -> Result
         }));
     }
     for r in replies {
-        if !matches!(r.await, Ok(Ok(()))) {
-            errors += 1;
+        match r.await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                errors += 1;
+                eprintln!("a reply failed: {e:#}");
+            }
+            Err(e) => {
+                errors += 1;
+                eprintln!("a reply task failed: {e}");
+            }
         }
     }
     let mut to_widget = Vec::new();

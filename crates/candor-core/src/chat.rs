@@ -139,7 +139,7 @@ pub fn origin_allowed(allowed: &[String], origin: Option<&str>) -> bool {
         return true;
     }
     match origin.map(parse_origin) {
-        Some(Ok(o)) => allowed.iter().any(|a| *a == o),
+        Some(Ok(o)) => allowed.contains(&o),
         _ => false,
     }
 }

@@ -278,6 +278,11 @@ impl Chat {
         if let Err(e) = visitor::connected(&self.state.app, &self.visitor).await {
             tracing::warn!(error = %e, "cannot renew a chat's presence");
         }
+        // Whatever an update failed to bring (a read that failed under load)
+        // arrives now at the latest.
+        if !self.push().await {
+            return false;
+        }
         let now = check_availability(&self.state, self.ws()).await;
         if self.availability.as_ref() != Some(&now) {
             let frame = json!({"type": "availability", "availability": availability_json(&now)});
