@@ -25,6 +25,9 @@ fn t0() -> Timestamp {
     "2026-03-02T09:00:00Z".parse().unwrap()
 }
 
+/// A customer of the test: name, email, consent, preferences, days since their purchase.
+type Story = (&'static str, Option<&'static str>, bool, Option<Preferences>, i64);
+
 struct World {
     app: App,
     clock: Arc<ManualClock>,
@@ -141,7 +144,8 @@ async fn world(db: Db) -> World {
         do_not_contact: vec!["email".into()],
         ..Default::default()
     };
-    let people: Vec<(&'static str, Option<&str>, bool, Option<Preferences>, i64)> = vec![
+    // Name, email, marketing consent, preferences, days since their purchase.
+    let people: Vec<Story> = vec![
         ("Ada Able", Some("ada@mail.example"), true, None, 500),
         ("Ben Baker", Some("ben@mail.example"), true, None, 600),
         ("Cleo Cruz", Some("cleo@mail.example"), true, None, 700),

@@ -74,7 +74,7 @@ async fn flow(s: &TestServer) -> PageResult<()> {
     // The demo campaign: its dry run lists who gets what, and who is skipped and why.
     b.click("#nav-campaigns").await?;
     check(&b, "Campaigns").await?;
-    b.submit(&format!("#campaigns a[href^='/campaigns/']")).await?;
+    b.submit("#campaigns a[href^='/campaigns/']").await?;
     check(&b, candor_app::demo_campaigns::DEMO_CAMPAIGN).await?;
     b.wait_for_text("#campaign-state", "draft").await?;
     b.wait_for_text("#result-sent", "0").await?;

@@ -179,6 +179,8 @@ struct CampaignPage {
     preview_error: Option<String>,
     started: String,
     next_send: String,
+    /// Whether a mailbox can send the messages.
+    mailbox_ready: bool,
 }
 
 fn results_of(c: &CampaignView, currency: candor_core::value::Currency) -> Vec<(String, String, String)> {
@@ -238,10 +240,19 @@ pub async fn show(
     let currency = candor_app::customers::currency_of(&state.app, caller.workspace())
         .await
         .unwrap_or(candor_core::value::Currency::Eur);
+    // Replies use the mailbox they came in by; a campaign's first email needs one that sends.
+    let mailbox_ready = state
+        .app
+        .db
+        .mailboxes(caller.workspace())
+        .await
+        .map(|m| m.iter().any(|m| m.fields.enabled && !m.fields.smtp_host.is_empty()))
+        .unwrap_or(false);
     let chrome = Chrome::of(&state, &s).await;
     render(
         StatusCode::OK,
         &CampaignPage {
+            mailbox_ready,
             csrf: chrome.csrf.clone(),
             chrome: Some(chrome),
             may_run: caller.holds(Scope::Admin),
