@@ -13,15 +13,21 @@ use candor_core::conversation::Channel;
 use candor_core::events::{Actor, Subject};
 use candor_core::trust::trend::{first_trend_week, week_of};
 use candor_core::{SystemClock, WorkspaceId};
-use candor_store::events::NewEvent;
 use candor_store::Db;
+use candor_store::events::NewEvent;
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Instant;
 
 const N: usize = 2000;
 
-async fn appends(app: &App, ws: WorkspaceId, customer: candor_core::CustomerId, conversation: uuid::Uuid, kind: &str) -> f64 {
+async fn appends(
+    app: &App,
+    ws: WorkspaceId,
+    customer: candor_core::CustomerId,
+    conversation: uuid::Uuid,
+    kind: &str,
+) -> f64 {
     let started = Instant::now();
     for i in 0..N {
         let mut tx = app.db.begin().await.unwrap();
@@ -55,7 +61,12 @@ async fn what_tallying_adds_to_an_append(db: Db) {
         &app,
         InboundMessage::new(
             ws.id,
-            CustomerRef::parse("", None, Some(&serde_json::from_value(json!({"kind": "email", "value": "c@example.com"})).unwrap())).unwrap(),
+            CustomerRef::parse(
+                "",
+                None,
+                Some(&serde_json::from_value(json!({"kind": "email", "value": "c@example.com"})).unwrap()),
+            )
+            .unwrap(),
             Channel::Email,
             "My light does not work.",
         ),
@@ -70,7 +81,12 @@ async fn what_tallying_adds_to_an_append(db: Db) {
     let tallied = appends(&app, ws.id, customer, conversation, "message.received").await;
     let started = Instant::now();
     for i in 0..N / 4 {
-        let mut m = InboundMessage::new(ws.id, CustomerRef::Id(customer), Channel::Email, "It still does not work, please help.");
+        let mut m = InboundMessage::new(
+            ws.id,
+            CustomerRef::Id(customer),
+            Channel::Email,
+            "It still does not work, please help.",
+        );
         m.conversation_id = Some(first.conversation.id);
         m.external_id = Some(format!("m-{i}"));
         ingest(&app, m).await.unwrap();
