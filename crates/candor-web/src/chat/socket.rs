@@ -107,6 +107,8 @@ struct Chat {
     cursor: Option<MessageId>,
     availability: Option<ChatAvailability>,
     last_typing: Option<Instant>,
+    /// A push failed to read: the next heartbeat tries again.
+    stale: bool,
 }
 
 async fn send(socket: &mut WebSocket, text: String) -> bool {
@@ -210,6 +212,7 @@ async fn run(state: WebState, ws: WorkspaceId, company: String, mut socket: WebS
         cursor: after,
         availability: None,
         last_typing: None,
+        stale: false,
         visitor,
     };
     chat.serve().await;
@@ -278,9 +281,9 @@ impl Chat {
         if let Err(e) = visitor::connected(&self.state.app, &self.visitor).await {
             tracing::warn!(error = %e, "cannot renew a chat's presence");
         }
-        // Whatever an update failed to bring (a read that failed under load)
+        // What an update failed to bring (a read that failed under load)
         // arrives now at the latest.
-        if !self.push().await {
+        if self.stale && !self.push().await {
             return false;
         }
         let now = check_availability(&self.state, self.ws()).await;
@@ -318,9 +321,11 @@ impl Chat {
             Ok(m) => m,
             Err(e) => {
                 tracing::warn!(error = %e, "cannot read a chat's messages");
+                self.stale = true;
                 return true;
             }
         };
+        self.stale = false;
         let mut delivered = Vec::new();
         for m in &messages {
             if !send(&mut self.socket, frames::message(m, &self.visitor.thread)).await {
