@@ -187,9 +187,21 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> Result<()> {
         .with_files(files)
         .with_secret_key(secret_key);
     let demo_login = if args.demo {
-        let outcome = demo::load(&app)
-            .await
-            .map_err(|e| anyhow!("cannot load the demo data: {e}"))?;
+        // Another node's worker may already run jobs on the demo rows this
+        // node is writing; PostgreSQL then ends one side as a deadlock, and
+        // loading again finishes what is missing.
+        let mut attempt = 0;
+        let outcome = loop {
+            attempt += 1;
+            match demo::load(&app).await {
+                Ok(outcome) => break outcome,
+                Err(e) if attempt < 4 && e.to_string().contains("deadlock detected") => {
+                    tracing::warn!(error = %e, attempt, "loading the demo data met another node; trying again");
+                    tokio::time::sleep(Duration::from_millis(300 * attempt)).await;
+                }
+                Err(e) => return Err(anyhow!("cannot load the demo data: {e}")),
+            }
+        };
         if outcome.created {
             tracing::info!(workspace = %outcome.workspace.slug, "demo workspace loaded");
         }
