@@ -58,25 +58,6 @@ pub const METHOD: &[(&str, &str)] = &[
     ),
 ];
 
-/// The value at the nearest rank of the `p`th percentile (1–100) of sorted values.
-pub fn percentile(sorted: &[i64], p: u32) -> Option<i64> {
-    if sorted.is_empty() {
-        return None;
-    }
-    let rank = (u64::from(p) * sorted.len() as u64).div_ceil(100).max(1) as usize;
-    sorted.get(rank.min(sorted.len()) - 1).copied()
-}
-
-/// The median of sorted values: the middle one, or the mean of the two middle ones.
-pub fn median(sorted: &[i64]) -> Option<i64> {
-    let n = sorted.len();
-    match n {
-        0 => None,
-        _ if n % 2 == 1 => sorted.get(n / 2).copied(),
-        _ => Some((sorted[n / 2 - 1] + sorted[n / 2]) / 2),
-    }
-}
-
 /// Seconds as an ISO 8601 duration ("PT1H23M"), rounded to the minute.
 pub fn iso_duration(secs: i64) -> String {
     let mins = (secs + 30) / 60;
@@ -107,9 +88,7 @@ struct Counts {
 /// The figures of one period as JSON (the shape of each `measured` period).
 fn figures(days: i64, from: Timestamp, to: Timestamp, c: &Counts) -> Value {
     let (clocks, promises) = (&c.clocks, &c.promises);
-    let secs = &clocks.first_reply_secs;
-    let med = median(secs);
-    let p90 = percentile(secs, 90);
+    let (med, p90) = (clocks.first_reply.median, clocks.first_reply.p90);
     json!({
         "days": days,
         "from": from,
@@ -134,21 +113,6 @@ fn figures(days: i64, from: Timestamp, to: Timestamp, c: &Counts) -> Value {
     })
 }
 
-/// The workspace's clock figures: the sum of every channel and priority's.
-fn whole(groups: &BTreeMap<CommitmentKey, ClockFigures>) -> ClockFigures {
-    let mut all = ClockFigures::default();
-    for g in groups.values() {
-        all.conversations += g.conversations;
-        all.first_replies += g.first_replies;
-        all.first_replies_within += g.first_replies_within;
-        all.resolutions += g.resolutions;
-        all.resolutions_within += g.resolutions_within;
-        all.first_reply_secs.extend_from_slice(&g.first_reply_secs);
-    }
-    all.first_reply_secs.sort_unstable();
-    all
-}
-
 /// One period ending at `now`: the workspace's figures and each channel and
 /// priority's, from one grouped aggregate per kind of row (clocks,
 /// promises, redress) plus the workspace's promise and redress counts
@@ -157,10 +121,13 @@ async fn period(app: &App, workspace: &Workspace, days: i64, now: Timestamp) -> 
     let ws = workspace.id;
     let from = now - SignedDuration::from_hours(24 * days);
     let clocks = app.db.clock_figures_by_commitment(ws, from, now).await?;
+    // The workspace's first-reply times are ranked over all its clocks: a
+    // median is not a sum of the groups' medians.
+    let whole_clocks = app.db.clock_figures(ws, from, now).await?;
     let promises = app.db.promise_figures_by_commitment(ws, from, now).await?;
     let redress = app.db.redress_figures_by_commitment(ws, from, now).await?;
     let all = Counts {
-        clocks: whole(&clocks),
+        clocks: whole_clocks,
         promises: app.db.promise_figures(ws, from, now).await?,
         redress: {
             let (breaches, redressed) = app.db.redress_figures(ws, from, now).await?;
@@ -227,8 +194,14 @@ pub async fn measured_all(app: &App, workspace: &Workspace) -> AppResult<Arc<Mea
     }
     let mut all = serde_json::Map::new();
     let mut by: BTreeMap<CommitmentKey, serde_json::Map<String, Value>> = BTreeMap::new();
-    for (name, days) in PERIODS {
-        let (whole, groups) = period(app, workspace, days, now).await?;
+    // The periods are independent reads: on the read pool they run side by side.
+    let [(n7, d7), (n30, d30), (n90, d90)] = PERIODS;
+    let (p7, p30, p90) = tokio::try_join!(
+        period(app, workspace, d7, now),
+        period(app, workspace, d30, now),
+        period(app, workspace, d90, now),
+    )?;
+    for (name, (whole, groups)) in [(n7, p7), (n30, p30), (n90, p90)] {
         all.insert(name.to_string(), whole);
         for (k, v) in groups {
             by.entry(k).or_default().insert(name.to_string(), v);
@@ -266,14 +239,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn percentiles_by_nearest_rank() {
-        let v: Vec<i64> = (1..=10).collect();
-        assert_eq!(percentile(&v, 90), Some(9));
-        assert_eq!(percentile(&v, 100), Some(10));
-        assert_eq!(percentile(&[5], 90), Some(5));
-        assert_eq!(percentile(&[], 90), None);
-        assert_eq!(median(&[1, 3, 10]), Some(3));
-        assert_eq!(median(&[1, 3, 10, 20]), Some(6));
+    fn durations_to_the_minute() {
         assert_eq!(iso_duration(5400), "PT1H30M");
         assert_eq!(iso_duration(7200), "PT2H");
         assert_eq!(iso_duration(29), "PT0M");

@@ -152,8 +152,76 @@ pub struct ClockFigures {
     pub resolutions: i64,
     /// Of those, met in time.
     pub resolutions_within: i64,
-    /// Business seconds to each first reply sent, ascending.
-    pub first_reply_secs: Vec<i64>,
+    /// Business seconds to the first replies sent: their median and 90th percentile.
+    pub first_reply: FirstReplyTimes,
+}
+
+/// The median (the middle value, or the mean of the two middle ones) and the
+/// nearest-rank 90th percentile of first-reply times, in business seconds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FirstReplyTimes {
+    /// The median; `None` when no first reply was sent.
+    pub median: Option<i64>,
+    /// The 90th percentile; `None` when no first reply was sent.
+    pub p90: Option<i64>,
+}
+
+impl FirstReplyTimes {
+    /// Ranks (1-based, ascending) the figures are read from among `n` times.
+    fn ranks(n: i64) -> [i64; 3] {
+        [(n + 1) / 2, n / 2 + 1, (90 * n + 99) / 100]
+    }
+
+    /// The figures from the times at [`Self::ranks`]: `(rank, value)` pairs of `n` times.
+    pub(crate) fn from_ranked(n: i64, at: &[(i64, i64)]) -> Self {
+        let value = |rank: i64| at.iter().find(|(r, _)| *r == rank).map(|(_, v)| *v);
+        let [low, high, p90] = Self::ranks(n);
+        let median = if n % 2 == 1 {
+            value(low)
+        } else {
+            value(low).zip(value(high)).map(|(a, b)| (a + b) / 2)
+        };
+        Self {
+            median,
+            p90: value(p90),
+        }
+    }
+}
+
+/// The first-reply times of clocks started in `[$2, $3)`, ranked in SQL
+/// (per channel and priority when `grouped`), keeping only the rows at the
+/// ranks the figures need: a period of 100,000 clocks returns a few rows,
+/// not every time. Columns: channel, priority, n, rank, seconds.
+pub(crate) fn ranked_first_replies_sql(grouped: bool) -> String {
+    let (keys, partition) = if grouped {
+        ("channel, priority", "PARTITION BY channel, priority ")
+    } else {
+        ("'' AS channel, '' AS priority", "")
+    };
+    format!(
+        "SELECT channel, priority, n, rn, first_reply_secs FROM (SELECT {keys}, first_reply_secs, \
+         ROW_NUMBER() OVER ({partition}ORDER BY first_reply_secs) AS rn, COUNT(*) OVER ({partition}) AS n \
+         FROM conversation_clocks WHERE workspace_id = $1 AND started_at >= $2 AND started_at < $3 \
+         AND first_reply_secs IS NOT NULL) ranked \
+         WHERE rn = (n + 1) / 2 OR rn = n / 2 + 1 OR rn = (90 * n + 99) / 100"
+    )
+}
+
+/// A group's count of times and its `(rank, seconds)` rows.
+type RankedGroup = (i64, Vec<(i64, i64)>);
+
+/// Groups ranked rows (see [`ranked_first_replies_sql`]) into figures per (channel, priority).
+pub(crate) fn first_reply_figures(
+    rows: Vec<(String, String, i64, i64, i64)>,
+) -> std::collections::BTreeMap<(String, String), FirstReplyTimes> {
+    let mut by: std::collections::BTreeMap<(String, String), RankedGroup> = Default::default();
+    for (channel, priority, n, rank, secs) in rows {
+        let e = by.entry((channel, priority)).or_insert((n, Vec::new()));
+        e.1.push((rank, secs));
+    }
+    by.into_iter()
+        .map(|(k, (n, at))| (k, FirstReplyTimes::from_ranked(n, &at)))
+        .collect()
 }
 
 impl Db {
@@ -166,7 +234,7 @@ impl Db {
     }
 
     /// The clock figures of conversations that started in `[from, to)`:
-    /// one aggregate and one read of the first-reply times, both by the
+    /// one aggregate and one ranking of the first-reply times, both by the
     /// (workspace, started) index.
     pub async fn clock_figures(&self, ws: WorkspaceId, from: Timestamp, to: Timestamp) -> Result<ClockFigures> {
         let (w, a, b) = (ws.as_uuid(), to_micros(from), to_micros(to));
@@ -176,17 +244,53 @@ impl Db {
              COUNT(resolution_within), COALESCE(CAST(SUM(resolution_within) AS BIGINT), 0) \
              FROM conversation_clocks WHERE workspace_id = $1 AND started_at >= $2 AND started_at < $3")
             .bind(w).bind(a).bind(b).fetch_one(p).await)?;
-        let secs: Vec<i64> = read!(self, p => sqlx::query_scalar(
-            "SELECT first_reply_secs FROM conversation_clocks WHERE workspace_id = $1 AND started_at >= $2 \
-             AND started_at < $3 AND first_reply_secs IS NOT NULL ORDER BY first_reply_secs")
+        let ranked: Vec<(String, String, i64, i64, i64)> = read!(self, p =>
+            sqlx::query_as(sqlx::AssertSqlSafe(ranked_first_replies_sql(false)))
             .bind(w).bind(a).bind(b).fetch_all(p).await)?;
+        let first_reply = first_reply_figures(ranked).into_values().next().unwrap_or_default();
         Ok(ClockFigures {
             conversations: counts.0,
             first_replies: counts.1,
             first_replies_within: counts.2,
             resolutions: counts.3,
             resolutions_within: counts.4,
-            first_reply_secs: secs,
+            first_reply,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FirstReplyTimes;
+
+    /// The figures read at ranks equal the median and nearest-rank 90th
+    /// percentile of the whole sorted list.
+    #[test]
+    fn figures_from_ranks_match_the_whole_list() {
+        let median = |v: &[i64]| match v.len() {
+            0 => None,
+            n if n % 2 == 1 => Some(v[n / 2]),
+            n => Some((v[n / 2 - 1] + v[n / 2]) / 2),
+        };
+        let p90 = |v: &[i64]| (!v.is_empty()).then(|| v[(90 * v.len()).div_ceil(100).max(1) - 1]);
+        for n in 0..60i64 {
+            let sorted: Vec<i64> = (0..n).map(|i| i * i * 7 + i % 3).collect();
+            let ranks = FirstReplyTimes::ranks(n);
+            let at: Vec<(i64, i64)> = (1..=n)
+                .filter(|r| ranks.contains(r))
+                .map(|r| (r, sorted[(r - 1) as usize]))
+                .collect();
+            let got = FirstReplyTimes::from_ranked(n, &at);
+            assert_eq!(got.median, median(&sorted), "n = {n}");
+            assert_eq!(got.p90, p90(&sorted), "n = {n}");
+        }
+        let ten: Vec<(i64, i64)> = vec![(5, 5), (6, 6), (9, 9)];
+        assert_eq!(
+            FirstReplyTimes::from_ranked(10, &ten),
+            FirstReplyTimes {
+                median: Some(5),
+                p90: Some(9)
+            }
+        );
     }
 }

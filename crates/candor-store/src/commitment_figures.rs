@@ -5,7 +5,7 @@
 //! channel and priority through their conversation's clock row; a promise
 //! in a conversation without clocks belongs to no commitment.
 
-use crate::clocks::ClockFigures;
+use crate::clocks::{ClockFigures, first_reply_figures, ranked_first_replies_sql};
 use crate::db::{Db, read};
 use crate::error::Result;
 use crate::promises::PromiseFigures;
@@ -28,8 +28,8 @@ pub struct RedressFigures {
 
 impl Db {
     /// Clock figures of conversations started in `[from, to)`, per channel
-    /// and priority: one grouped aggregate and one read of the first-reply
-    /// times in group order, both by the (workspace, started, channel,
+    /// and priority: one grouped aggregate and one ranking of the first-reply
+    /// times per group, both by the (workspace, started, channel,
     /// priority, …) index, which holds every column they read.
     pub async fn clock_figures_by_commitment(
         &self,
@@ -55,18 +55,16 @@ impl Db {
                     first_replies_within: fr_in,
                     resolutions: res,
                     resolutions_within: res_in,
-                    first_reply_secs: Vec::new(),
+                    first_reply: Default::default(),
                 };
                 ((channel, priority), figures)
             })
             .collect();
-        let secs: Vec<(String, String, i64)> = read!(self, p => sqlx::query_as(
-            "SELECT channel, priority, first_reply_secs FROM conversation_clocks WHERE workspace_id = $1 \
-             AND started_at >= $2 AND started_at < $3 AND first_reply_secs IS NOT NULL \
-             ORDER BY channel, priority, first_reply_secs")
+        let ranked: Vec<(String, String, i64, i64, i64)> = read!(self, p =>
+            sqlx::query_as(sqlx::AssertSqlSafe(ranked_first_replies_sql(true)))
             .bind(w).bind(a).bind(b).fetch_all(p).await)?;
-        for (channel, priority, s) in secs {
-            out.entry((channel, priority)).or_default().first_reply_secs.push(s);
+        for (key, times) in first_reply_figures(ranked) {
+            out.entry(key).or_default().first_reply = times;
         }
         Ok(out)
     }

@@ -151,10 +151,16 @@ async fn clocks_are_kept_and_counted(db: Db) {
     assert_eq!(figures.conversations, 3);
     assert_eq!((figures.first_replies, figures.first_replies_within), (3, 1));
     assert_eq!((figures.resolutions, figures.resolutions_within), (1, 1));
-    assert_eq!(figures.first_reply_secs, vec![7200, 21600]);
+    assert_eq!(
+        (figures.first_reply.median, figures.first_reply.p90),
+        (Some(14400), Some(21600))
+    );
     let wider = db.clock_figures(f.ws, now - hours(24 * 30), now).await.unwrap();
     assert_eq!(wider.conversations, 4);
-    assert_eq!(wider.first_reply_secs, vec![60, 7200, 21600]);
+    assert_eq!(
+        (wider.first_reply.median, wider.first_reply.p90),
+        (Some(7200), Some(21600))
+    );
     // Grouped by channel and priority: one aggregate, times per group.
     let by = db
         .clock_figures_by_commitment(f.ws, now - hours(24 * 7), now)
@@ -168,18 +174,25 @@ async fn clocks_are_kept_and_counted(db: Db) {
         (2, 2, 1)
     );
     assert_eq!((normal.resolutions, normal.resolutions_within), (1, 1));
-    assert_eq!(normal.first_reply_secs, vec![7200]);
+    assert_eq!(
+        (normal.first_reply.median, normal.first_reply.p90),
+        (Some(7200), Some(7200))
+    );
     let urgent = &by[&key("urgent")];
     assert_eq!(
         (urgent.conversations, urgent.first_replies, urgent.first_replies_within),
         (1, 1, 0)
     );
-    assert_eq!(urgent.first_reply_secs, vec![21600]);
+    assert_eq!(
+        (urgent.first_reply.median, urgent.first_reply.p90),
+        (Some(21600), Some(21600))
+    );
     let wider = db
         .clock_figures_by_commitment(f.ws, now - hours(24 * 30), now)
         .await
         .unwrap();
-    assert_eq!(wider[&key("normal")].first_reply_secs, vec![60, 7200]);
+    let times = wider[&key("normal")].first_reply;
+    assert_eq!((times.median, times.p90), (Some(3630), Some(7200)));
 
     // Breaching soon: warning times at or before the moment asked about.
     let soon = |at: Timestamp| {
