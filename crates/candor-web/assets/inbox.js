@@ -46,7 +46,14 @@
     // data-live on the page says whether updates arrive: "ready" once the
     // stream listens, "connecting" while it (re)connects.
     root.dataset.live = "connecting";
-    source.addEventListener("ready", function () { root.dataset.live = "ready"; });
+    source.addEventListener("ready", function () {
+      root.dataset.live = "ready";
+      // A reply still queued when the page was drawn may have been sent
+      // before the stream listened: draw the thread again once.
+      if (conv && document.querySelector("#thread .delivery-queued")) {
+        later(function () { swap(["thread", "loose-files", "conversation-facts"]); });
+      }
+    });
     source.addEventListener("error", function () { root.dataset.live = "connecting"; });
     var onChange = function (ev) {
       var data = {};
