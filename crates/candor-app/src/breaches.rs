@@ -61,7 +61,10 @@ pub async fn check(app: &App, ws: WorkspaceId, id: ConversationId) -> AppResult<
     }
     clocks::derive(&mut stored, &c).map_err(|e| AppError::Internal(e.to_string()))?;
     tx.save_clocks(now, &stored).await?;
-    if let Some(at) = stored.next_check_at.filter(|at| Some(*at) != before) {
+    // This run may be the only check queued (it ran early when the next
+    // check moved later); scheduling is once per moment, so a check already
+    // queued for the same time is not doubled.
+    if let Some(at) = stored.next_check_at.filter(|at| *at > now || Some(*at) != before) {
         clocks::schedule(&mut tx, now, ws, id, at).await?;
     }
     tx.commit().await?;

@@ -447,11 +447,7 @@ pub fn preview(body: &str) -> String {
 
 /// A customer's display name: their name, else their first identity.
 pub async fn customer_name(app: &App, ws: WorkspaceId, id: candor_core::CustomerId) -> String {
-    match app.db.customer(ws, id).await {
-        Ok(c) if !c.name.trim().is_empty() => c.name,
-        Ok(c) => c.identities.first().map(|i| i.value.clone()).unwrap_or_default(),
-        Err(_) => String::new(),
-    }
+    app.db.customer_display_name(ws, id).await.unwrap_or_default()
 }
 
 async fn open(

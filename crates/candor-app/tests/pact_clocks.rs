@@ -211,3 +211,39 @@ async fn next_replies_and_reopens_keep_counting(db: Db) {
     assert_eq!(done.done_how.as_deref(), Some("marked done"));
 }
 both_backends!(next_reply_and_reopen, next_replies_and_reopens_keep_counting);
+
+async fn a_check_moved_later_is_queued_by_the_earlier_one(db: Db) {
+    let p = pact(db, "Acme", vec![]).await;
+    let id = p.open("jane@example.com").await;
+    let checks = |steps: &[Step]| {
+        steps
+            .iter()
+            .filter(|s| matches!(s, Step::Completed(k) if k == candor_app::clocks::CLOCK_CHECK_JOB))
+            .count()
+    };
+    // The reply at 09:10 meets the first reply: the next check (the
+    // resolution's warning, at 75% of 8 business hours: 15:00) is later than
+    // the one queued at opening (09:45), so the reply queues none.
+    p.clock.set(t0() + mins(10));
+    p.reply(id, "Which model is it?").await;
+    let stored = p.app.db.clocks(p.ws, id).await.unwrap().unwrap();
+    assert_eq!(stored.next_check_at, Some(t0() + mins(360)));
+    // At 09:45 the check queued at opening runs, finds nothing due, and
+    // queues the next one.
+    assert_eq!(checks(&p.at(t0() + mins(45)).await), 1);
+    assert!(p.events("commitment.warning").await.is_empty());
+    assert_eq!(
+        checks(&p.at(t0() + mins(359)).await),
+        0,
+        "nothing else is queued before 15:00"
+    );
+    assert!(p.events("commitment.warning").await.is_empty());
+    // 15:00: the resolution warning arrives on time, once.
+    assert_eq!(checks(&p.at(t0() + mins(360)).await), 1);
+    let warnings = p.events("commitment.warning").await;
+    assert_eq!(warnings.len(), 1);
+    assert_eq!(warnings[0].payload["clock"], "resolution");
+    p.at(t0() + mins(361)).await;
+    assert_eq!(p.events("commitment.warning").await.len(), 1);
+}
+both_backends!(moved_later, a_check_moved_later_is_queued_by_the_earlier_one);

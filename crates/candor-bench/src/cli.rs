@@ -81,6 +81,13 @@ pub struct RunArgs {
     /// Keep the temporary directory (server logs, wrk scripts, SQLite file).
     #[arg(long)]
     pub keep: bool,
+
+    /// SQLite only: keep the data set in this directory and, when it already
+    /// holds one of the same scale, measure that one instead of generating it
+    /// again. Scenarios that write (create, post, import) leave their rows in
+    /// it, so a reused set grows a little with every run.
+    #[arg(long, value_name = "DIR")]
+    pub reuse_data: Option<PathBuf>,
 }
 
 /// A duration like "15s", "500ms", "2m" or "15" (seconds).

@@ -71,6 +71,20 @@ impl FreshDb {
         }
     }
 
+    /// A SQLite data directory kept across runs (`--reuse-data`).
+    pub fn kept_sqlite(dir: &Path) -> Result<Self> {
+        std::fs::create_dir_all(dir).with_context(|| format!("--reuse-data: cannot create {}", dir.display()))?;
+        let dir = dir
+            .canonicalize()
+            .with_context(|| format!("--reuse-data: cannot resolve {}", dir.display()))?;
+        Ok(Self {
+            backend: Backend::Sqlite,
+            url: format!("sqlite://{}", dir.join("candor.db").display()),
+            data_dir: Some(dir),
+            pg: None,
+        })
+    }
+
     /// Removes a PostgreSQL database (a SQLite file goes with the run's
     /// temporary directory).
     pub async fn drop_database(&self) -> Result<()> {

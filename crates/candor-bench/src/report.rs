@@ -1,7 +1,6 @@
 //! The results: one row per scenario, backend and connection count, each
 //! Candor row beside its ceiling; a table for people and JSON for keeping.
 
-use crate::datagen::DataReport;
 use crate::scenarios::Target;
 use crate::targets::Check;
 use crate::wrk::WrkResult;
@@ -132,7 +131,7 @@ pub struct Report {
     /// Connection counts.
     pub connections: Vec<u32>,
     /// The data set of each backend: sizes and generation times.
-    pub data: Vec<DataReport>,
+    pub data: Vec<serde_json::Value>,
     /// Seconds the whole run took.
     pub total_seconds: f64,
     /// The measurements.

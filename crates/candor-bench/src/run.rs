@@ -113,7 +113,10 @@ pub async fn run(args: RunArgs) -> Result<()> {
     let mut rebuilds = Vec::new();
     let mut cold = Vec::new();
     for &backend in &plan.backends {
-        let db = FreshDb::create(backend, &args.pg_url, work.path()).await?;
+        let db = match (&args.reuse_data, backend) {
+            (Some(dir), Backend::Sqlite) => FreshDb::kept_sqlite(dir)?,
+            _ => FreshDb::create(backend, &args.pg_url, work.path()).await?,
+        };
         let result = measure_backend(&args, &plan, &db, work.path(), &mut rebuilds).await;
         if let Err(e) = db.drop_database().await {
             eprintln!("warning: {e:#}");
@@ -231,19 +234,9 @@ async fn measure_backend(
     db: &FreshDb,
     work: &Path,
     rebuilds: &mut Vec<crate::trust_rebuild::RebuildResult>,
-) -> Result<(Vec<Row>, DataReport, Option<ImportResult>, Vec<ColdResult>)> {
+) -> Result<(Vec<Row>, serde_json::Value, Option<ImportResult>, Vec<ColdResult>)> {
     let name = backend_name(db.backend);
-    println!("== {name}: migrating and generating the {} data set", plan.scale.name);
-    migrate(args, db).await?;
-    let (seed, generated) = datagen::generate(db, plan.scale, work).await?;
-    let counts: Vec<String> = generated.rows.iter().map(|(t, n)| format!("{n} {t}")).collect();
-    println!("   {} in {:.1} s", counts.join(", "), generated.seconds);
-    let steps: Vec<String> = generated
-        .steps
-        .iter()
-        .map(|s| format!("{} {:.1} s", s.step, s.seconds))
-        .collect();
-    println!("   steps: {}", steps.join(", "));
+    let (seed, generated) = data_set(args, plan, db, work).await?;
 
     let mut scripts = Vec::new();
     for s in &plan.scenarios {
@@ -299,6 +292,74 @@ async fn measure_backend(
         None
     };
     Ok((rows, generated, imported, cold))
+}
+
+/// What a kept data directory holds besides the database.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct KeptDataSet {
+    scale: String,
+    seed: Seed,
+    report: serde_json::Value,
+}
+
+/// The file in a kept data directory that says what the database holds.
+const KEPT: &str = "bench-data-set.json";
+
+/// Migrates and fills the database, or, with `--reuse-data` and a set of the
+/// same scale already there, takes that one.
+async fn data_set(args: &RunArgs, plan: &Plan, db: &FreshDb, work: &Path) -> Result<(Seed, serde_json::Value)> {
+    let name = backend_name(db.backend);
+    let kept_dir = db.data_dir.as_deref().filter(|_| args.reuse_data.is_some());
+    if let Some(dir) = kept_dir {
+        let file = dir.join(KEPT);
+        if let Ok(text) = std::fs::read_to_string(&file) {
+            let kept: KeptDataSet =
+                serde_json::from_str(&text).with_context(|| format!("--reuse-data: cannot read {}", file.display()))?;
+            if kept.scale != plan.scale.name {
+                bail!(
+                    "--reuse-data: {} holds the {} data set, not {}; give another directory",
+                    dir.display(),
+                    kept.scale,
+                    plan.scale.name
+                );
+            }
+            println!(
+                "== {name}: migrating and reusing the {} data set in {}",
+                kept.scale,
+                dir.display()
+            );
+            migrate(args, db).await?;
+            let mut report = kept.report;
+            report["reused_from"] = serde_json::Value::String(dir.display().to_string());
+            return Ok((kept.seed, report));
+        }
+    }
+    println!("== {name}: migrating and generating the {} data set", plan.scale.name);
+    migrate(args, db).await?;
+    // A kept set keeps its import file beside it.
+    let (seed, generated) = datagen::generate(db, plan.scale, kept_dir.unwrap_or(work)).await?;
+    print_generated(&generated);
+    let report = serde_json::to_value(&generated)?;
+    if let Some(dir) = kept_dir {
+        let kept = KeptDataSet {
+            scale: plan.scale.name.to_string(),
+            seed: seed.clone(),
+            report: report.clone(),
+        };
+        std::fs::write(dir.join(KEPT), serde_json::to_string_pretty(&kept)?)?;
+    }
+    Ok((seed, report))
+}
+
+fn print_generated(generated: &DataReport) {
+    let counts: Vec<String> = generated.rows.iter().map(|(t, n)| format!("{n} {t}")).collect();
+    println!("   {} in {:.1} s", counts.join(", "), generated.seconds);
+    let steps: Vec<String> = generated
+        .steps
+        .iter()
+        .map(|s| format!("{} {:.1} s", s.step, s.seconds))
+        .collect();
+    println!("   steps: {}", steps.join(", "));
 }
 
 /// The first request of each cold-timed scenario, each to a Candor started

@@ -1,12 +1,13 @@
 //! What the data set leaves for the scenarios: fixed values (the token) and
 //! pools of values drawn at random for every request (row ids, …).
 
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use uuid::Uuid;
 
 /// Values a request template draws from.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Pool {
     /// A whole number from `lo` to `hi`, both included.
     Range {
@@ -31,7 +32,7 @@ impl Pool {
 }
 
 /// A CSV file to import, and its rows.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ImportFile {
     /// Where it is.
     pub path: PathBuf,
@@ -40,7 +41,7 @@ pub struct ImportFile {
 }
 
 /// The data set's handles, filled by the generator steps.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Seed {
     /// The benchmark workspace.
     pub workspace_id: Uuid,

@@ -51,6 +51,16 @@ pub fn checks(rows: &[Row], imports: &[ImportResult], cold: &[ColdResult]) -> Ve
     let candor = || rows.iter().filter(|r| r.target == Target::Candor);
     for &(issue, scenario, limit, at) in P99_TARGETS {
         for r in candor().filter(|r| r.scenario == scenario && at.is_none_or(|c| c == r.connections)) {
+            let (limit_words, met) = match as_ratios(r, limit) {
+                Some((ceiling_p99, rate, p99)) => (
+                    format!(
+                        "under {limit} ms; the ceiling's own p99 is {ceiling_p99:.2} ms, so read as ratios: \
+                         req/s {rate:.2}x the ceiling's (at least 0.5), p99 {p99:.2}x (at most 2)"
+                    ),
+                    rate >= 0.5 && p99 <= 2.0,
+                ),
+                None => (format!("under {limit} ms"), r.p99_ms < limit),
+            };
             out.push(Check {
                 issue,
                 what: format!("{scenario} p99"),
@@ -58,8 +68,8 @@ pub fn checks(rows: &[Row], imports: &[ImportResult], cold: &[ColdResult]) -> Ve
                 connections: Some(r.connections),
                 value: r.p99_ms,
                 unit: "ms",
-                limit: format!("under {limit} ms"),
-                met: r.p99_ms < limit,
+                limit: limit_words,
+                met,
             });
         }
     }
@@ -136,6 +146,15 @@ pub fn checks(rows: &[Row], imports: &[ImportResult], cold: &[ColdResult]) -> Ve
         });
     }
     out
+}
+
+/// How a p99 limit at 64 connections reads when the ceiling's own p99 in the
+/// same run is above it (docs/benchmarks.md): 64 requests in flight on two
+/// cores are mostly queueing, so the figure becomes the scenario's throughput
+/// and p99 over the ceiling's. Returns the ceiling's p99 and the two ratios.
+fn as_ratios(r: &Row, limit_ms: f64) -> Option<(f64, f64, f64)> {
+    let ceiling_p99 = r.ceiling_p99_ms?;
+    (r.connections == 64 && ceiling_p99 > limit_ms).then_some((ceiling_p99, r.ratio?, r.p99_ratio?))
 }
 
 /// The imports, the cold requests and the targets as text.
@@ -320,6 +339,50 @@ mod tests {
         assert_eq!(find("topic-page").map(|x| (x.issue, x.met)), Some((8, true)));
         let text = summary(&[], &cold, &c);
         assert!(text.contains("Targets of issues 4, 7 and 8:"), "{text}");
+        assert!(
+            text.contains("(under 10 ms)"),
+            "no ceiling measured: the plain limit; {text}"
+        );
         assert!(text.contains("postgres public-commitments      2400.0 ms"), "{text}");
+    }
+
+    #[test]
+    fn a_limit_below_the_ceilings_own_p99_reads_as_ratios() {
+        let measured = |rate: f64, p99: f64| {
+            let mut rows = vec![
+                row("newest", Target::Ceiling, "sqlite", 64, 4_800.0, 22.0, None),
+                row("topic-page", Target::Candor, "sqlite", 64, rate, p99, Some("newest")),
+                row("row", Target::Ceiling, "sqlite", 64, 11_000.0, 8.0, None),
+                row(
+                    "conversation-page",
+                    Target::Candor,
+                    "sqlite",
+                    64,
+                    9_000.0,
+                    14.0,
+                    Some("row"),
+                ),
+            ];
+            fill_ratios(&mut rows);
+            checks(&rows, &[], &[])
+        };
+        let c = measured(5_800.0, 18.0);
+        let topic = c.iter().find(|x| x.what == "topic-page p99").unwrap();
+        assert!(topic.met, "1.21x the rate, 0.82x the p99: {topic:?}");
+        assert!(topic.limit.contains("ceiling's own p99 is 22.00 ms"), "{}", topic.limit);
+        // Under half the ceiling's rate, or over twice its p99: missed.
+        assert!(
+            !measured(2_000.0, 18.0)
+                .iter()
+                .any(|x| x.what == "topic-page p99" && x.met)
+        );
+        assert!(
+            !measured(5_800.0, 45.0)
+                .iter()
+                .any(|x| x.what == "topic-page p99" && x.met)
+        );
+        // The ceiling's p99 (8 ms) is under the 15 ms limit: the limit itself applies.
+        let page = c.iter().find(|x| x.what == "conversation-page p99").unwrap();
+        assert_eq!((page.met, page.limit.as_str()), (true, "under 15 ms"));
     }
 }

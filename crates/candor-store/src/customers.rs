@@ -524,6 +524,18 @@ impl Db {
         self.customers_where(ws, sql).await?.pop().ok_or(StoreError::NotFound)
     }
 
+    /// What a customer is called where only the name is shown: their name,
+    /// else their first identity's value (as [`Db::customer`] lists them),
+    /// else nothing; in one read.
+    pub async fn customer_display_name(&self, ws: WorkspaceId, id: CustomerId) -> Result<String> {
+        let row: Option<(String,)> = read!(self, p => sqlx::query_as(
+            "SELECT CASE WHEN TRIM(c.name) <> '' THEN c.name ELSE COALESCE((SELECT i.value FROM customer_identities i \
+             WHERE i.workspace_id = c.workspace_id AND i.customer_id = c.id ORDER BY i.created_at, i.kind, i.value LIMIT 1), '') END \
+             FROM customers c WHERE c.workspace_id = $1 AND c.id = $2")
+            .bind(ws.as_uuid()).bind(id.as_uuid()).fetch_optional(p).await)?;
+        row.map(|(n,)| n).ok_or(StoreError::NotFound)
+    }
+
     /// The customer holding `identity`, if any.
     pub async fn customer_by_identity(&self, ws: WorkspaceId, identity: &Identity) -> Result<Option<Customer>> {
         // The identity and its customer in one read, then the identities.

@@ -125,6 +125,45 @@ async fn identities_are_unique_per_workspace_and_found(db: Db) {
 }
 both_backends!(identities, identities_are_unique_per_workspace_and_found);
 
+async fn a_display_name_is_the_name_else_the_first_identity(db: Db) {
+    let ws = workspace(&db, "acme").await;
+    let other_ws = workspace(&db, "other").await;
+    let jane = customer(
+        &db,
+        ws,
+        NewCustomer {
+            name: "Jane Doe".into(),
+            identities: vec![(email("jane@example.com"), true)],
+            ..Default::default()
+        },
+    )
+    .await;
+    assert_eq!(db.customer_display_name(ws, jane).await.unwrap(), "Jane Doe");
+    let nameless = customer(
+        &db,
+        ws,
+        NewCustomer {
+            name: "  ".into(),
+            identities: vec![(email("zed@example.com"), false), (email("amy@example.com"), false)],
+            ..Default::default()
+        },
+    )
+    .await;
+    let listed = db.customer(ws, nameless).await.unwrap();
+    assert_eq!(
+        db.customer_display_name(ws, nameless).await.unwrap(),
+        listed.identities[0].value,
+        "the identity the customer record lists first"
+    );
+    let nobody = customer(&db, ws, NewCustomer::default()).await;
+    assert_eq!(db.customer_display_name(ws, nobody).await.unwrap(), "");
+    assert!(matches!(
+        db.customer_display_name(other_ws, jane).await,
+        Err(StoreError::NotFound)
+    ));
+}
+both_backends!(display_name, a_display_name_is_the_name_else_the_first_identity);
+
 async fn purchases_are_idempotent_on_external_id(db: Db) {
     let ws = workspace(&db, "acme").await;
     let c = customer(

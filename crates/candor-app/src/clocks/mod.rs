@@ -1,6 +1,6 @@
 //! Conversation clocks at work: started and moved inside the transactions of
 //! ingest, replies and status changes (one row written, plus one job when the
-//! next warning or breach moves), and read for the conversation page.
+//! next warning or breach moves earlier), and read for the conversation page.
 //! The rules are `candor_core::pact`; warnings and breaches are `crate::breaches`.
 //! A priority change re-targets the running clocks ([`retarget`]); the rows
 //! can be computed again from the event log ([`replay`], [`rebuild`]).
@@ -69,7 +69,8 @@ pub fn derive(stored: &mut StoredClocks, c: &Commitments) -> Result<(), ClockErr
     Ok(())
 }
 
-/// Queues the check of a conversation's clocks at `at`.
+/// Queues the check of a conversation's clocks at `at`, once: a check of the
+/// same conversation already queued for the same moment is enough.
 pub async fn schedule(
     tx: &mut Tx,
     now: Timestamp,
@@ -79,6 +80,7 @@ pub async fn schedule(
 ) -> AppResult<()> {
     let mut job = NewJob::now(CLOCK_CHECK_JOB, json!({"conversation_id": id}), at);
     job.workspace_id = Some(ws);
+    job.dedupe_key = Some(format!("clock:{id}:{}", at.as_microsecond()));
     tx.enqueue(now, job).await?;
     Ok(())
 }
@@ -128,7 +130,10 @@ pub async fn on_happening(
         return Ok(());
     }
     tx.save_clocks(now, &stored).await?;
-    if let Some(at) = stored.next_check_at.filter(|at| Some(*at) != before) {
+    // A check is queued at or before `before` already; when the next one
+    // moves later, that check finds nothing due and queues the next itself,
+    // so only a move earlier needs a job now.
+    if let Some(at) = stored.next_check_at.filter(|at| before.is_none_or(|b| *at < b)) {
         schedule(tx, now, ws, conv.id, at).await?;
     }
     Ok(())

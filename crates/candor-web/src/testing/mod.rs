@@ -95,6 +95,16 @@ impl TestServer {
         }
     }
 
+    /// Operations over the same database through a connection of their own,
+    /// as another node has: what it commits, this server's caches do not hear.
+    pub async fn another_node(&self) -> App {
+        let url = self.db.as_ref().map(|d| d.url.clone()).unwrap_or_default();
+        let db = candor_store::Db::connect(&url)
+            .await
+            .unwrap_or_else(|e| panic!("second handle on {url}: {e}"));
+        App::new(db, self.clock.clone())
+    }
+
     /// The server's data directory (attachments live in `attachments/` under it).
     pub fn data_dir(&self) -> &std::path::Path {
         self.files.path()

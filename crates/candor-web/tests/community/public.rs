@@ -2,6 +2,10 @@
 //! pages are cacheable and indexable.
 
 use super::{Api, api_topic, browser, sign_in};
+use candor_app::Caller;
+use candor_app::community::mail::Site;
+use candor_app::community::staff::{StaffReplyInput, reply_as_staff};
+use candor_core::community::TopicId;
 use candor_web::http_test;
 use candor_web::testing::TestServer;
 use reqwest::{Client, StatusCode};
@@ -213,3 +217,38 @@ async fn pages_are_cacheable_and_indexable(s: &TestServer) {
     );
 }
 http_test!(caching, pages_are_cacheable_and_indexable);
+
+async fn a_change_on_another_node_shows_at_once(s: &TestServer) {
+    let t = s.tenant("Acme Inc").await;
+    let api = Api::new(s, &t.token);
+    let v = api_topic(&api, "jane@example.com", "question", "Which chain fits?", "A 1x12.").await;
+    let url = v["url"].as_str().unwrap().to_string();
+    let id: TopicId = v["id"].as_str().unwrap().parse().unwrap();
+    let b = browser();
+    let first = b.get(s.url(&url)).send().await.unwrap();
+    let etag = first.headers()["etag"].to_str().unwrap().to_string();
+    // The page is kept for anonymous readers now.
+    let kept = b.get(s.url(&url)).send().await.unwrap();
+    assert_eq!(kept.headers()["etag"].to_str().unwrap(), etag);
+    // Another node answers: this server's caches hear nothing of it.
+    let other = s.another_node().await;
+    let site = Site {
+        base_url: &s.base,
+        workspace: &t.workspace,
+    };
+    let input = StaffReplyInput {
+        body: "The 12-speed one.".into(),
+        official: true,
+    };
+    reply_as_staff(&other, &Caller::session(t.owner.clone()), &site, id, &input)
+        .await
+        .unwrap();
+    let resp = b.get(s.url(&url)).send().await.unwrap();
+    assert_ne!(resp.headers()["etag"].to_str().unwrap(), etag);
+    let html = resp.text().await.unwrap();
+    assert!(
+        html.contains("The 12-speed one."),
+        "the kept page is served after another node's change"
+    );
+}
+http_test!(other_nodes, a_change_on_another_node_shows_at_once);
