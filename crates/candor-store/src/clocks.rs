@@ -244,10 +244,7 @@ impl Db {
              COUNT(resolution_within), COALESCE(CAST(SUM(resolution_within) AS BIGINT), 0) \
              FROM conversation_clocks WHERE workspace_id = $1 AND started_at >= $2 AND started_at < $3")
             .bind(w).bind(a).bind(b).fetch_one(p).await)?;
-        let ranked: Vec<(String, String, i64, i64, i64)> = read!(self, p =>
-            sqlx::query_as(sqlx::AssertSqlSafe(ranked_first_replies_sql(false)))
-            .bind(w).bind(a).bind(b).fetch_all(p).await)?;
-        let first_reply = first_reply_figures(ranked).into_values().next().unwrap_or_default();
+        let first_reply = self.first_reply_times(ws, from, to).await?;
         Ok(ClockFigures {
             conversations: counts.0,
             first_replies: counts.1,
@@ -256,6 +253,38 @@ impl Db {
             resolutions_within: counts.4,
             first_reply,
         })
+    }
+}
+
+impl Db {
+    /// The median and 90th percentile of the first-reply times of clocks
+    /// started in `[from, to)`, ranked in SQL over the whole workspace.
+    pub async fn first_reply_times(&self, ws: WorkspaceId, from: Timestamp, to: Timestamp) -> Result<FirstReplyTimes> {
+        let ranked: Vec<(String, String, i64, i64, i64)> = read!(self, p =>
+            sqlx::query_as(sqlx::AssertSqlSafe(ranked_first_replies_sql(false)))
+            .bind(ws.as_uuid()).bind(to_micros(from)).bind(to_micros(to)).fetch_all(p).await)?;
+        Ok(first_reply_figures(ranked).into_values().next().unwrap_or_default())
+    }
+}
+
+impl ClockFigures {
+    /// The counts of several groups added up, with the first-reply times
+    /// given (a median is not a sum of medians).
+    pub fn total<'a>(groups: impl IntoIterator<Item = &'a ClockFigures>, first_reply: FirstReplyTimes) -> Self {
+        groups.into_iter().fold(
+            ClockFigures {
+                first_reply,
+                ..Default::default()
+            },
+            |mut t, g| {
+                t.conversations += g.conversations;
+                t.first_replies += g.first_replies;
+                t.first_replies_within += g.first_replies_within;
+                t.resolutions += g.resolutions;
+                t.resolutions_within += g.resolutions_within;
+                t
+            },
+        )
     }
 }
 

@@ -8,7 +8,7 @@ use candor_core::identity::{Identity, IdentityKind};
 use candor_core::pact::{ConversationClocks, Targets};
 use candor_core::promises::{PromiseKind, PromiseState};
 use candor_core::{ConversationId, CustomerId, PromiseId, RedressId, UserId, WorkspaceId};
-use candor_store::clocks::StoredClocks;
+use candor_store::clocks::{ClockFigures, StoredClocks};
 use candor_store::conversations::{Filter, NewConversation};
 use candor_store::customers::NewCustomer;
 use candor_store::promises::{Promise, PromiseFilter};
@@ -187,6 +187,9 @@ async fn clocks_are_kept_and_counted(db: Db) {
         (urgent.first_reply.median, urgent.first_reply.p90),
         (Some(21600), Some(21600))
     );
+    // The groups' counts add up to the workspace's; its times are ranked whole.
+    let whole_times = db.first_reply_times(f.ws, now - hours(24 * 7), now).await.unwrap();
+    assert_eq!(ClockFigures::total(by.values(), whole_times), figures);
     let wider = db
         .clock_figures_by_commitment(f.ws, now - hours(24 * 30), now)
         .await
