@@ -94,4 +94,22 @@ pub use coach::{
 pub use language::{LanguageGuess, detect_language};
 pub use phrase::PatternError;
 pub use promise::{DueSpec, MondayToFriday, Owner, PromiseDetection, WorkingCalendar, detect_promises, resolve_due};
+/// Builds every table and model the functions here build on first use
+/// (the language detector, the lexicons, the coach's rules and its trained
+/// layer), so that the first message a server analyses does not wait for
+/// them. Safe to call more than once; later calls cost one analysis.
+pub fn warm_up() {
+    for (text, lang) in [
+        ("Hello, I cannot log in since yesterday, please help.", "en"),
+        ("Hallo, ich kann mich seit gestern nicht anmelden.", "de"),
+        ("Bonjour, je ne peux plus me connecter depuis hier.", "fr"),
+        ("Hola, no puedo iniciar sesión desde ayer.", "es"),
+    ] {
+        let guess = detect_language(text);
+        let _ = sentiment(text, guess.code.unwrap_or(lang));
+        let _ = analyze_reply(text, &CoachOptions::new(lang));
+        let _ = detect_promises(text, lang);
+    }
+}
+
 pub use sentiment::{NEUTRAL_BAND, Sentiment, SentimentLabel, SentimentMethod, sentiment, vader_compound};

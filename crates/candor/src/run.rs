@@ -209,6 +209,13 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> Result<()> {
     } else {
         None
     };
+    // The text analysis builds its tables on first use; build them before
+    // the first message arrives rather than while it waits.
+    let warmed = std::time::Instant::now();
+    tokio::task::spawn_blocking(candor_insight::warm_up)
+        .await
+        .map_err(|e| anyhow!("preparing the text analysis failed: {e}"))?;
+    tracing::debug!(took = ?warmed.elapsed(), "text analysis ready");
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .map_err(|e| anyhow!("--listen: cannot listen on {}: {e}", args.listen))?;

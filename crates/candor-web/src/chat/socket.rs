@@ -25,6 +25,8 @@ use tokio::sync::broadcast::error::RecvError;
 
 /// How long a widget has to say hello.
 const HELLO_WAIT: Duration = Duration::from_secs(10);
+/// The WebSocket read buffer (the library's default is 128 KiB).
+const READ_BUFFER_BYTES: usize = 4 * 1024;
 /// How often a connected widget's presence is renewed (and availability rechecked).
 const HEARTBEAT: Duration = Duration::from_secs(20);
 /// The least time between two "typing" updates a visitor sends to agents.
@@ -87,8 +89,12 @@ pub async fn upgrade(
             "too many chats are open from this address",
         );
     };
+    // The read buffer is zeroed up to its size on every read attempt, and
+    // each socket is polled on every live event: chat frames are small, so
+    // a small buffer keeps a thousand idle sockets cheap.
     ws.max_message_size(MAX_FRAME_BYTES)
         .max_frame_size(MAX_FRAME_BYTES)
+        .read_buffer_size(READ_BUFFER_BYTES)
         .on_upgrade(move |socket| async move {
             let _slot = slot;
             run(state, workspace.id, workspace.name, socket).await;
