@@ -8,8 +8,10 @@
 //! * `coach_{lang}.tsv`: text, expected categories (comma-separated, or
 //!   `none`), options (optional: `signature` checks the signature by
 //!   heuristics, `sig=Dana` checks for that name, `customer=de` sets the
-//!   customer's language; separated by `;`). Without `signature`/`sig=` the
-//!   signature check is off for the row.
+//!   customer's language; `labels=blame` says the row was labelled for those
+//!   categories only, so the others are neither scored nor trained on;
+//!   separated by `;`). Without `signature`/`sig=` the signature check is off
+//!   for the row.
 //! * `promises_{lang}.tsv`: text, expected due kind of the first promise
 //!   (`within`, `end-of-business-day`, `business-day-at`, `weekday`, `date`,
 //!   `no-time`) or `none` when the text holds no promise.
@@ -38,6 +40,7 @@ pub const COACH_SETS: &[(&str, &str)] = &[
     ("en", include_str!("../data/eval/coach_en_3.tsv")),
     ("en", include_str!("../data/eval/coach_en_4.tsv")),
     ("en", include_str!("../data/eval/coach_en_5.tsv")),
+    ("en", include_str!("../data/eval/coach_en_6.tsv")),
     ("de", include_str!("../data/eval/coach_de.tsv")),
     ("de", include_str!("../data/eval/coach_de_2.tsv")),
     ("de", include_str!("../data/eval/coach_de_3.tsv")),
@@ -69,7 +72,8 @@ pub const PROMISE_SETS: &[(&str, &str)] = &[
 /// The held-out coach sets: written from how support replies are worded,
 /// without looking at the rules, and never used to tune them. The `_2` files
 /// are a second round, written blind after the rules were broadened; `_3` a
-/// third (English), written blind before the statistical layer was measured.
+/// third (English), written blind before the statistical layer was measured;
+/// `_4` a fourth (English), written blind to vary its wordings on purpose.
 pub const HELDOUT_COACH_SETS: &[(&str, &str)] = &[
     ("en", include_str!("../data/eval/heldout/coach_en.tsv")),
     ("de", include_str!("../data/eval/heldout/coach_de.tsv")),
@@ -80,6 +84,7 @@ pub const HELDOUT_COACH_SETS: &[(&str, &str)] = &[
     ("fr", include_str!("../data/eval/heldout/coach_fr_2.tsv")),
     ("es", include_str!("../data/eval/heldout/coach_es_2.tsv")),
     ("en", include_str!("../data/eval/heldout/coach_en_3.tsv")),
+    ("en", include_str!("../data/eval/heldout/coach_en_4.tsv")),
 ];
 
 /// The held-out promise set.
@@ -171,8 +176,26 @@ pub struct Miss {
     pub got: Vec<Category>,
 }
 
-/// One coach row: its text, expected categories and the options it asks for.
-pub(crate) fn coach_row(lang: &str, row: &[String]) -> (String, BTreeSet<Category>, CoachOptions) {
+/// One coach row: its text, expected categories, the options it asks for,
+/// and the categories its labels speak for (`labels=blame` in the options:
+/// a set written for one category says nothing about the others; `None`:
+/// all of them).
+pub(crate) struct CoachRow {
+    pub text: String,
+    pub expected: BTreeSet<Category>,
+    pub opts: CoachOptions,
+    pub scope: Option<BTreeSet<Category>>,
+}
+
+impl CoachRow {
+    /// Whether the row's labels say anything about `category`.
+    pub fn speaks_for(&self, category: Category) -> bool {
+        self.scope.as_ref().is_none_or(|s| s.contains(&category))
+    }
+}
+
+/// Parses one coach row (see the module docs for the columns).
+pub(crate) fn coach_row(lang: &str, row: &[String]) -> CoachRow {
     let text = row.first().cloned().unwrap_or_default();
     let expected: BTreeSet<Category> = row
         .get(1)
@@ -180,6 +203,7 @@ pub(crate) fn coach_row(lang: &str, row: &[String]) -> (String, BTreeSet<Categor
         .unwrap_or_default();
     let mut opts = CoachOptions::new(lang);
     opts.check_signature = false;
+    let mut scope = None;
     for opt in row.get(2).map(|o| o.split(';')).into_iter().flatten() {
         let opt = opt.trim();
         if opt == "signature" {
@@ -189,9 +213,16 @@ pub(crate) fn coach_row(lang: &str, row: &[String]) -> (String, BTreeSet<Categor
             opts.signature_name = Some(name.to_string());
         } else if let Some(c) = opt.strip_prefix("customer=") {
             opts.customer_language = Some(c.to_string());
+        } else if let Some(cats) = opt.strip_prefix("labels=") {
+            scope = Some(cats.split(',').filter_map(Category::parse).collect());
         }
     }
-    (text, expected, opts)
+    CoachRow {
+        text,
+        expected,
+        opts,
+        scope,
+    }
 }
 
 /// The labelled sentences of one coach row (see [`label_sentences`]),
@@ -216,6 +247,20 @@ pub(crate) fn row_sentences(
     label_sentences(text, &expected, &findings)
 }
 
+/// [`row_sentences`] of a parsed row, unknown (not trained on) for the
+/// categories its labels do not speak for.
+pub(crate) fn scoped_sentences(coach: &Coach, lang: &str, row: &CoachRow) -> Vec<LabelledSentence> {
+    let mut out = row_sentences(coach, lang, &row.text, &row.expected);
+    for s in &mut out {
+        for (label, cat) in s.labels.iter_mut().zip(CLASSIFIED) {
+            if !row.speaks_for(cat) {
+                *label = None;
+            }
+        }
+    }
+    out
+}
+
 /// The training sentences of the statistical layer: every development row
 /// of `lang` (never a held-out one), split into labelled sentences.
 pub(crate) fn training_sentences(lang: &str) -> Vec<LabelledSentence> {
@@ -226,8 +271,8 @@ pub(crate) fn training_sentences(lang: &str) -> Vec<LabelledSentence> {
             continue;
         }
         for row in rows(src) {
-            let (text, expected, _) = coach_row(lang, &row);
-            out.extend(row_sentences(&builtin, lang, &text, &expected));
+            let row = coach_row(lang, &row);
+            out.extend(scoped_sentences(&builtin, lang, &row));
         }
     }
     out
@@ -251,14 +296,17 @@ pub fn evaluate_coach_with(coach: &Coach, lang: &str, src: &str) -> (Vec<Categor
         .collect();
     let mut misses = Vec::new();
     for row in rows(src) {
-        let (text, expected, opts) = coach_row(lang, &row);
+        let row = coach_row(lang, &row);
+        let spoken = |c: &Category| row.speaks_for(*c);
         let got: BTreeSet<Category> = coach
-            .analyze(&text, &opts)
+            .analyze(&row.text, &row.opts)
             .findings
             .iter()
             .map(|f| f.category)
+            .filter(spoken)
             .collect();
-        for s in &mut scores {
+        let (text, expected) = (row.text.clone(), row.expected.clone());
+        for s in scores.iter_mut().filter(|s| row.speaks_for(s.category)) {
             match (expected.contains(&s.category), got.contains(&s.category)) {
                 (true, true) => s.true_positives += 1,
                 (false, true) => s.false_positives += 1,

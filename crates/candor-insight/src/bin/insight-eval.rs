@@ -7,7 +7,9 @@
 //! input, one a line, and prints their findings; `--sweep` the same for a few training
 //! parameter sets. `--vader` instead reads lines from standard input and
 //! prints VADER's compound score for each (to compare with the reference
-//! implementation).
+//! implementation). `--file PATH [--lang en]` prints the coach's figures on
+//! one file alone, rules alone and rules with the layer, and never its texts
+//! (for measuring a new held-out round once).
 
 use std::io::BufRead as _;
 
@@ -82,6 +84,37 @@ fn main() {
             .nth(1)
             .map_or("en", String::as_str);
         print!("{}", candor_insight::eval::cv::report(lang));
+        return;
+    }
+    if let Some(path) = args.iter().skip_while(|a| *a != "--file").nth(1) {
+        let lang = args
+            .iter()
+            .skip_while(|a| *a != "--lang")
+            .nth(1)
+            .map_or("en", String::as_str);
+        let src = match std::fs::read_to_string(path) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("--file {path}: {e}");
+                std::process::exit(2);
+            }
+        };
+        println!("| coach | category | support | precision | recall |\n| --- | --- | ---: | ---: | ---: |");
+        for (name, coach) in [
+            ("rules", candor_insight::Coach::standard().with_classifier(false)),
+            ("rules + layer", candor_insight::Coach::standard()),
+        ] {
+            let (scores, _) = candor_insight::eval::evaluate_coach_with(&coach, lang, &src);
+            for s in scores.iter().filter(|s| s.support() > 0) {
+                println!(
+                    "| {name} | {} | {} | {:.2} | {:.2} |",
+                    s.category.as_str(),
+                    s.support(),
+                    s.precision(),
+                    s.recall()
+                );
+            }
+        }
         return;
     }
     let verbose = args.iter().any(|a| a == "--verbose" || a == "-v");

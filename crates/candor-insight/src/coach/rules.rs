@@ -236,6 +236,7 @@ impl LangRules {
 pub(crate) const BUILTIN: &[(&str, &str)] = &[
     ("en", include_str!("../../data/coach/en.toml")),
     ("en", include_str!("../../data/coach/en_tone.toml")),
+    ("en", include_str!("../../data/coach/en_blame.toml")),
     ("de", include_str!("../../data/coach/de.toml")),
     ("fr", include_str!("../../data/coach/fr.toml")),
     ("es", include_str!("../../data/coach/es.toml")),

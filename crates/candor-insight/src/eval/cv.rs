@@ -11,7 +11,7 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-use super::{COACH_SETS, CategoryScore, coach_row, row_sentences, rows};
+use super::{COACH_SETS, CategoryScore, coach_row, rows, scoped_sentences};
 pub use crate::coach::classify::THRESHOLDS;
 pub use crate::coach::classify::train::TrainParams;
 use crate::coach::classify::train::{LabelledSentence, train};
@@ -38,6 +38,8 @@ pub struct RowOutcome {
     /// Per sentence: out-of-fold probability per classified category, and
     /// whether a rule of that category fired in the sentence.
     pub sentences: Vec<([f32; N], [bool; N])>,
+    /// The categories the row's labels speak for (`None`: all).
+    pub scope: Option<BTreeSet<Category>>,
 }
 
 /// Score every development row of `lang` out of fold.
@@ -48,14 +50,15 @@ pub fn out_of_fold(lang: &str, split: Split, params: TrainParams) -> Vec<RowOutc
     let files: Vec<&str> = COACH_SETS.iter().filter(|(l, _)| *l == lang).map(|(_, s)| *s).collect();
     for (fi, src) in files.iter().enumerate() {
         for row in rows(src) {
-            let (text, expected, opts) = coach_row(lang, &row);
+            let row = coach_row(lang, &row);
             let rules: BTreeSet<Category> = plain
-                .analyze(&text, &opts)
+                .analyze(&row.text, &row.opts)
                 .findings
                 .iter()
                 .map(|f| f.category)
                 .collect();
-            let labelled = row_sentences(&plain, lang, &text, &expected);
+            let labelled = scoped_sentences(&plain, lang, &row);
+            let (text, expected, scope) = (row.text, row.expected, row.scope);
             // Where the coach would not ask the classifier: a rule of the
             // category fired in the sentence or was turned down in it.
             let norm = Normalized::new(&text);
@@ -80,6 +83,7 @@ pub fn out_of_fold(lang: &str, split: Split, params: TrainParams) -> Vec<RowOutc
                     expected,
                     rules,
                     sentences,
+                    scope,
                 },
                 labelled,
             ));
@@ -158,7 +162,10 @@ pub fn figures(outcomes: &[RowOutcome], k: usize, threshold: f32) -> Option<CvFi
         classifier: score(category),
         combined: score(category),
     };
-    for o in outcomes {
+    for o in outcomes
+        .iter()
+        .filter(|o| o.scope.as_ref().is_none_or(|s| s.contains(&category)))
+    {
         let expected = o.expected.contains(&category);
         let by_rules = o.rules.contains(&category);
         let mut alone = false;
