@@ -73,7 +73,8 @@ pub const PROMISE_SETS: &[(&str, &str)] = &[
 /// without looking at the rules, and never used to tune them. The `_2` files
 /// are a second round, written blind after the rules were broadened; `_3` a
 /// third (English), written blind before the statistical layer was measured;
-/// `_4` a fourth (English), written blind to vary its wordings on purpose.
+/// `_4` a fourth (English), written blind to vary its wordings on purpose;
+/// `_5` a fifth (English), written blind as agents in many trades write.
 pub const HELDOUT_COACH_SETS: &[(&str, &str)] = &[
     ("en", include_str!("../data/eval/heldout/coach_en.tsv")),
     ("de", include_str!("../data/eval/heldout/coach_de.tsv")),
@@ -85,6 +86,7 @@ pub const HELDOUT_COACH_SETS: &[(&str, &str)] = &[
     ("es", include_str!("../data/eval/heldout/coach_es_2.tsv")),
     ("en", include_str!("../data/eval/heldout/coach_en_3.tsv")),
     ("en", include_str!("../data/eval/heldout/coach_en_4.tsv")),
+    ("en", include_str!("../data/eval/heldout/coach_en_5.tsv")),
 ];
 
 /// The held-out promise set.
