@@ -1,5 +1,6 @@
 //! Talking to an IMAP server with async-imap over a plain, STARTTLS or
-//! TLS connection (rustls with the webpki roots). Every failure names the
+//! TLS connection (rustls with the webpki roots and any extra roots in
+//! [`crate::trust`]). Every failure names the
 //! step that failed (reach, TLS, greeting, login, folder) in words a person
 //! can act on, with the server's own answer.
 
@@ -109,8 +110,7 @@ fn server(c: &Connection) -> String {
 }
 
 fn tls_connector() -> Result<TlsConnector, String> {
-    let mut roots = rustls::RootCertStore::empty();
-    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    let roots = crate::trust::root_store();
     let config = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
         .with_safe_default_protocol_versions()
         .map_err(|e| e.to_string())?

@@ -16,6 +16,7 @@ pub mod parse;
 pub mod settings;
 pub mod smtp;
 pub mod thread;
+pub mod trust;
 
 pub use inbound::{Received, Source, receive};
 pub use parse::{ParsedEmail, parse};

@@ -4,6 +4,7 @@
 
 use crate::settings::{Connection, TlsMode};
 use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::time::Duration;
 
@@ -21,12 +22,24 @@ pub enum SendError {
 /// The relay's transport for `c`.
 pub fn transport(c: &Connection, timeout: Duration) -> Result<AsyncSmtpTransport<Tokio1Executor>, SendError> {
     let host = c.host.as_str();
+    let unusable =
+        |e: lettre::transport::smtp::Error| SendError::Permanent(format!("the SMTP settings cannot be used: {e}"));
+    // The public roots, plus the ones this node was told to trust.
+    let parameters = || {
+        crate::trust::extra_roots()
+            .into_iter()
+            .try_fold(TlsParameters::builder(host.to_string()), |b, der| {
+                Ok(b.add_root_certificate(Certificate::from_der(der.to_vec())?))
+            })
+            .and_then(|b| b.build())
+            .map_err(unusable)
+    };
+    let plain = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host);
     let builder = match c.tls {
-        TlsMode::Implicit => AsyncSmtpTransport::<Tokio1Executor>::relay(host),
-        TlsMode::StartTls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host),
-        TlsMode::None => Ok(AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)),
-    }
-    .map_err(|e| SendError::Permanent(format!("the SMTP settings cannot be used: {e}")))?;
+        TlsMode::Implicit => plain.tls(Tls::Wrapper(parameters()?)),
+        TlsMode::StartTls => plain.tls(Tls::Required(parameters()?)),
+        TlsMode::None => plain,
+    };
     let mut builder = builder.port(c.port).timeout(Some(timeout));
     if !c.user.is_empty() {
         builder = builder.credentials(Credentials::new(c.user.clone(), c.password.clone()));

@@ -20,10 +20,62 @@ pub fn free_port() -> u16 {
         .unwrap_or_else(|e| panic!("no free port: {e}"))
 }
 
-/// A Dovecot IMAP server of its own, on a loopback port, without TLS.
+/// A certificate authority of the test's own, and a server certificate it
+/// signed for 127.0.0.1 and localhost, as PEM files in a temporary directory.
+pub struct TestAuthority {
+    /// The authority's certificate (what a client must trust).
+    pub ca_pem: String,
+    /// The server's certificate file.
+    pub cert_path: PathBuf,
+    /// The server's private key file.
+    pub key_path: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl TestAuthority {
+    /// A new authority and server certificate (fresh keys each time).
+    pub fn new() -> Self {
+        let fail = |e: rcgen::Error| -> ! { panic!("test certificate: {e}") };
+        let ca_key = rcgen::KeyPair::generate().unwrap_or_else(|e| fail(e));
+        let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap_or_else(|e| fail(e));
+        ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        ca.distinguished_name
+            .push(rcgen::DnType::CommonName, "Candor test authority");
+        let ca_cert = ca.self_signed(&ca_key).unwrap_or_else(|e| fail(e));
+        let server_key = rcgen::KeyPair::generate().unwrap_or_else(|e| fail(e));
+        let server = rcgen::CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()])
+            .unwrap_or_else(|e| fail(e));
+        let server_cert = server
+            .signed_by(&server_key, &ca_cert, &ca_key)
+            .unwrap_or_else(|e| fail(e));
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temporary directory: {e}"));
+        let cert_path = dir.path().join("server.pem");
+        let key_path = dir.path().join("server.key");
+        std::fs::write(&cert_path, server_cert.pem()).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(&key_path, server_key.serialize_pem()).unwrap_or_else(|e| panic!("{e}"));
+        set_mode(dir.path(), 0o755);
+        Self {
+            ca_pem: ca_cert.pem(),
+            cert_path,
+            key_path,
+            _dir: dir,
+        }
+    }
+}
+
+impl Default for TestAuthority {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A Dovecot IMAP server of its own, on a loopback port: without TLS, or
+/// with STARTTLS on `port` and implicit TLS on `tls_port`.
 pub struct Dovecot {
     /// Its port on 127.0.0.1.
     pub port: u16,
+    /// Its implicit-TLS port (IMAPS), when started with a certificate.
+    pub tls_port: Option<u16>,
     dir: tempfile::TempDir,
     child: Option<Child>,
 }
@@ -31,8 +83,18 @@ pub struct Dovecot {
 const DOVECOT: &str = "/usr/sbin/dovecot";
 
 impl Dovecot {
-    /// Starts a server with no users yet.
+    /// Starts a server with no users yet, without TLS.
     pub fn start() -> Self {
+        Self::start_with(None)
+    }
+
+    /// Starts a server with no users yet that offers STARTTLS on `port`
+    /// and implicit TLS on `tls_port`, with `authority`'s server certificate.
+    pub fn start_tls(authority: &TestAuthority) -> Self {
+        Self::start_with(Some(authority))
+    }
+
+    fn start_with(authority: Option<&TestAuthority>) -> Self {
         if !std::path::Path::new(DOVECOT).exists() {
             panic!("Dovecot is not installed: run scripts/test, which installs dovecot-imapd");
         }
@@ -47,20 +109,37 @@ impl Dovecot {
         set_mode(&root.join("mail"), 0o777);
         std::fs::write(root.join("passwd"), "").unwrap_or_else(|e| panic!("{e}"));
         let r = root.display();
+        let tls_port = authority.map(|_| free_port());
+        let (ssl, imaps) = match (authority, tls_port) {
+            (Some(a), Some(p)) => (
+                format!(
+                    "yes\nssl_cert = <{}\nssl_key = <{}",
+                    a.cert_path.display(),
+                    a.key_path.display()
+                ),
+                format!("address = 127.0.0.1\n    port = {p}\n    ssl = yes"),
+            ),
+            _ => ("no".to_string(), "port = 0".to_string()),
+        };
         let config = format!(
             "base_dir = {r}/run\nstate_dir = {r}/state\nlog_path = {r}/dovecot.log\nprotocols = imap\n\
-             listen = 127.0.0.1\nssl = no\ndisable_plaintext_auth = no\nauth_mechanisms = plain login\n\
+             listen = 127.0.0.1\nssl = {ssl}\ndisable_plaintext_auth = no\nauth_mechanisms = plain login\n\
              auth_failure_delay = 0\nmail_location = maildir:{r}/mail/%u\ndefault_login_user = dovenull\n\
              default_internal_user = dovecot\nfirst_valid_uid = 1\n\
              passdb {{\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u {r}/passwd\n}}\n\
              userdb {{\n  driver = static\n  args = uid=dovecot gid=dovecot home={r}/mail/%u\n}}\n\
              service imap-login {{\n  inet_listener imap {{\n    address = 127.0.0.1\n    port = {port}\n  }}\n\
-             inet_listener imaps {{\n    port = 0\n  }}\n}}\n\
+             inet_listener imaps {{\n    {imaps}\n  }}\n}}\n\
              service stats {{\n  unix_listener stats-reader {{\n    mode = 0666\n  }}\n\
              unix_listener stats-writer {{\n    mode = 0666\n  }}\n}}\n"
         );
         std::fs::write(root.join("dovecot.conf"), config).unwrap_or_else(|e| panic!("{e}"));
-        let mut d = Self { port, dir, child: None };
+        let mut d = Self {
+            port,
+            tls_port,
+            dir,
+            child: None,
+        };
         d.resume();
         d
     }
@@ -267,6 +346,22 @@ impl mailin_embedded::Handler for SinkHandler {
 impl SmtpSink {
     /// Starts the server (it runs until the test process ends).
     pub fn start() -> Self {
+        Self::start_with(None)
+    }
+
+    /// Starts a server that offers STARTTLS with `authority`'s server certificate.
+    pub fn start_tls(authority: &TestAuthority) -> Self {
+        Self::start_with(Some(authority))
+    }
+
+    fn start_with(authority: Option<&TestAuthority>) -> Self {
+        let ssl = match authority {
+            Some(a) => mailin_embedded::SslConfig::SelfSigned {
+                cert_path: a.cert_path.display().to_string(),
+                key_path: a.key_path.display().to_string(),
+            },
+            None => mailin_embedded::SslConfig::None,
+        };
         let received = Arc::new(Mutex::new(Vec::new()));
         let refusal = Arc::new(Mutex::new(None));
         let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("bind: {e}"));
@@ -279,12 +374,15 @@ impl SmtpSink {
             refusal: refusal.clone(),
             current: None,
         };
+        let mut server = mailin_embedded::Server::new(handler);
+        if let Err(e) = server.with_ssl(ssl) {
+            panic!("the SMTP server's TLS: {e}");
+        }
+        server
+            .with_name("sink.test")
+            .with_num_threads(2)
+            .with_tcp_listener(listener);
         std::thread::spawn(move || {
-            let mut server = mailin_embedded::Server::new(handler);
-            server
-                .with_name("sink.test")
-                .with_num_threads(2)
-                .with_tcp_listener(listener);
             let _ = server.serve();
         });
         Self {

@@ -10,30 +10,18 @@ mod common;
 use candor_app::conversations::add_message;
 use candor_app::worker::Worker;
 use candor_core::WorkspaceId;
-use candor_email::fetcher::{FetchConfig, run};
+use candor_email::fetcher::run;
 use candor_email::mailboxes::{self, MailboxView};
 use candor_email::settings::MailboxInput;
 use candor_email::testing::{Dovecot, Relay, SmtpSink, eventually};
 use candor_store::both_backends;
-use common::Setup;
+use common::{Setup, quick_fetch};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 const USER: &str = "support@northwind.example";
 const PASSWORD: &str = "s3cret-imap";
 const WAIT: Duration = Duration::from_secs(20);
-
-fn quick() -> FetchConfig {
-    FetchConfig {
-        poll: Duration::from_millis(200),
-        idle: Duration::from_secs(2),
-        retry_min: Duration::from_millis(100),
-        retry_max: Duration::from_millis(400),
-        timeout: Duration::from_secs(3),
-        refresh: Duration::from_millis(100),
-        lease: Duration::from_millis(600),
-    }
-}
 
 fn mailbox(imap_port: u16, password: &str, smtp_port: u16) -> MailboxInput {
     MailboxInput {
@@ -62,7 +50,7 @@ fn start(s: &Setup) -> (CancellationToken, tokio::task::JoinHandle<()>) {
 
 fn start_node(app: &candor_app::App) -> (CancellationToken, tokio::task::JoinHandle<()>) {
     let stop = CancellationToken::new();
-    let task = tokio::spawn(run(app.clone(), quick(), stop.clone()));
+    let task = tokio::spawn(run(app.clone(), quick_fetch(), stop.clone()));
     (stop, task)
 }
 

@@ -166,6 +166,12 @@ pub struct ServeArgs {
     #[arg(long, env = "CANDOR_MAIL_POLL_SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86400))]
     pub mail_poll_seconds: u64,
 
+    /// A PEM file of certificate authorities to trust for IMAP and SMTP
+    /// servers, beside the public ones: for mail servers whose certificate a
+    /// company's own authority signed.
+    #[arg(long, env = "CANDOR_MAIL_CA_FILE")]
+    pub mail_ca_file: Option<std::path::PathBuf>,
+
     /// Open chat WebSockets allowed from one client address on this node.
     #[arg(long, env = "CANDOR_CHAT_SOCKETS_PER_IP", default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub chat_sockets_per_ip: u32,

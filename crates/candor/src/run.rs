@@ -181,6 +181,10 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> Result<()> {
         // The key file lives in the data directory (also with PostgreSQL).
         prepare_data_dir(&cli.data_dir)?;
     }
+    if let Some(path) = &args.mail_ca_file {
+        let added = candor_email::trust::trust_pem_file(path).map_err(|e| anyhow!("--mail-ca-file: {e}"))?;
+        tracing::info!(certificates = added, file = %path.display(), "trusting extra authorities for mail servers");
+    }
     let secret_key = candor_store::secrets::SecretKey::load(args.secret_key.as_deref(), &cli.data_dir)
         .map_err(|e| anyhow!("--secret-key: {e}"))?;
     let app = App::new(db.clone(), Arc::new(SystemClock))

@@ -65,3 +65,17 @@ pub fn corpus() -> Vec<CorpusEntry> {
         })
         .collect()
 }
+
+/// Fetcher timings short enough for tests.
+pub fn quick_fetch() -> candor_email::fetcher::FetchConfig {
+    use std::time::Duration;
+    candor_email::fetcher::FetchConfig {
+        poll: Duration::from_millis(200),
+        idle: Duration::from_secs(2),
+        retry_min: Duration::from_millis(100),
+        retry_max: Duration::from_millis(400),
+        timeout: Duration::from_secs(3),
+        refresh: Duration::from_millis(100),
+        lease: Duration::from_millis(600),
+    }
+}
