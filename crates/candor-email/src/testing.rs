@@ -374,6 +374,9 @@ impl SmtpSink {
             refusal: refusal.clone(),
             current: None,
         };
+        // The SMTP server library asks rustls for the process's default
+        // crypto provider, which several in one build leave unchosen.
+        let _ = tokio_rustls::rustls::crypto::ring::default_provider().install_default();
         let mut server = mailin_embedded::Server::new(handler);
         if let Err(e) = server.with_ssl(ssl) {
             panic!("the SMTP server's TLS: {e}");

@@ -128,7 +128,11 @@ async fn a_mailbox_over_tls_works_end_to_end(db: candor_store::Db) {
     let created = mailboxes::create(&s.app, &s.caller(), &input)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    let report = mailboxes::test(&s.app, &s.caller(), created.id)
+    let id = created
+        .id
+        .parse()
+        .unwrap_or_else(|e| panic!("mailbox id {}: {e}", created.id));
+    let report = mailboxes::test(&s.app, &s.caller(), id)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(report.ok, "{report:?}");

@@ -332,6 +332,17 @@ fn bad_flags_and_input_name_the_problem() {
         (vec!["serve", "--listen", "nowhere"], None, "--listen"),
         (
             vec![
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--mail-ca-file",
+                "/nonexistent/mail-ca.pem",
+            ],
+            None,
+            "--mail-ca-file: cannot read /nonexistent/mail-ca.pem",
+        ),
+        (
+            vec![
                 "token",
                 "create",
                 "--workspace",
