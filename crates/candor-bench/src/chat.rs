@@ -18,6 +18,7 @@ use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::io::AsyncWriteExt;
@@ -233,6 +234,19 @@ impl Busy {
     fn claim(&self, c: &str) -> bool {
         self.0.lock().map(|mut b| b.insert(c.to_string())).unwrap_or(false)
     }
+    /// The widget at `*next` (moving the cursor on), claimed; `None`, and
+    /// one more skip counted, when its conversation has something in flight.
+    fn next_free<'a>(&self, widgets: &'a [Widget], next: &mut usize, skipped: &AtomicUsize) -> Option<&'a Widget> {
+        let w = &widgets[*next % widgets.len()];
+        *next += 1;
+        if self.claim(&w.conversation) {
+            Some(w)
+        } else {
+            skipped.fetch_add(1, Ordering::Relaxed);
+            None
+        }
+    }
+
     fn release(&self, c: &str) {
         if let Ok(mut b) = self.0.lock() {
             b.remove(c);
@@ -393,7 +407,7 @@ async fn measure(args: &ChatArgs, base: &str, slug: &str, token: &str) -> Result
     // in flight, whatever the server's pace.
     let widgets = Arc::new(widgets);
     let end = tokio::time::Instant::now() + args.duration;
-    let skipped = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let skipped = Arc::new(AtomicUsize::new(0));
     let visitors = {
         let (widgets, pending, busy, skipped) = (widgets.clone(), pending.clone(), busy.clone(), skipped.clone());
         let period = Duration::from_secs_f64(1.0 / args.rate);
@@ -402,12 +416,9 @@ async fn measure(args: &ChatArgs, base: &str, slug: &str, token: &str) -> Result
             let (mut next, mut sent) = (0usize, 0usize);
             while tokio::time::Instant::now() < end {
                 tick.tick().await;
-                let w = &widgets[next % widgets.len()];
-                next += 1;
-                if !busy.claim(&w.conversation) {
-                    skipped.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(w) = busy.next_free(&widgets, &mut next, &skipped) else {
                     continue;
-                }
+                };
                 let frame = json!({"type": "message", "client_id": format!("c_bench_r{next:010}"),
                     "text": format!("Follow-up {next}: any news on my order?")});
                 if let Ok(mut p) = pending.lock() {
@@ -439,12 +450,9 @@ async fn measure(args: &ChatArgs, base: &str, slug: &str, token: &str) -> Result
             let mut requests = Vec::new();
             while tokio::time::Instant::now() < end {
                 tick.tick().await;
-                let w = &widgets[next % widgets.len()];
-                next += 1;
-                if !busy.claim(&w.conversation) {
-                    skipped.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(w) = busy.next_free(&widgets, &mut next, &skipped) else {
                     continue;
-                }
+                };
                 let c = w.conversation.clone();
                 if let Ok(mut p) = pending.lock() {
                     p.entry(c.clone()).or_default().push_back(Expected::Agent);
@@ -502,7 +510,7 @@ async fn measure(args: &ChatArgs, base: &str, slug: &str, token: &str) -> Result
         connected: widgets.len(),
         visitor_messages,
         agent_replies,
-        skipped_busy: skipped.load(std::sync::atomic::Ordering::Relaxed),
+        skipped_busy: skipped.load(Ordering::Relaxed),
     })
 }
 

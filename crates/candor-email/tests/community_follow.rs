@@ -9,7 +9,6 @@ use candor_app::community::mail::Site;
 use candor_app::community::posting::{TopicInput, post_topic_for, set_following};
 use candor_app::community::staff::{StaffReplyInput, StatusInput, reply_as_staff, set_status};
 use candor_app::reference::CustomerByIdentity;
-use candor_app::worker::Worker;
 use candor_email::mailboxes;
 use candor_email::settings::MailboxInput;
 use candor_email::testing::SmtpSink;
@@ -35,9 +34,7 @@ fn mailbox(smtp_port: u16) -> MailboxInput {
 }
 
 async fn drain(s: &Setup) {
-    let mut w = Worker::new(s.app.clone());
-    candor_email::outbound::register_jobs(&mut w);
-    w.drain().await.unwrap_or_else(|e| panic!("{e}"));
+    s.send_queued().await;
 }
 
 async fn followers_get_replies_and_status_by_email(db: candor_store::Db) {

@@ -7,8 +7,6 @@
 
 mod common;
 
-use candor_app::conversations::add_message;
-use candor_app::worker::Worker;
 use candor_core::WorkspaceId;
 use candor_email::fetcher::run;
 use candor_email::mailboxes::{self, MailboxView};
@@ -115,12 +113,7 @@ async fn delivered_mail_becomes_conversations_and_replies_thread(db: candor_stor
     assert_eq!(c.subject, "Flat tyre");
 
     // The agent answers; the SMTP server gets it; the customer's answer to it threads.
-    add_message(&s.app, &s.caller(), conv, "outbound", "We will send a new tube.")
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let mut w = Worker::new(s.app.clone());
-    candor_email::outbound::register_jobs(&mut w);
-    w.drain().await.unwrap_or_else(|e| panic!("{e}"));
+    s.reply_and_send(conv, "We will send a new tube.").await;
     let sent = sink.received();
     assert_eq!(sent.len(), 1);
     let parsed = candor_email::parse(&sent[0].data);

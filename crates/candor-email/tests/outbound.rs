@@ -36,9 +36,7 @@ fn mailbox(smtp_port: u16) -> MailboxInput {
 }
 
 fn worker(s: &Setup) -> Worker {
-    let mut w = Worker::new(s.app.clone());
-    candor_email::outbound::register_jobs(&mut w);
-    w
+    s.mail_worker()
 }
 
 async fn replies_go_out_threaded(db: candor_store::Db) {

@@ -6,8 +6,6 @@
 
 mod common;
 
-use candor_app::conversations::add_message;
-use candor_app::worker::Worker;
 use candor_email::fetcher::run;
 use candor_email::mailboxes;
 use candor_email::settings::{Connection, MailboxInput, TlsMode};
@@ -153,12 +151,7 @@ async fn a_mailbox_over_tls_works_end_to_end(db: candor_store::Db) {
     })
     .await
     .unwrap_or_else(|| panic!("never imported over TLS"));
-    add_message(&s.app, &s.caller(), conv, "outbound", "A new tube is on its way.")
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let mut w = Worker::new(s.app.clone());
-    candor_email::outbound::register_jobs(&mut w);
-    w.drain().await.unwrap_or_else(|e| panic!("{e}"));
+    s.reply_and_send(conv, "A new tube is on its way.").await;
     let sent = sink.received();
     assert_eq!(sent.len(), 1);
     let parsed = candor_email::parse(&sent[0].data);

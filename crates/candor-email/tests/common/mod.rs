@@ -45,6 +45,26 @@ impl Setup {
     pub fn caller(&self) -> Caller {
         Caller::session(self.owner.clone())
     }
+
+    /// A job worker that sends email (the outbound handlers registered).
+    pub fn mail_worker(&self) -> candor_app::worker::Worker {
+        let mut w = candor_app::worker::Worker::new(self.app.clone());
+        candor_email::outbound::register_jobs(&mut w);
+        w
+    }
+
+    /// Runs every queued job, email sends included.
+    pub async fn send_queued(&self) {
+        self.mail_worker().drain().await.unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    /// The owner answers `conversation` and the reply is sent.
+    pub async fn reply_and_send(&self, conversation: candor_core::ConversationId, body: &str) {
+        candor_app::conversations::add_message(&self.app, &self.caller(), conversation, "outbound", body)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        self.send_queued().await;
+    }
 }
 
 /// One corpus message: file name, bytes, expected sender, expected subject.
