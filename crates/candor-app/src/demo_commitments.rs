@@ -374,7 +374,7 @@ async fn story_promises(
             )
             .await?;
             clock.set(at + SignedDuration::from_hours(5));
-            promises::keep(past, agent, p.id).await?;
+            crate::demo::keep_story_promise(past, agent, p.id).await?;
         }
         7 => {
             let due = at + SignedDuration::from_hours(24);

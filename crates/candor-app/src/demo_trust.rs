@@ -215,7 +215,7 @@ pub async fn load(app: &App, ws: WorkspaceId, agents: &[User], now: Timestamp) -
     )
     .await?;
     clock.set(at(&tz, d, 15, 0));
-    promises::keep(&past, &other, p.id).await?;
+    crate::demo::keep_story_promise(&past, &other, p.id).await?;
     s.solve(c, at(&tz, d, 15, 10)).await?;
     clock.set(at(&tz, d, 15, 20));
     let shared = UpdateCustomer {
