@@ -41,6 +41,7 @@ pub const COACH_SETS: &[(&str, &str)] = &[
     ("en", include_str!("../data/eval/coach_en_4.tsv")),
     ("en", include_str!("../data/eval/coach_en_5.tsv")),
     ("en", include_str!("../data/eval/coach_en_6.tsv")),
+    ("en", include_str!("../data/eval/coach_en_7.tsv")),
     ("de", include_str!("../data/eval/coach_de.tsv")),
     ("de", include_str!("../data/eval/coach_de_2.tsv")),
     ("de", include_str!("../data/eval/coach_de_3.tsv")),
@@ -74,7 +75,8 @@ pub const PROMISE_SETS: &[(&str, &str)] = &[
 /// are a second round, written blind after the rules were broadened; `_3` a
 /// third (English), written blind before the statistical layer was measured;
 /// `_4` a fourth (English), written blind to vary its wordings on purpose;
-/// `_5` a fifth (English), written blind as agents in many trades write.
+/// `_5` a fifth (English), written blind as agents in many trades write;
+/// `_6` a sixth (English), written blind with every category in fresh words.
 pub const HELDOUT_COACH_SETS: &[(&str, &str)] = &[
     ("en", include_str!("../data/eval/heldout/coach_en.tsv")),
     ("de", include_str!("../data/eval/heldout/coach_de.tsv")),
@@ -87,6 +89,7 @@ pub const HELDOUT_COACH_SETS: &[(&str, &str)] = &[
     ("en", include_str!("../data/eval/heldout/coach_en_3.tsv")),
     ("en", include_str!("../data/eval/heldout/coach_en_4.tsv")),
     ("en", include_str!("../data/eval/heldout/coach_en_5.tsv")),
+    ("en", include_str!("../data/eval/heldout/coach_en_6.tsv")),
 ];
 
 /// The held-out promise set.
