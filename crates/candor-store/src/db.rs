@@ -144,8 +144,12 @@ impl Db {
         // every write updates indexes whose pages are spread over big tables,
         // and a page evicted mid-transaction is written to the WAL again each
         // time it is touched. Readers keep the default, as there are eight.
+        // A connection to a local file does not go stale while idle, so the
+        // pool does not test it before each use: that test is a round trip to
+        // the connection's thread, as costly as a small query.
         let write = SqlitePoolOptions::new()
             .max_connections(1)
+            .test_before_acquire(false)
             .connect_with(opts.clone().pragma("cache_size", WRITER_CACHE_KIB))
             .await
             .map_err(|e| sqlite_open_error(opts.get_filename(), e))?;
@@ -156,6 +160,7 @@ impl Db {
             .map_err(|e| sqlite_open_error(opts.get_filename(), e))?;
         let read = SqlitePoolOptions::new()
             .max_connections(8)
+            .test_before_acquire(false)
             .connect_with(opts.read_only(true))
             .await
             .map_err(|e| sqlite_open_error(&Path::new("").join(url), e))?;

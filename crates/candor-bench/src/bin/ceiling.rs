@@ -1,6 +1,7 @@
 //! The ceiling server: the smallest axum + sqlx program doing the bare
 //! version of each benchmark scenario, on the database settings Candor uses
-//! (SQLite: WAL, synchronous=NORMAL, one writer connection and a read pool;
+//! (SQLite: WAL, synchronous=NORMAL, one writer connection and a read pool,
+//! neither tested before each use;
 //! PostgreSQL: one pool of 16). What it reaches on a machine is the most
 //! Candor could reach there; Candor's figures are read as ratios of these.
 //!
@@ -124,10 +125,12 @@ async fn connect(url: &str) -> Result<(Pools, Backend)> {
             .busy_timeout(Duration::from_secs(10));
         let write = SqlitePoolOptions::new()
             .max_connections(1)
+            .test_before_acquire(false)
             .connect_with(opts.clone())
             .await?;
         let read = SqlitePoolOptions::new()
             .max_connections(8)
+            .test_before_acquire(false)
             .connect_with(opts.read_only(true))
             .await?;
         Ok((Pools::Sqlite { read, write }, Backend::Sqlite))
