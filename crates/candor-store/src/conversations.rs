@@ -311,6 +311,26 @@ impl Db {
         row.ok_or(StoreError::NotFound)?.into_conversation()
     }
 
+    /// One conversation and what its customer is called where only the name
+    /// is shown (as [`Db::customer_display_name`] has it), in one read.
+    pub async fn conversation_with_customer_name(
+        &self,
+        ws: WorkspaceId,
+        id: ConversationId,
+    ) -> Result<(Conversation, String)> {
+        let sql = format!(
+            "SELECT {COLUMNS}, COALESCE(CASE WHEN TRIM(cu.name) <> '' THEN cu.name ELSE \
+             (SELECT i.value FROM customer_identities i WHERE i.workspace_id = cu.workspace_id \
+              AND i.customer_id = cu.id ORDER BY i.created_at, i.kind, i.value LIMIT 1) END, '') AS customer_display \
+             FROM conversations c LEFT JOIN customers cu ON cu.id = c.customer_id AND cu.workspace_id = c.workspace_id \
+             WHERE c.workspace_id = $1 AND c.id = $2"
+        );
+        let row: Option<NamedRow> = read!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(ws.as_uuid()).bind(id.as_uuid()).fetch_optional(p).await)?;
+        let row = row.ok_or(StoreError::NotFound)?;
+        Ok((row.row.into_conversation()?, row.customer_display))
+    }
+
     /// A page of conversations matching `filter`, latest activity first,
     /// after `after`. Each query is served by one of the inbox indexes.
     pub async fn conversations(
@@ -438,6 +458,13 @@ impl Tx {
             .fetch_all(&mut **x).await)?;
         Ok(rows.into_iter().map(|(u, n)| (UserId::from_uuid(u), n)).collect())
     }
+}
+
+#[derive(sqlx::FromRow)]
+struct NamedRow {
+    #[sqlx(flatten)]
+    row: Row,
+    customer_display: String,
 }
 
 #[derive(sqlx::FromRow)]
