@@ -371,6 +371,14 @@ pub async fn ingest_in(tx: &mut Tx, app: &App, m: &InboundMessage, p: Prepared) 
             crate::promises::kept_by_reply(tx, caller, &conv, now).await?;
         }
         None => {
+            let happening = match before {
+                Some(status) if !opened => Happening::CustomerWrote(status),
+                _ => Happening::Opened,
+            };
+            crate::clocks::on_happening(tx, app, &conv, happening, now).await?;
+            // Routing last: it writes the team's round-robin cursor, a row
+            // every conversation routed to the team writes, which on
+            // PostgreSQL stays locked until the commit.
             if opened {
                 // Through the transaction, which also sees a customer it just created.
                 let (tier, organization) = if created {
@@ -388,11 +396,6 @@ pub async fn ingest_in(tx: &mut Tx, app: &App, m: &InboundMessage, p: Prepared) 
                 };
                 crate::routing::route_in(tx, app, &mut conv, &facts).await?;
             }
-            let happening = match before {
-                Some(status) if !opened => Happening::CustomerWrote(status),
-                _ => Happening::Opened,
-            };
-            crate::clocks::on_happening(tx, app, &conv, happening, now).await?;
         }
     }
     conv.updated_at = now;

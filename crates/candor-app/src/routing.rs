@@ -77,9 +77,6 @@ pub async fn route_in(tx: &mut Tx, app: &App, c: &mut Conversation, facts: &Fact
     }
     c.team_id = decision.team;
     c.assignee_id = decision.assignee;
-    if let (Some(team), Some(user)) = (decision.team, decision.assignee) {
-        tx.set_team_cursor(ws, team, user).await?;
-    }
     tx.append_customer_event(
         app.now(),
         NewEvent {
@@ -93,6 +90,11 @@ pub async fn route_in(tx: &mut Tx, app: &App, c: &mut Conversation, facts: &Fact
         Some(c.customer_id),
     )
     .await?;
+    // The cursor is a row every routing to the team writes: written last,
+    // so that PostgreSQL holds its lock for as short a time as it can.
+    if let (Some(team), Some(user)) = (decision.team, decision.assignee) {
+        tx.set_team_cursor(ws, team, user).await?;
+    }
     Ok(decision)
 }
 
