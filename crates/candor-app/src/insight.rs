@@ -40,6 +40,28 @@ fn check_text(text: &str) -> AppResult<()> {
     Ok(())
 }
 
+/// A language the coach is told: empty or "auto" (it detects it), or a tag
+/// such as en, de or en-GB (a region changes how dates are read).
+fn check_language_tag(field: &str, raw: &str) -> AppResult<()> {
+    let tag = raw.trim();
+    if tag.is_empty() || tag.eq_ignore_ascii_case("auto") {
+        return Ok(());
+    }
+    let mut parts = tag.split('-');
+    let primary = parts
+        .next()
+        .is_some_and(|p| (2..=3).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphabetic()));
+    let subtags = parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()));
+    if primary && subtags && tag.len() <= 35 {
+        Ok(())
+    } else {
+        Err(AppError::invalid(
+            field,
+            "a language is a tag such as en, de or en-GB (or auto, to detect it)",
+        ))
+    }
+}
+
 /// Language and sentiment of `text` (pure; no caller needed).
 pub fn analyze_text(text: &str) -> Analysis {
     let lang = candor_insight::detect_language(text);
@@ -167,6 +189,10 @@ impl WorkingCalendar for Working<'_> {
 pub async fn coach(app: &App, caller: &Caller, text: &str, options: &CoachOptions) -> AppResult<CoachAnswer> {
     caller.require(Scope::Read)?;
     check_text(text)?;
+    check_language_tag("language", &options.language)?;
+    if let Some(l) = &options.customer_language {
+        check_language_tag("customer_language", l)?;
+    }
     let calendar = workspace_calendar(app, caller.workspace()).await?;
     let coach = crate::coach_rules::coach_for(app, caller.workspace()).await?;
     let report: CoachReport = coach.analyze(text, options);

@@ -39,7 +39,8 @@ pub async fn analyze(
 pub struct CoachRequest {
     /// The draft, at most 100,000 bytes.
     text: String,
-    /// The draft's language (ISO 639-1); empty or "auto" detects it.
+    /// The draft's language, a tag such as en or en-GB; empty or "auto"
+    /// detects it. Anything else is refused (422 naming the field).
     #[serde(default)]
     language: String,
     /// The customer's language: the reply should be in it.

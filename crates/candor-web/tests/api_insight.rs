@@ -105,6 +105,26 @@ async fn coach_flags_scripts_and_resolves_promises(s: &TestServer) {
             .any(|f| f["category"] == "language"),
         "{c}"
     );
+    // A language that is no language tag is refused, naming the field.
+    for (body, field) in [
+        (json!({"text": "Hi", "language": "klingon-nonsense-123"}), "language"),
+        (json!({"text": "Hi", "customer_language": "e n"}), "customer_language"),
+    ] {
+        let (status, e) = post(s, &t.token, "/api/v1/coach", body).await;
+        assert_eq!(
+            (status, e["error"]["field"].clone()),
+            (StatusCode::UNPROCESSABLE_ENTITY, json!(field)),
+            "{e}"
+        );
+    }
+    let (status, _) = post(
+        s,
+        &t.token,
+        "/api/v1/coach",
+        json!({"text": "Hi", "language": "auto", "customer_language": "en-GB"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
 }
 http_test!(coach, coach_flags_scripts_and_resolves_promises);
 
