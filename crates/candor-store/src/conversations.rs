@@ -319,11 +319,10 @@ impl Db {
         id: ConversationId,
     ) -> Result<(Conversation, String)> {
         let sql = format!(
-            "SELECT {COLUMNS}, COALESCE(CASE WHEN TRIM(cu.name) <> '' THEN cu.name ELSE \
-             (SELECT i.value FROM customer_identities i WHERE i.workspace_id = cu.workspace_id \
-              AND i.customer_id = cu.id ORDER BY i.created_at, i.kind, i.value LIMIT 1) END, '') AS customer_display \
+            "SELECT {COLUMNS}, {} AS customer_display \
              FROM conversations c LEFT JOIN customers cu ON cu.id = c.customer_id AND cu.workspace_id = c.workspace_id \
-             WHERE c.workspace_id = $1 AND c.id = $2"
+             WHERE c.workspace_id = $1 AND c.id = $2",
+            crate::customers::display_name_sql("cu")
         );
         let row: Option<NamedRow> = read!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(ws.as_uuid()).bind(id.as_uuid()).fetch_optional(p).await)?;

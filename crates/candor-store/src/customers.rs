@@ -511,6 +511,16 @@ impl Tx {
     }
 }
 
+/// The SQL for what a customer (the row aliased `alias`) is called where only
+/// the name is shown: their name, else their first identity's value, else ''.
+pub(crate) fn display_name_sql(alias: &str) -> String {
+    format!(
+        "COALESCE(CASE WHEN TRIM({alias}.name) <> '' THEN {alias}.name ELSE \
+         (SELECT i.value FROM customer_identities i WHERE i.workspace_id = {alias}.workspace_id \
+          AND i.customer_id = {alias}.id ORDER BY i.created_at, i.kind, i.value LIMIT 1) END, '')"
+    )
+}
+
 impl Db {
     /// One customer, merged or not.
     pub async fn customer(&self, ws: WorkspaceId, id: CustomerId) -> Result<Customer> {
@@ -528,10 +538,11 @@ impl Db {
     /// else their first identity's value (as [`Db::customer`] lists them),
     /// else nothing; in one read.
     pub async fn customer_display_name(&self, ws: WorkspaceId, id: CustomerId) -> Result<String> {
-        let row: Option<(String,)> = read!(self, p => sqlx::query_as(
-            "SELECT CASE WHEN TRIM(c.name) <> '' THEN c.name ELSE COALESCE((SELECT i.value FROM customer_identities i \
-             WHERE i.workspace_id = c.workspace_id AND i.customer_id = c.id ORDER BY i.created_at, i.kind, i.value LIMIT 1), '') END \
-             FROM customers c WHERE c.workspace_id = $1 AND c.id = $2")
+        let sql = format!(
+            "SELECT {} FROM customers c WHERE c.workspace_id = $1 AND c.id = $2",
+            display_name_sql("c")
+        );
+        let row: Option<(String,)> = read!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(ws.as_uuid()).bind(id.as_uuid()).fetch_optional(p).await)?;
         row.map(|(n,)| n).ok_or(StoreError::NotFound)
     }
