@@ -18,8 +18,9 @@ use candor_core::conversation::{
 };
 use candor_core::events::{Actor, Subject, kind};
 use candor_core::routing::Facts;
-use candor_core::{AttachmentId, ConversationId, WorkspaceId};
+use candor_core::{AttachmentId, ConversationId, MessageId, WorkspaceId};
 use candor_store::Tx;
+use candor_store::batch::{Finish, TxFuture};
 use candor_store::conversations::{Conversation, NewConversation};
 use candor_store::events::NewEvent;
 use candor_store::messages::{Attachment, Author, Message, NewMessage};
@@ -130,23 +131,57 @@ pub enum Outcome {
 
 /// Ingests one inbound message (see the module docs).
 pub async fn ingest(app: &App, m: InboundMessage) -> AppResult<Ingested> {
-    let ws = m.workspace_id;
+    ingest_then(app, m, |_, _| Box::pin(async { Ok(()) })).await
+}
+
+/// The stored message and its conversation, for what a channel keeps beside it.
+#[derive(Clone, Copy, Debug)]
+pub struct StoredAt {
+    /// The message.
+    pub message: MessageId,
+    /// Its conversation.
+    pub conversation: ConversationId,
+}
+
+/// Like [`ingest`], and `more` in the same transaction once a new message
+/// is stored (a channel's own record of it, e.g. an email's headers), so
+/// both are kept or neither. On SQLite the transaction is shared with the
+/// writes that arrived meanwhile ([`candor_store::Db::write`]).
+pub async fn ingest_then<F>(app: &App, m: InboundMessage, more: F) -> AppResult<Ingested>
+where
+    F: for<'t> FnOnce(&'t mut Tx, StoredAt) -> TxFuture<'t, AppResult<()>> + Send + 'static,
+{
     let p = prepare(app, &m).await?;
-    let mut tx = app.db.begin().await?;
-    match ingest_in(&mut tx, app, &m, p).await? {
+    let (ws, channel, external) = (m.workspace_id, m.channel, p.external.clone());
+    let job_app = app.clone();
+    let outcome = app
+        .db
+        .write::<_, AppError, _>(move |tx| {
+            Box::pin(async move {
+                match ingest_in(tx, &job_app, &m, p).await? {
+                    Outcome::Stored(done) => {
+                        let at = StoredAt {
+                            message: done.message.id,
+                            conversation: done.conversation.id,
+                        };
+                        more(tx, at).await?;
+                        Ok(Finish::Commit(Outcome::Stored(done)))
+                    }
+                    // Nothing was written.
+                    found @ Outcome::Duplicate(_) => Ok(Finish::Discard(found)),
+                    // What was written must not stay.
+                    Outcome::Raced => Ok(Finish::Discard(Outcome::Raced)),
+                }
+            })
+        })
+        .await?;
+    match outcome {
         Outcome::Stored(done) => {
-            tx.commit().await?;
             announce(app, &done).await;
             Ok(*done)
         }
-        Outcome::Duplicate(found) => {
-            drop(tx);
-            duplicate(app, ws, *found).await
-        }
-        Outcome::Raced => {
-            drop(tx);
-            stored_twice(app, &m).await
-        }
+        Outcome::Duplicate(found) => duplicate(app, ws, *found).await,
+        Outcome::Raced => stored_first(app, ws, channel, external.as_deref().unwrap_or("")).await,
     }
 }
 
@@ -202,10 +237,14 @@ pub async fn announce(app: &App, done: &Ingested) {
 /// The stored copy of a message another delivery stored first.
 pub async fn stored_twice(app: &App, m: &InboundMessage) -> AppResult<Ingested> {
     let external = m.external_id.as_deref().map(str::trim).unwrap_or("");
+    stored_first(app, m.workspace_id, m.channel, external).await
+}
+
+async fn stored_first(app: &App, ws: WorkspaceId, channel: Channel, external: &str) -> AppResult<Ingested> {
     let mut t = app.db.begin().await?;
-    let found = t.message_by_external_id(m.workspace_id, m.channel, external).await?;
+    let found = t.message_by_external_id(ws, channel, external).await?;
     drop(t);
-    duplicate(app, m.workspace_id, found.ok_or(AppError::NotFound)?).await
+    duplicate(app, ws, found.ok_or(AppError::NotFound)?).await
 }
 
 /// The ingest path inside the caller's transaction, for channels that store
@@ -399,7 +438,7 @@ pub async fn ingest_in(tx: &mut Tx, app: &App, m: &InboundMessage, p: Prepared) 
         }
     }
     conv.updated_at = now;
-    tx.save_conversation(now, &conv).await?;
+    tx.save_known_conversation(now, &conv).await?;
     // The row as saved above: nothing else writes it in between.
     Ok(Outcome::Stored(Box::new(Ingested {
         conversation: conv,

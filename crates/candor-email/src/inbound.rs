@@ -9,7 +9,7 @@ use crate::parse::{ParsedEmail, parse};
 use crate::thread::subject_token;
 use candor_app::App;
 use candor_app::error::{AppError, AppResult};
-use candor_app::ingest::{InboundAttachment, InboundMessage, ingest};
+use candor_app::ingest::{InboundAttachment, InboundMessage, StoredAt, ingest_then};
 use candor_app::reference::CustomerRef;
 use candor_core::conversation::Channel;
 use candor_core::identity::{Identity, IdentityKind};
@@ -89,34 +89,30 @@ pub async fn receive(app: &App, ws: WorkspaceId, raw: &[u8], source: Source) -> 
     if !dropped.is_empty() {
         m.text = format!("{}\n\n{}", m.text, dropped.join("\n"));
     }
-    let done = ingest(app, m).await?;
-    let refs: Vec<String> = email.references.clone();
-    let mut tx = app.db.begin().await?;
-    // Also for a duplicate: an earlier delivery may have stopped between the
-    // message and its headers.
-    tx.insert_email_headers(
-        app.now(),
+    // The headers and what a bounce says are kept in the message's own transaction.
+    let kept = Kept {
+        now: app.now(),
         ws,
-        &NewEmailHeaders {
-            message_id: done.message.id,
-            conversation_id: done.message.conversation_id,
-            mailbox_id: source.mailbox_id,
-            direction: "in",
-            rfc_message_id: email.message_id.as_deref().unwrap_or(&external),
-            customer_address: email.sender.as_ref().map(|s| s.address.as_str()).unwrap_or(""),
-            in_reply_to: &email.in_reply_to.join(" "),
-            references: &refs,
-            automated: email.automated.as_ref().map(Automated::as_str).unwrap_or(""),
-        },
-    )
-    .await?;
-    if let Some(Automated::Bounce(failed)) = &email.automated {
-        for f in failed {
-            let known = tx.mark_address_bounced(app.now(), ws, &f.address, &f.reason).await?;
-            tracing::info!(known, "a bounce marked an address as failing");
-        }
+        mailbox_id: source.mailbox_id,
+        rfc_message_id: email.message_id.clone().unwrap_or_else(|| external.clone()),
+        customer_address: email.sender.as_ref().map(|s| s.address.clone()).unwrap_or_default(),
+        in_reply_to: email.in_reply_to.join(" "),
+        references: email.references.clone(),
+        automated: email.automated.clone(),
+    };
+    let again = kept.clone();
+    let done = ingest_then(app, m, move |tx, at| Box::pin(async move { kept.write(tx, at).await })).await?;
+    if done.duplicate {
+        // An earlier delivery may have stopped between the message and its
+        // headers (before both were kept in one transaction).
+        let at = StoredAt {
+            message: done.message.id,
+            conversation: done.message.conversation_id,
+        };
+        let mut tx = app.db.begin().await?;
+        tx.insert_email_headers(app.now(), ws, &again.headers(at)).await?;
+        tx.commit().await?;
     }
-    tx.commit().await?;
     Ok(Received {
         conversation_id: done.message.conversation_id,
         message_id: done.message.id,
@@ -125,6 +121,50 @@ pub async fn receive(app: &App, ws: WorkspaceId, raw: &[u8], source: Source) -> 
         readable: email.readable,
         automated: email.automated.as_ref().map(Automated::as_str),
     })
+}
+
+/// What an email keeps beside its message, owned so that it can go with the
+/// write to the database's writer.
+#[derive(Clone)]
+struct Kept {
+    now: jiff::Timestamp,
+    ws: WorkspaceId,
+    mailbox_id: Option<Uuid>,
+    rfc_message_id: String,
+    customer_address: String,
+    in_reply_to: String,
+    references: Vec<String>,
+    automated: Option<Automated>,
+}
+
+impl Kept {
+    fn headers(&self, at: StoredAt) -> NewEmailHeaders<'_> {
+        NewEmailHeaders {
+            message_id: at.message,
+            conversation_id: at.conversation,
+            mailbox_id: self.mailbox_id,
+            direction: "in",
+            rfc_message_id: &self.rfc_message_id,
+            customer_address: &self.customer_address,
+            in_reply_to: &self.in_reply_to,
+            references: &self.references,
+            automated: self.automated.as_ref().map(Automated::as_str).unwrap_or(""),
+        }
+    }
+
+    /// The headers, and a bounce's failing addresses marked.
+    async fn write(self, tx: &mut candor_store::Tx, at: StoredAt) -> AppResult<()> {
+        tx.insert_email_headers(self.now, self.ws, &self.headers(at)).await?;
+        if let Some(Automated::Bounce(failed)) = &self.automated {
+            for f in failed {
+                let known = tx
+                    .mark_address_bounced(self.now, self.ws, &f.address, &f.reason)
+                    .await?;
+                tracing::info!(known, "a bounce marked an address as failing");
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The message's key for idempotent delivery.

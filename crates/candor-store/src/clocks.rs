@@ -4,6 +4,7 @@
 
 use crate::db::{Backend, Db, Tx, on_tx, read};
 use crate::error::{Result, StoreError};
+use crate::sql::{Arg, Sql};
 use candor_core::clock::{from_micros, to_micros};
 use candor_core::pact::ConversationClocks;
 use candor_core::{ConversationId, WorkspaceId};
@@ -128,14 +129,26 @@ impl Tx {
              resolution_secs, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
              ON CONFLICT (workspace_id, conversation_id) DO UPDATE SET {UPSERT}"
         );
-        on_tx!(self, x => sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
-            .bind(c.workspace_id.as_uuid()).bind(c.conversation_id.as_uuid()).bind(c.commitments_version)
-            .bind(&c.channel).bind(&c.priority).bind(&state).bind(to_micros(c.started_at))
-            .bind(micros(c.next_check_at)).bind(micros(c.warn_at)).bind(micros(c.due_at))
-            .bind(flag(c.first_reply_within)).bind(c.first_reply_secs)
-            .bind(flag(c.resolution_within)).bind(c.resolution_secs).bind(to_micros(now))
-            .execute(&mut **x).await.map(|r| r.rows_affected()))?;
-        Ok(())
+        let mut q = Sql::new(&sql);
+        q.args = vec![
+            Arg::Uuid(c.workspace_id.as_uuid()),
+            Arg::Uuid(c.conversation_id.as_uuid()),
+            Arg::I64(c.commitments_version),
+            Arg::Text(c.channel.clone()),
+            Arg::Text(c.priority.clone()),
+            Arg::Text(state),
+            Arg::I64(to_micros(c.started_at)),
+            Arg::i64_or_null(micros(c.next_check_at)),
+            Arg::i64_or_null(micros(c.warn_at)),
+            Arg::i64_or_null(micros(c.due_at)),
+            Arg::i64_or_null(flag(c.first_reply_within)),
+            Arg::i64_or_null(c.first_reply_secs),
+            Arg::i64_or_null(flag(c.resolution_within)),
+            Arg::i64_or_null(c.resolution_secs),
+            Arg::I64(to_micros(now)),
+        ];
+        // An upsert of the conversation's one row: nothing to wait for.
+        self.defer(q).await
     }
 }
 

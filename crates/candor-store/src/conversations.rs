@@ -267,20 +267,20 @@ impl Tx {
     /// Writes back what may change on a conversation: subject, status,
     /// priority, assignment, tags, language and the activity figures.
     pub async fn save_conversation(&mut self, now: Timestamp, c: &Conversation) -> Result<()> {
-        let n = on_tx!(self, x => sqlx::query(
-            "UPDATE conversations SET subject = $1, status = $2, priority = $3, assignee_id = $4, team_id = $5, \
-             tags = $6, language = $7, preview = $8, last_sentiment = $9, message_count = $10, updated_at = $11, \
-             last_activity_at = $12 WHERE workspace_id = $13 AND id = $14")
-            .bind(&c.subject).bind(c.status.as_str()).bind(c.priority.as_str())
-            .bind(c.assignee_id.map(|u| u.as_uuid())).bind(c.team_id.map(|t| t.as_uuid()))
-            .bind(json_text(&c.tags)?).bind(&c.language).bind(&c.preview).bind(c.last_sentiment)
-            .bind(c.message_count).bind(to_micros(now)).bind(to_micros(c.last_activity_at))
-            .bind(c.workspace_id.as_uuid()).bind(c.id.as_uuid())
+        let sql = save_sql(now, c)?;
+        let n = on_tx!(self, x => bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql.text)), sql.args)
             .execute(&mut **x).await.map(|r| r.rows_affected()))?;
         if n == 0 {
             return Err(StoreError::NotFound);
         }
         Ok(())
+    }
+
+    /// Saves a conversation this transaction created or read, so it is
+    /// there: like [`Tx::save_conversation`] without waiting for the answer.
+    pub async fn save_known_conversation(&mut self, now: Timestamp, c: &Conversation) -> Result<()> {
+        let sql = save_sql(now, c)?;
+        self.defer(sql).await
     }
 
     /// Replaces the tag index of a conversation (the row's tags are saved with it).
@@ -300,6 +300,39 @@ impl Tx {
         }
         Ok(())
     }
+}
+
+/// The update that saves every changeable column of `c`.
+fn save_sql(now: Timestamp, c: &Conversation) -> Result<Sql> {
+    let mut sql = Sql::new("UPDATE conversations SET subject = ");
+    sql.bind(Arg::Text(c.subject.clone()))
+        .push(", status = ")
+        .bind(Arg::Text(c.status.as_str().to_string()))
+        .push(", priority = ")
+        .bind(Arg::Text(c.priority.as_str().to_string()))
+        .push(", assignee_id = ")
+        .bind(Arg::uuid_or_null(c.assignee_id.map(|u| u.as_uuid())))
+        .push(", team_id = ")
+        .bind(Arg::uuid_or_null(c.team_id.map(|t| t.as_uuid())))
+        .push(", tags = ")
+        .bind(Arg::Text(json_text(&c.tags)?))
+        .push(", language = ")
+        .bind(Arg::text_or_null(c.language.as_deref()))
+        .push(", preview = ")
+        .bind(Arg::Text(c.preview.clone()))
+        .push(", last_sentiment = ")
+        .bind(c.last_sentiment.map_or(Arg::NullF64, Arg::F64))
+        .push(", message_count = ")
+        .bind(Arg::I64(c.message_count))
+        .push(", updated_at = ")
+        .bind(Arg::I64(to_micros(now)))
+        .push(", last_activity_at = ")
+        .bind(Arg::I64(to_micros(c.last_activity_at)))
+        .push(" WHERE workspace_id = ")
+        .bind(Arg::Uuid(c.workspace_id.as_uuid()))
+        .push(" AND id = ")
+        .bind(Arg::Uuid(c.id.as_uuid()));
+    Ok(sql)
 }
 
 impl Db {

@@ -23,6 +23,10 @@ pub enum StoreError {
     /// The database refused or failed.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// A write grouped with others was not kept: the group's transaction
+    /// failed (the reason is the database's).
+    #[error("the change was not saved: {0}")]
+    Commit(String),
     /// Applying migrations failed.
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),

@@ -1,6 +1,6 @@
 //! The event log: every change appends one, in the transaction of the change.
 
-use crate::db::{Db, Tx, on_tx, read};
+use crate::db::{Db, Tx, read};
 use crate::error::{Result, StoreError};
 use crate::sql::{Arg, Sql, bind_args};
 use candor_core::clock::{from_micros, to_micros};
@@ -103,21 +103,23 @@ impl Tx {
             Actor::Staff(u) => Some(u.as_uuid()),
             Actor::System => None,
         };
-        let payload = event.payload.to_string();
-        on_tx!(self, c => sqlx::query(
-            "INSERT INTO events (id, workspace_id, at, actor_type, actor_id, kind, subject_type, subject_id, payload, customer_id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
-            .bind(id.as_uuid())
-            .bind(event.workspace_id.as_uuid())
-            .bind(to_micros(at))
-            .bind(event.actor.kind())
-            .bind(actor_id)
-            .bind(event.kind)
-            .bind(&event.subject.kind)
-            .bind(event.subject.id)
-            .bind(&payload)
-            .bind(customer.map(|c| c.as_uuid()))
-            .execute(&mut **c).await.map(|r| r.rows_affected()))?;
+        let mut sql = Sql::new(
+            "INSERT INTO events (id, workspace_id, at, actor_type, actor_id, kind, subject_type, subject_id, payload, customer_id)",
+        );
+        sql.values([vec![
+            Arg::Uuid(id.as_uuid()),
+            Arg::Uuid(event.workspace_id.as_uuid()),
+            Arg::I64(to_micros(at)),
+            Arg::Text(event.actor.kind().to_string()),
+            Arg::uuid_or_null(actor_id),
+            Arg::Text(event.kind.to_string()),
+            Arg::Text(event.subject.kind.clone()),
+            Arg::Uuid(event.subject.id),
+            Arg::Text(event.payload.to_string()),
+            Arg::uuid_or_null(customer.map(|c| c.as_uuid())),
+        ]]);
+        // A fresh id: nothing but a broken database refuses the row.
+        self.defer(sql).await?;
         // Trust counts move with the event that moves them (docs/trust.md).
         self.tally_event(
             event.workspace_id,

@@ -4,6 +4,7 @@
 
 use crate::db::{Backend, Db, Tx, on_tx, read};
 use crate::error::Result;
+use crate::sql::{Arg, Sql, bind_args};
 use candor_core::clock::{from_micros, to_micros};
 use candor_core::{JobId, WorkspaceId};
 use jiff::{SignedDuration, Timestamp};
@@ -98,16 +99,42 @@ impl Tx {
     /// Enqueues a job in the same transaction as the change that caused it.
     /// With a dedupe key already pending or running, nothing is added.
     pub async fn enqueue(&mut self, now: Timestamp, job: NewJob) -> Result<Option<JobId>> {
-        let id = JobId::new_at(now);
-        let done = on_tx!(self, c => sqlx::query(
-            "INSERT INTO jobs (id, workspace_id, kind, payload, state, run_at, attempts, max_attempts, dedupe_key, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, 'pending', $5, 0, $6, $7, $8, $8) ON CONFLICT (dedupe_key) DO NOTHING")
-            .bind(id.as_uuid()).bind(job.workspace_id.map(|w| w.as_uuid())).bind(&job.kind)
-            .bind(job.payload.to_string()).bind(to_micros(job.run_at)).bind(job.max_attempts.max(1))
-            .bind(&job.dedupe_key).bind(to_micros(now))
+        let (id, sql) = enqueue_sql(now, job);
+        let done = on_tx!(self, c => bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql.text)), sql.args)
             .execute(&mut **c).await.map(|r| r.rows_affected()))?;
         Ok((done == 1).then_some(id))
     }
+
+    /// Enqueues a job like [`Tx::enqueue`] without waiting to learn whether
+    /// one with the same dedupe key was queued already (then this one is not).
+    pub async fn enqueue_deferred(&mut self, now: Timestamp, job: NewJob) -> Result<()> {
+        self.defer(enqueue_sql(now, job).1).await
+    }
+}
+
+/// The insert of a new job, skipped when its dedupe key is queued already.
+fn enqueue_sql(now: Timestamp, job: NewJob) -> (JobId, Sql) {
+    let id = JobId::new_at(now);
+    let mut sql = Sql::new(
+        "INSERT INTO jobs (id, workspace_id, kind, payload, state, run_at, attempts, max_attempts, dedupe_key, \
+         created_at, updated_at)",
+    );
+    let at = to_micros(now);
+    sql.values([vec![
+        Arg::Uuid(id.as_uuid()),
+        Arg::uuid_or_null(job.workspace_id.map(|w| w.as_uuid())),
+        Arg::Text(job.kind),
+        Arg::Text(job.payload.to_string()),
+        Arg::Text(String::from("pending")),
+        Arg::I64(to_micros(job.run_at)),
+        Arg::I64(0),
+        Arg::I64(i64::from(job.max_attempts.max(1))),
+        Arg::text_or_null(job.dedupe_key.as_deref()),
+        Arg::I64(at),
+        Arg::I64(at),
+    ]]);
+    sql.push(" ON CONFLICT (dedupe_key) DO NOTHING");
+    (id, sql)
 }
 
 impl Db {

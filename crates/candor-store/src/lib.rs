@@ -2,6 +2,7 @@
 //! the event log, the job queue, and the accounts that let people in.
 
 pub mod access;
+pub mod batch;
 pub mod bulk;
 pub mod campaigns;
 pub mod catalog;

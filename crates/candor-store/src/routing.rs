@@ -4,6 +4,7 @@
 use crate::conversations::corrupt;
 use crate::db::{Db, Tx, on_tx, read};
 use crate::error::{Result, StoreError};
+use crate::sql::{Arg, Sql};
 use candor_core::clock::{from_micros, to_micros};
 use candor_core::conversation::{AgentStatus, AssignMode, Channel};
 use candor_core::value::Tier;
@@ -139,10 +140,14 @@ impl Tx {
 
     /// Moves a team's round-robin cursor to `user`.
     pub async fn set_team_cursor(&mut self, ws: WorkspaceId, team: TeamId, user: UserId) -> Result<()> {
-        on_tx!(self, x => sqlx::query("UPDATE teams SET rr_cursor = $1 WHERE workspace_id = $2 AND id = $3")
-            .bind(user.as_uuid()).bind(ws.as_uuid()).bind(team.as_uuid())
-            .execute(&mut **x).await.map(|r| r.rows_affected()))?;
-        Ok(())
+        let mut sql = Sql::new("UPDATE teams SET rr_cursor = ");
+        sql.bind(Arg::Uuid(user.as_uuid()))
+            .push(" WHERE workspace_id = ")
+            .bind(Arg::Uuid(ws.as_uuid()))
+            .push(" AND id = ")
+            .bind(Arg::Uuid(team.as_uuid()));
+        // A team that is gone has no cursor to move: nothing to wait for.
+        self.defer(sql).await
     }
 
     /// Whether a team exists in the workspace.

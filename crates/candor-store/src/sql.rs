@@ -22,6 +22,8 @@ pub enum Arg {
     NullUuid,
     /// A NULL where an integer goes.
     NullI64,
+    /// A NULL where a floating-point number goes.
+    NullF64,
 }
 
 impl Arg {
@@ -150,6 +152,7 @@ macro_rules! bind_args {
                 $crate::sql::Arg::NullText => q.bind(Option::<String>::None),
                 $crate::sql::Arg::NullUuid => q.bind(Option::<uuid::Uuid>::None),
                 $crate::sql::Arg::NullI64 => q.bind(Option::<i64>::None),
+                $crate::sql::Arg::NullF64 => q.bind(Option::<f64>::None),
             };
         }
         q

@@ -81,7 +81,7 @@ pub async fn schedule(
     let mut job = NewJob::now(CLOCK_CHECK_JOB, json!({"conversation_id": id}), at);
     job.workspace_id = Some(ws);
     job.dedupe_key = Some(format!("clock:{id}:{}", at.as_microsecond()));
-    tx.enqueue(now, job).await?;
+    tx.enqueue_deferred(now, job).await?;
     Ok(())
 }
 

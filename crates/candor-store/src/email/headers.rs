@@ -5,6 +5,7 @@
 
 use crate::db::{Db, Tx, on_tx, read};
 use crate::error::{Result, StoreError};
+use crate::sql::{Arg, Sql};
 use candor_core::clock::{from_micros, to_micros};
 use candor_core::{ConversationId, MessageId, WorkspaceId};
 use jiff::Timestamp;
@@ -107,15 +108,27 @@ impl Tx {
         h: &NewEmailHeaders<'_>,
     ) -> Result<()> {
         let refs: Vec<&str> = h.references.iter().map(String::as_str).take(100).collect();
-        on_tx!(self, x => sqlx::query(
+        let mut sql = Sql::new(
             "INSERT INTO email_headers (message_id, workspace_id, conversation_id, mailbox_id, direction, \
-             rfc_message_id, customer_address, in_reply_to, references_list, automated, delivery_detail, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, '', $11) ON CONFLICT (message_id) DO NOTHING")
-            .bind(h.message_id.as_uuid()).bind(ws.as_uuid()).bind(h.conversation_id.as_uuid()).bind(h.mailbox_id)
-            .bind(h.direction).bind(h.rfc_message_id).bind(h.customer_address).bind(h.in_reply_to).bind(refs.join(" ")).bind(h.automated)
-            .bind(to_micros(now))
-            .execute(&mut **x).await.map(|r| r.rows_affected()))?;
-        Ok(())
+             rfc_message_id, customer_address, in_reply_to, references_list, automated, delivery_detail, created_at)",
+        );
+        sql.values([vec![
+            Arg::Uuid(h.message_id.as_uuid()),
+            Arg::Uuid(ws.as_uuid()),
+            Arg::Uuid(h.conversation_id.as_uuid()),
+            Arg::uuid_or_null(h.mailbox_id),
+            Arg::Text(h.direction.to_string()),
+            Arg::Text(h.rfc_message_id.to_string()),
+            Arg::Text(h.customer_address.to_string()),
+            Arg::Text(h.in_reply_to.to_string()),
+            Arg::Text(refs.join(" ")),
+            Arg::Text(h.automated.to_string()),
+            Arg::Text(String::new()),
+            Arg::I64(to_micros(now)),
+        ]]);
+        sql.push(" ON CONFLICT (message_id) DO NOTHING");
+        // Kept whether or not a row was there already: nothing to wait for.
+        self.defer(sql).await
     }
 
     /// The conversation's token, made the first time it is asked for.

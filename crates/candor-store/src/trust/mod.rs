@@ -8,7 +8,7 @@
 
 use crate::db::{Db, Tx, on_tx, read};
 use crate::error::Result;
-use crate::sql::{Arg, Sql, bind_args};
+use crate::sql::{Arg, Sql};
 use candor_core::clock::to_micros;
 use candor_core::events::Actor;
 use candor_core::trust::signals::{Counts, SIGNAL_COUNT, SIGNALS, ScopeKind};
@@ -166,8 +166,8 @@ impl Tx {
                 " ON CONFLICT (workspace_id, scope, subject_id, week) DO UPDATE SET {}",
                 *ADD_COLUMNS
             ));
-            on_tx!(self, x => bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql.text.clone())), sql.args)
-                .execute(&mut **x).await.map(|r| r.rows_affected()))?;
+            // An upsert: the row is there afterwards whatever was before.
+            self.defer(sql).await?;
         }
         Ok(())
     }
