@@ -339,8 +339,18 @@ impl Db {
         Ok(())
     }
 
-    /// Closes every connection; waits for those in use to come back.
+    /// Closes every connection; waits for those in use to come back, and
+    /// first for the writes queued for SQLite's writer.
     pub async fn close(&self) {
+        if self.batcher.is_some() {
+            // The queue runs in order: when this empty write is through, so is every one before it.
+            let drained = self
+                .write::<_, StoreError, _>(|_| Box::pin(async { Ok(crate::batch::Finish::Discard(())) }))
+                .await;
+            if let Err(e) = drained {
+                tracing::warn!(error = %e, "writes still queued at close");
+            }
+        }
         match &self.pools {
             Pools::Sqlite { read, write } => {
                 read.close().await;
