@@ -9,7 +9,6 @@ use crate::events::NewEvent;
 use crate::purchases::{NewPurchase, Purchase, status_str};
 use crate::sql::{Arg, Sql, bind_args};
 use candor_core::clock::to_micros;
-use candor_core::events::Actor;
 use candor_core::{CustomerId, EventId, PurchaseId, WorkspaceId};
 use jiff::Timestamp;
 use std::collections::HashSet;
@@ -122,22 +121,7 @@ impl Tx {
             for (event, customer) in chunk {
                 let id = EventId::new_at(at);
                 ids.push(id);
-                let actor_id = match event.actor {
-                    Actor::Staff(u) => Some(u.as_uuid()),
-                    Actor::System => None,
-                };
-                rows.push(vec![
-                    Arg::Uuid(id.as_uuid()),
-                    Arg::Uuid(event.workspace_id.as_uuid()),
-                    Arg::I64(to_micros(at)),
-                    Arg::Text(event.actor.kind().to_string()),
-                    Arg::uuid_or_null(actor_id),
-                    Arg::Text(event.kind.to_string()),
-                    Arg::Text(event.subject.kind.clone()),
-                    Arg::Uuid(event.subject.id),
-                    Arg::Text(event.payload.to_string()),
-                    Arg::uuid_or_null(customer.map(|c| c.as_uuid())),
-                ]);
+                rows.push(crate::events::event_args(id, at, event, *customer));
             }
             sql.values(rows);
             on_tx!(self, x => bind_args!(sqlx::query(sqlx::AssertSqlSafe(sql.text.clone())), sql.args)

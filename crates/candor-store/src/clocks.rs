@@ -105,6 +105,28 @@ pub(crate) fn flag(b: Option<bool>) -> Option<i64> {
     b.map(i64::from)
 }
 
+/// A clock row's values in the column order of `conversation_clocks`, then `updated_at`.
+pub(crate) fn clock_args(now: Timestamp, c: &StoredClocks) -> Result<Vec<Arg>> {
+    let state = serde_json::to_string(&c.clocks).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    Ok(vec![
+        Arg::Uuid(c.workspace_id.as_uuid()),
+        Arg::Uuid(c.conversation_id.as_uuid()),
+        Arg::I64(c.commitments_version),
+        Arg::Text(c.channel.clone()),
+        Arg::Text(c.priority.clone()),
+        Arg::Text(state),
+        Arg::I64(to_micros(c.started_at)),
+        Arg::i64_or_null(micros(c.next_check_at)),
+        Arg::i64_or_null(micros(c.warn_at)),
+        Arg::i64_or_null(micros(c.due_at)),
+        Arg::i64_or_null(flag(c.first_reply_within)),
+        Arg::i64_or_null(c.first_reply_secs),
+        Arg::i64_or_null(flag(c.resolution_within)),
+        Arg::i64_or_null(c.resolution_secs),
+        Arg::I64(to_micros(now)),
+    ])
+}
+
 impl Tx {
     /// A conversation's clocks, locked for this transaction on PostgreSQL (on
     /// SQLite the one writer already serialises transactions).
@@ -122,7 +144,6 @@ impl Tx {
 
     /// Writes a conversation's clocks: one statement, inserting or replacing the row.
     pub async fn save_clocks(&mut self, now: Timestamp, c: &StoredClocks) -> Result<()> {
-        let state = serde_json::to_string(&c.clocks).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let sql = format!(
             "INSERT INTO conversation_clocks (workspace_id, conversation_id, commitments_version, channel, priority, state, \
              started_at, next_check_at, warn_at, due_at, first_reply_within, first_reply_secs, resolution_within, \
@@ -130,23 +151,7 @@ impl Tx {
              ON CONFLICT (workspace_id, conversation_id) DO UPDATE SET {UPSERT}"
         );
         let mut q = Sql::new(&sql);
-        q.args = vec![
-            Arg::Uuid(c.workspace_id.as_uuid()),
-            Arg::Uuid(c.conversation_id.as_uuid()),
-            Arg::I64(c.commitments_version),
-            Arg::Text(c.channel.clone()),
-            Arg::Text(c.priority.clone()),
-            Arg::Text(state),
-            Arg::I64(to_micros(c.started_at)),
-            Arg::i64_or_null(micros(c.next_check_at)),
-            Arg::i64_or_null(micros(c.warn_at)),
-            Arg::i64_or_null(micros(c.due_at)),
-            Arg::i64_or_null(flag(c.first_reply_within)),
-            Arg::i64_or_null(c.first_reply_secs),
-            Arg::i64_or_null(flag(c.resolution_within)),
-            Arg::i64_or_null(c.resolution_secs),
-            Arg::I64(to_micros(now)),
-        ];
+        q.args = clock_args(now, c)?;
         // An upsert of the conversation's one row: nothing to wait for.
         self.defer(q).await
     }

@@ -2,11 +2,10 @@
 //! workspace's conversations a page at a time, the rows of a batch of
 //! conversations, and the rebuilt rows in multi-row statements.
 
-use crate::clocks::{COLUMNS, Row, StoredClocks, UPSERT, flag, micros};
+use crate::clocks::{COLUMNS, Row, StoredClocks, UPSERT};
 use crate::db::{Db, Tx, on_tx, read};
-use crate::error::{Result, StoreError};
+use crate::error::Result;
 use crate::sql::{Arg, Sql, bind_args};
-use candor_core::clock::to_micros;
 use candor_core::{ConversationId, WorkspaceId};
 use jiff::Timestamp;
 use uuid::Uuid;
@@ -76,24 +75,7 @@ impl Tx {
         for chunk in rows.chunks(ROWS_PER_STATEMENT) {
             let mut values = Vec::with_capacity(chunk.len());
             for c in chunk {
-                let state = serde_json::to_string(&c.clocks).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                values.push(vec![
-                    Arg::Uuid(c.workspace_id.as_uuid()),
-                    Arg::Uuid(c.conversation_id.as_uuid()),
-                    Arg::I64(c.commitments_version),
-                    Arg::Text(c.channel.clone()),
-                    Arg::Text(c.priority.clone()),
-                    Arg::Text(state),
-                    Arg::I64(to_micros(c.started_at)),
-                    Arg::i64_or_null(micros(c.next_check_at)),
-                    Arg::i64_or_null(micros(c.warn_at)),
-                    Arg::i64_or_null(micros(c.due_at)),
-                    Arg::i64_or_null(flag(c.first_reply_within)),
-                    Arg::i64_or_null(c.first_reply_secs),
-                    Arg::i64_or_null(flag(c.resolution_within)),
-                    Arg::i64_or_null(c.resolution_secs),
-                    Arg::I64(to_micros(now)),
-                ]);
+                values.push(crate::clocks::clock_args(now, c)?);
             }
             let mut sql = Sql::new(&format!("INSERT INTO conversation_clocks ({COLUMNS}, updated_at)"));
             sql.values(values).push(&format!(

@@ -99,25 +99,10 @@ impl Tx {
         customer: Option<CustomerId>,
     ) -> Result<EventId> {
         let id = EventId::new_at(at);
-        let actor_id = match event.actor {
-            Actor::Staff(u) => Some(u.as_uuid()),
-            Actor::System => None,
-        };
         let mut sql = Sql::new(
             "INSERT INTO events (id, workspace_id, at, actor_type, actor_id, kind, subject_type, subject_id, payload, customer_id)",
         );
-        sql.values([vec![
-            Arg::Uuid(id.as_uuid()),
-            Arg::Uuid(event.workspace_id.as_uuid()),
-            Arg::I64(to_micros(at)),
-            Arg::Text(event.actor.kind().to_string()),
-            Arg::uuid_or_null(actor_id),
-            Arg::Text(event.kind.to_string()),
-            Arg::Text(event.subject.kind.clone()),
-            Arg::Uuid(event.subject.id),
-            Arg::Text(event.payload.to_string()),
-            Arg::uuid_or_null(customer.map(|c| c.as_uuid())),
-        ]]);
+        sql.values([event_args(id, at, &event, customer)]);
         // A fresh id: nothing but a broken database refuses the row.
         self.defer(sql).await?;
         // Trust counts move with the event that moves them (docs/trust.md).
@@ -132,6 +117,27 @@ impl Tx {
         .await?;
         Ok(id)
     }
+}
+
+/// An event row's values in the order of `INSERT INTO events (id,
+/// workspace_id, at, actor_type, actor_id, kind, subject_type, subject_id, payload, customer_id)`.
+pub(crate) fn event_args(id: EventId, at: Timestamp, event: &NewEvent<'_>, customer: Option<CustomerId>) -> Vec<Arg> {
+    let actor_id = match event.actor {
+        Actor::Staff(u) => Some(u.as_uuid()),
+        Actor::System => None,
+    };
+    vec![
+        Arg::Uuid(id.as_uuid()),
+        Arg::Uuid(event.workspace_id.as_uuid()),
+        Arg::I64(to_micros(at)),
+        Arg::Text(event.actor.kind().to_string()),
+        Arg::uuid_or_null(actor_id),
+        Arg::Text(event.kind.to_string()),
+        Arg::Text(event.subject.kind.clone()),
+        Arg::Uuid(event.subject.id),
+        Arg::Text(event.payload.to_string()),
+        Arg::uuid_or_null(customer.map(|c| c.as_uuid())),
+    ]
 }
 
 /// A page of events, newest first, and the cursor for the next page.

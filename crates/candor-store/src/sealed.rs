@@ -72,8 +72,20 @@ impl SecretKey {
             Ok(text) => Self::from_hex(&text),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let key = Self::generate();
-                write_private(&path, &hex::encode(key.0)).map_err(err)?;
-                Ok(key)
+                // Written whole under a name of its own, then linked in place:
+                // a node starting at the same moment either links first (and
+                // this one reads its key) or reads this one complete.
+                let draft = data_dir.join(format!(".secret.key.{:016x}", rand::random::<u64>()));
+                write_private(&draft, &hex::encode(key.0)).map_err(err)?;
+                let linked = std::fs::hard_link(&draft, &path);
+                let _ = std::fs::remove_file(&draft);
+                match linked {
+                    Ok(()) => Ok(key),
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                        Self::from_hex(&std::fs::read_to_string(&path).map_err(err)?)
+                    }
+                    Err(e) => Err(err(e)),
+                }
             }
             Err(e) => Err(err(e)),
         }
@@ -145,6 +157,23 @@ mod tests {
         altered.push('A');
         assert!(key.open(&altered).is_err() || altered == sealed);
         assert!(format!("{key:?}").contains('…'));
+    }
+
+    #[test]
+    fn starts_at_the_same_moment_agree_on_one_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let loads: Vec<_> = (0..8)
+            .map(|_| {
+                let d = dir.path().to_path_buf();
+                std::thread::spawn(move || SecretKey::load(None, &d).map(|k| k.0))
+            })
+            .collect();
+        let keys: Vec<[u8; 32]> = loads.into_iter().map(|h| h.join().unwrap().unwrap()).collect();
+        assert!(keys.iter().all(|k| *k == keys[0]));
+        let on_disk = SecretKey::load(None, dir.path()).unwrap();
+        assert_eq!(on_disk.0, keys[0]);
+        // No drafts are left beside it.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
     #[test]
